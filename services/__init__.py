@@ -1,0 +1,1 @@
+"""Process runner, recorder and CLI."""

@@ -1,0 +1,97 @@
+"""Bus setup: the broker factory, the JetStream streams and the one way to publish an event."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from faststream.nats import JStream, NatsBroker
+from nats.js.api import RePublish, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from shared.events.base import Event
+from shared.settings import Settings
+from shared.subjects import (
+    CONV_STREAM,
+    OPS_STREAM,
+    STREAM_OF,
+    Channel,
+    channel_pattern,
+)
+
+if TYPE_CHECKING:
+    from nats.js import JetStreamContext
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_WINDOW_S = 30 * 60
+RETENTION_S = 7 * 24 * 3600
+
+# Subscribers bind to these; the full configuration is applied by ensure_streams().
+CONV_JSTREAM = JStream(CONV_STREAM, declare=False)
+OPS_JSTREAM = JStream(OPS_STREAM, declare=False)
+
+
+def stream_configs() -> list[StreamConfig]:
+    return [
+        StreamConfig(
+            name=CONV_STREAM,
+            description="Durable conversation events the visitor sees; republished to sb.push with their sequence.",
+            subjects=[channel_pattern(Channel.CONV)],
+            republish=RePublish(src=channel_pattern(Channel.CONV), dest=channel_pattern(Channel.PUSH)),
+            duplicate_window=DUPLICATE_WINDOW_S,
+            max_age=RETENTION_S,
+            storage=StorageType.FILE,
+            allow_direct=True,
+        ),
+        StreamConfig(
+            name=OPS_STREAM,
+            description="Durable internal conversation events (sentiment, handoff requests, feedback).",
+            subjects=[channel_pattern(Channel.OPS)],
+            duplicate_window=DUPLICATE_WINDOW_S,
+            max_age=RETENTION_S,
+            storage=StorageType.FILE,
+        ),
+    ]
+
+
+def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
+    """A broker that reconnects forever: services outlive a NATS restart."""
+    return NatsBroker(
+        servers=settings.nats_url or "nats://127.0.0.1:4222",
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def ensure_streams(js: JetStreamContext) -> None:
+    """Create or update our streams; safe to call from every service at startup."""
+    for config in stream_configs():
+        try:
+            await js.add_stream(config=config)
+        except BadRequestError:
+            await js.update_stream(config=config)
+
+
+def publish_headers(event: Event) -> dict[str, str]:
+    return {"Nats-Msg-Id": event.id} if event.durable else {}
+
+
+async def emit(broker: NatsBroker, event: Event) -> int | None:
+    """Publish an event on its own subject; durable events go through JetStream.
+
+    Returns the stream sequence of a durable event (None for ephemeral ones). A durable
+    event whose id was already stored inside the duplicate window is dropped by NATS and
+    its original sequence returned.
+    """
+    if event.channel in STREAM_OF:
+        ack = await broker.publish(
+            event,
+            event.subject,
+            headers=publish_headers(event),
+            stream=STREAM_OF[event.channel],
+        )
+        return ack.seq if ack is not None else None
+    await broker.publish(event, event.subject)
+    return None

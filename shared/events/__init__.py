@@ -1,0 +1,41 @@
+"""Bus events, one module per family. Importing this package registers every type."""
+
+from shared.events import feedback, handoff, messages, presence
+from shared.events.base import Event, new_id, utcnow
+from shared.events.feedback import Feedback, WidgetAction
+from shared.events.handoff import HandoffRequested
+from shared.events.messages import (
+    Author,
+    MessageCancelled,
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    Source,
+    UserMessage,
+)
+from shared.events.presence import Notice, Typing, VisitorTyping
+from shared.events.registry import event_types, parse_event, register_module_events
+
+for _module in (messages, presence, feedback, handoff):
+    register_module_events(vars(_module))
+
+__all__ = (
+    "Author",
+    "Event",
+    "Feedback",
+    "HandoffRequested",
+    "MessageCancelled",
+    "MessageCompleted",
+    "MessageCreated",
+    "MessageDelta",
+    "Notice",
+    "Source",
+    "Typing",
+    "UserMessage",
+    "VisitorTyping",
+    "WidgetAction",
+    "event_types",
+    "new_id",
+    "parse_event",
+    "utcnow",
+)

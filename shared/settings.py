@@ -1,0 +1,72 @@
+"""One Settings object for every service, read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: str | None = Field(None, description="Signs visitor tokens. Required outside development.")
+    nats_url: str | None = Field(None, description="External NATS; unset means the runner starts an embedded one.")
+    database_url: str = "sqlite+aiosqlite:///./var/switchboard.db"
+    var_dir: Path = Path("var")
+    tenants_file: Path = REPO_ROOT / "deploy" / "demo" / "tenants.yaml"
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    handoff_host: str = "127.0.0.1"
+    handoff_port: int = 8001
+
+    visitor_token_ttl_s: int = 24 * 3600
+    max_frame_bytes: int = 16 * 1024
+    frames_per_second: float = 20.0
+    frame_burst: int = 40
+    heartbeat_s: float = 20.0
+
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _secrets_and_urls(self) -> Settings:
+        if not self.secret_key:
+            if self.environment != "development":
+                raise ValueError(f"SECRET_KEY must be set when ENVIRONMENT={self.environment!r}")
+            self.secret_key = DEV_SECRET
+        elif self.secret_key == DEV_SECRET and self.environment == "production":
+            raise ValueError("SECRET_KEY is the development placeholder; set a real secret in production")
+        if len(self.secret_key) < 16:
+            raise ValueError(f"SECRET_KEY must be at least 16 characters, got {len(self.secret_key)}")
+        if self.environment == "production" and self.llm_base_url and not self.llm_api_key:
+            warnings.warn("LLM_BASE_URL is set without LLM_API_KEY", stacklevel=2)
+        self.database_url = normalize_database_url(self.database_url)
+        return self
+
+
+def normalize_database_url(url: str) -> str:
+    """Map plain postgres/sqlite URLs onto the async drivers we use."""
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+asyncpg://" + url[len(plain) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

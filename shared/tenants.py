@@ -1,0 +1,82 @@
+"""Tenant configuration: declared in a YAML file, validated here, read by every service."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+
+from shared.subjects import check_token
+
+
+class ModelConfig(BaseModel):
+    provider: Literal["offline", "openai"] = "offline"
+    model: str | None = None
+    system_prompt: str = "You are a helpful assistant for {tenant}. Answer only from the provided sources."
+    temperature: float = 0.2
+
+
+class HandoffRules(BaseModel):
+    keywords: list[str] = Field(default_factory=lambda: ["human", "agent", "person", "representative"])
+    sentiment_threshold: float = Field(-0.5, description="Rolling mood below this asks for a human.")
+    when_no_agent: Literal["back_to_ai", "leave_message"] = "back_to_ai"
+
+
+class GuardPolicy(BaseModel):
+    action: Literal["flag", "withhold", "replace"] = "flag"
+    threshold: float = 0.5
+
+
+class Tenant(BaseModel):
+    id: str
+    name: str
+    widget_key: str = Field(description="Public key embedded in the tenant's site.")
+    identity_secret: str | None = Field(None, description="HMAC secret for verified visitor identity.")
+    allowed_origins: list[str] = Field(default_factory=list, description="Empty means any origin.")
+    assistant_name: str = "Assistant"
+    knowledge_base: Path | None = None
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    handoff: HandoffRules = Field(default_factory=HandoffRules)
+    guard: GuardPolicy = Field(default_factory=GuardPolicy)
+    widget: dict[str, Any] = Field(default_factory=dict, description="Theme, strings, layout for the widget.")
+
+    @field_validator("id")
+    @classmethod
+    def _token(cls, v: str) -> str:
+        return check_token(v, "tenant id")
+
+    def verify_identity(self, user_id: str, signature: str) -> bool:
+        """True if ``signature`` is hex HMAC-SHA256 of ``user_id`` under the tenant's identity secret."""
+        if not self.identity_secret:
+            return False
+        expected = hmac.new(self.identity_secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature)
+
+
+class TenantDirectory(BaseModel):
+    tenants: list[Tenant]
+
+    def by_id(self, tenant_id: str) -> Tenant | None:
+        return next((t for t in self.tenants if t.id == tenant_id), None)
+
+    def by_widget_key(self, key: str) -> Tenant | None:
+        return next((t for t in self.tenants if hmac.compare_digest(t.widget_key, key)), None)
+
+
+def load_tenants(path: Path) -> TenantDirectory:
+    data = yaml.safe_load(path.read_text())
+    directory = TenantDirectory.model_validate(data)
+    for tenant in directory.tenants:
+        if tenant.knowledge_base is not None and not tenant.knowledge_base.is_absolute():
+            tenant.knowledge_base = (path.parent / tenant.knowledge_base).resolve()
+    return directory
+
+
+@lru_cache
+def cached_tenants(path: Path) -> TenantDirectory:
+    return load_tenants(path)

@@ -1,0 +1,69 @@
+"""Fixtures every test tree shares: a real nats-server, settings, unique ids."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+
+from services.nats_embedded import EmbeddedNats
+from shared.bus import ensure_streams
+from shared.settings import Settings
+
+TEST_SECRET = "test-secret-key-0123456789"
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedNats]:
+    """A real nats-server with JetStream on a free port, for the whole session."""
+    store = tmp_path_factory.mktemp("nats")
+    server = EmbeddedNats(store_dir=store / "js", log_file=store / "nats.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def nats_url(nats_server: EmbeddedNats) -> str:
+    return nats_server.url
+
+
+@pytest.fixture
+async def nats_client(nats_url: str) -> AsyncIterator[nats.NATS]:
+    nc = await nats.connect(nats_url)
+    await ensure_streams(nc.jetstream())
+    yield nc
+    await nc.drain()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Test settings; NATS_URL left unset (in-memory tests) unless a test overrides it."""
+    return Settings(
+        environment="test",
+        secret_key=TEST_SECRET,
+        nats_url=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/test.db",
+        var_dir=tmp_path / "var",
+    )
+
+
+@pytest.fixture
+def connected_settings(settings: Settings, nats_url: str) -> Settings:
+    return settings.model_copy(update={"nats_url": nats_url})
+
+
+@pytest.fixture
+def conversation_id() -> str:
+    """A fresh conversation id per test, so subjects never collide between tests."""
+    return uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The real Postgres this machine (and CI) runs; override with DATABASE_URL."""
+    return os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
