@@ -1,8 +1,9 @@
 """Bus events, one module per family. Importing this package registers every type."""
 
-from shared.events import feedback, handoff, messages, presence
+from shared.events import feedback, guards, handoff, messages, presence
 from shared.events.base import Event, new_id, utcnow
 from shared.events.feedback import Feedback, WidgetAction
+from shared.events.guards import MessageFlagged, SentimentScored
 from shared.events.handoff import HandoffRequested
 from shared.events.messages import (
     Author,
@@ -16,7 +17,7 @@ from shared.events.messages import (
 from shared.events.presence import Notice, Typing, VisitorTyping
 from shared.events.registry import event_types, parse_event, register_module_events
 
-for _module in (messages, presence, feedback, handoff):
+for _module in (messages, presence, feedback, handoff, guards):
     register_module_events(vars(_module))
 
 __all__ = (
@@ -28,7 +29,9 @@ __all__ = (
     "MessageCompleted",
     "MessageCreated",
     "MessageDelta",
+    "MessageFlagged",
     "Notice",
+    "SentimentScored",
     "Source",
     "Typing",
     "UserMessage",
