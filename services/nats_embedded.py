@@ -43,9 +43,12 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0, proc: subprocess.
 class EmbeddedNats:
     """A nats-server with JetStream on 127.0.0.1; ``url`` once started."""
 
-    def __init__(self, store_dir: Path, port: int | None = None, log_file: Path | None = None) -> None:
+    def __init__(
+        self, store_dir: Path, port: int | None = None, log_file: Path | None = None, monitor_port: int | None = None
+    ) -> None:
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
+        self.monitor_port = monitor_port
         self.log_file = log_file
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -53,9 +56,15 @@ class EmbeddedNats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def monitor_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.monitor_port}" if self.monitor_port else None
+
     def start(self) -> str:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir)]
+        if self.monitor_port:
+            args += ["-m", str(self.monitor_port)]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
         wait_for_port("127.0.0.1", self.port, proc=self.proc)

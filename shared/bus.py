@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING
 
 from faststream.nats import JStream, NatsBroker
@@ -56,7 +57,12 @@ def stream_configs() -> list[StreamConfig]:
 
 
 def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
-    """A broker that reconnects forever: services outlive a NATS restart."""
+    """A broker that reconnects forever: services outlive a NATS restart.
+
+    The connection is named after the service (SB_SERVICE_NAME, set by the runner), so
+    the runner can see on the server's monitoring endpoint when each service is subscribed.
+    """
+    kwargs.setdefault("name", os.environ.get("SB_SERVICE_NAME", "switchboard"))
     return NatsBroker(
         servers=settings.nats_url or "nats://127.0.0.1:4222",
         max_reconnect_attempts=-1,

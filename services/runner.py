@@ -1,0 +1,202 @@
+"""`python -m services run`: NATS (embedded unless NATS_URL), then every service as its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from services.nats_embedded import EmbeddedNats, free_port
+from services.registry import SERVICES, ServiceSpec
+from services.supervisor import Child, Supervisor, child_env
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 90.0
+READY_LINE = "Switchboard is ready"
+
+
+@dataclass
+class Planned:
+    spec: ServiceSpec
+    replicas: int
+
+
+def is_built(spec: ServiceSpec) -> bool:
+    """A service whose package (and entry point) exists in this checkout."""
+    try:
+        return importlib.util.find_spec(spec.module + ".__main__") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def plan(names: list[str], replicas: dict[str, int]) -> list[Planned]:
+    unknown = [n for n in [*names, *replicas] if n not in SERVICES]
+    if unknown:
+        raise SystemExit(f"Unknown service(s) {unknown}; expected some of {sorted(SERVICES)}")
+    chosen = names or list(SERVICES)
+    planned = []
+    for name in chosen:
+        spec = SERVICES[name]
+        if not is_built(spec):
+            log.warning("service %s (%s) is not in this checkout; skipping", name, spec.module)
+            continue
+        planned.append(Planned(spec, max(1, replicas.get(name, 1))))
+    return planned
+
+
+def port_or_free(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+        except OSError:
+            return free_port()
+    return preferred
+
+
+async def wait_http(url: str, deadline: float) -> bool:
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(url)).status_code == 200:
+                    return True
+            await asyncio.sleep(0.1)
+    return False
+
+
+async def wait_subscribed(monitor_url: str, name: str, count: int, deadline: float) -> bool:
+    """True once `count` connections named `name` have subscriptions on the embedded server."""
+    async with httpx.AsyncClient(timeout=1.0) as client:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError, ValueError):
+                conns = (await client.get(f"{monitor_url}/connz?subs=1")).json().get("connections", [])
+                ready = [c for c in conns if c.get("name") == name and c.get("subscriptions", 0) > 0]
+                if len(ready) >= count:
+                    return True
+            await asyncio.sleep(0.1)
+    return False
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Run migrations before services start, when the database layer is present."""
+    if importlib.util.find_spec("services.prestart") is None:
+        return
+    from services import prestart
+
+    await prestart.prepare(settings)
+
+
+async def run(names: list[str], replicas: dict[str, int], settings: Settings) -> None:
+    var = settings.var_dir.resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    embedded: EmbeddedNats | None = None
+    nats_url = settings.nats_url
+    if not nats_url:
+        embedded = EmbeddedNats(
+            store_dir=var / "nats",
+            port=int(os.environ.get("NATS_PORT", "0")) or free_port(),
+            log_file=var / "nats.log",
+            monitor_port=free_port(),
+        )
+        nats_url = embedded.start()
+        log.info("embedded nats-server at %s (JetStream in %s)", nats_url, var / "nats")
+
+    supervisor: Supervisor | None = None
+    try:
+        await prepare_database(settings)
+        planned = plan(names, replicas)
+        children, urls = build_children(planned, settings, nats_url)
+        supervisor = Supervisor(children)
+        supervisor.on_change = lambda: write_run_file(var, nats_url, urls, supervisor)
+        await supervisor.start()
+        await wait_ready(planned, children, urls, embedded)
+        write_run_file(var, nats_url, urls, supervisor)
+        announce(urls, nats_url)
+        await wait_for_stop_signal()
+    finally:
+        if supervisor is not None:
+            await supervisor.stop()
+        if embedded is not None:
+            embedded.stop()
+        log.info("stopped")
+
+
+def build_children(
+    planned: list[Planned], settings: Settings, nats_url: str
+) -> tuple[list[Child], dict[str, list[str]]]:
+    children: list[Child] = []
+    urls: dict[str, list[str]] = {}
+    for item in planned:
+        for i in range(item.replicas):
+            overrides = {
+                "NATS_URL": nats_url,
+                "SB_SERVICE_NAME": item.spec.name,
+                "SB_REPLICA_INDEX": str(i),
+                "SB_REPLICA_COUNT": str(item.replicas),
+                "VAR_DIR": str(settings.var_dir.resolve()),
+                "DATABASE_URL": settings.database_url,
+            }
+            if item.spec.http_port_setting:
+                preferred = getattr(settings, item.spec.http_port_setting) + (100 * i)
+                port = port_or_free(preferred) if i == 0 else free_port()
+                overrides[item.spec.http_port_setting.upper()] = str(port)
+                host = settings.gateway_host if item.spec.name == "gateway" else settings.handoff_host
+                urls.setdefault(item.spec.name, []).append(f"http://{host}:{port}")
+            children.append(Child(item.spec, i, child_env({}, **overrides)))
+    return children, urls
+
+
+async def wait_ready(
+    planned: list[Planned], children: list[Child], urls: dict[str, list[str]], embedded: EmbeddedNats | None
+) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    checks = [wait_http(f"{u}/healthz", deadline) for us in urls.values() for u in us]
+    if embedded is not None and embedded.monitor_url:
+        checks += [wait_subscribed(embedded.monitor_url, p.spec.name, p.replicas, deadline) for p in planned]
+    results = await asyncio.gather(*checks)
+    if not all(results):
+        log.warning("not every service reported ready within %.0fs; continuing", READY_TIMEOUT_S)
+
+
+def write_run_file(var: Path, nats_url: str, urls: dict[str, list[str]], supervisor: Supervisor) -> None:
+    state = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids(), "runner_pid": os.getpid()}
+    tmp = var / "run.json.tmp"
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.replace(var / "run.json")
+
+
+def announce(urls: dict[str, list[str]], nats_url: str) -> None:
+    lines = [f"{READY_LINE}. NATS: {nats_url}"]
+    if "gateway" in urls:
+        lines.append(f"  Demo chat:     {urls['gateway'][0]}/")
+        lines.append(f"  Widget brands: {urls['gateway'][0]}/demo")
+    if "handoff" in urls:
+        lines.append(f"  Agent console: {urls['handoff'][0]}/console")
+    lines.append("Press Ctrl-C to stop.")
+    print("\n".join(lines), flush=True)
+
+
+async def wait_for_stop_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+def exec_single(spec: ServiceSpec) -> None:
+    """Replace this process with one service: what a container runs."""
+    os.environ.setdefault("SB_SERVICE_NAME", spec.name)
+    os.execv(sys.executable, [sys.executable, "-m", spec.module])
