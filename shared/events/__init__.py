@@ -1,7 +1,8 @@
 """Bus events, one module per family. Importing this package registers every type."""
 
-from shared.events import feedback, guards, handoff, messages, presence
+from shared.events import components, feedback, guards, handoff, messages, presence
 from shared.events.base import Event, new_id, utcnow
+from shared.events.components import Component, ComponentUpdated
 from shared.events.feedback import Feedback, WidgetAction
 from shared.events.guards import MessageFlagged, SentimentScored
 from shared.events.handoff import HandoffRequested
@@ -17,11 +18,13 @@ from shared.events.messages import (
 from shared.events.presence import Notice, Typing, VisitorTyping
 from shared.events.registry import event_types, parse_event, register_module_events
 
-for _module in (messages, presence, feedback, handoff, guards):
+for _module in (messages, presence, feedback, handoff, guards, components):
     register_module_events(vars(_module))
 
 __all__ = (
     "Author",
+    "Component",
+    "ComponentUpdated",
     "Event",
     "Feedback",
     "HandoffRequested",

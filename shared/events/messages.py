@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, Field
 
 from shared.events.base import Event
+from shared.events.components import Component
 from shared.subjects import Channel
 
 Role = Literal["visitor", "assistant", "agent", "system"]
@@ -73,6 +74,10 @@ class MessageCompleted(Event):
     author: Author | None = None
     reply_to: str | None = None
     sources: list[Source] = Field(default_factory=list)
+    components: list[Component] = Field(
+        default_factory=list,
+        description="Backend-driven UI shown under the reply (cards, buttons, forms…); see shared.events.components.",
+    )
 
 
 class MessageCancelled(Event):
