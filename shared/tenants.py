@@ -25,6 +25,11 @@ class HandoffRules(BaseModel):
     keywords: list[str] = Field(default_factory=lambda: ["human", "agent", "person", "representative"])
     sentiment_threshold: float = Field(-0.5, description="Rolling mood below this asks for a human.")
     when_no_agent: Literal["back_to_ai", "leave_message"] = "back_to_ai"
+    auto_assign: bool = Field(True, description="Assign queued conversations to the least loaded online agent.")
+    webhook_url: str | None = Field(None, description="POSTed a signed JSON body on every handoff state change.")
+    webhook_secret: str | None = Field(
+        None, description="HMAC-SHA256 key for the X-Switchboard-Signature header; webhooks are not sent without it."
+    )
 
 
 class GuardPolicy(BaseModel):

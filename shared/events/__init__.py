@@ -5,7 +5,13 @@ from shared.events.base import Event, new_id, utcnow
 from shared.events.components import Component, ComponentUpdated
 from shared.events.feedback import Feedback, WidgetAction
 from shared.events.guards import MessageFlagged, SentimentScored
-from shared.events.handoff import HandoffRequested
+from shared.events.handoff import (
+    HandoffAccepted,
+    HandoffEnded,
+    HandoffQueued,
+    HandoffRequested,
+    HandoffStateChanged,
+)
 from shared.events.messages import (
     Author,
     MessageCancelled,
@@ -27,7 +33,11 @@ __all__ = (
     "ComponentUpdated",
     "Event",
     "Feedback",
+    "HandoffAccepted",
+    "HandoffEnded",
+    "HandoffQueued",
     "HandoffRequested",
+    "HandoffStateChanged",
     "MessageCancelled",
     "MessageCompleted",
     "MessageCreated",
