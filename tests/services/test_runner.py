@@ -1,0 +1,79 @@
+"""The runner's plan, the supervisor's restarts and the embedded nats-server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import nats
+import pytest
+
+from services.__main__ import parse_replicas
+from services.nats_embedded import EmbeddedNats
+from services.registry import ServiceSpec
+from services.runner import plan
+from services.supervisor import Child, Supervisor, child_env
+
+
+def test_parse_replicas() -> None:
+    assert parse_replicas(["orchestrator=2", "gateway=3"]) == {"orchestrator": 2, "gateway": 3}
+    with pytest.raises(SystemExit, match="Expected --replicas NAME=COUNT"):
+        parse_replicas(["orchestrator"])
+
+
+def test_plan_rejects_unknown_services() -> None:
+    with pytest.raises(SystemExit, match="Unknown service"):
+        plan(["nope"], {})
+
+
+async def wait_for(predicate, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+async def test_supervisor_restarts_a_killed_child_and_stops_all() -> None:
+    spec = ServiceSpec("forever", "tests.services._forever", "test child")
+    children = [Child(spec, i, child_env({})) for i in range(2)]
+    changes = asyncio.Event()
+    supervisor = Supervisor(children, on_change=changes.set)
+    await supervisor.start()
+    try:
+        first = children[0].proc
+        assert first is not None
+        os.kill(first.pid, signal.SIGKILL)
+        await asyncio.wait_for(changes.wait(), 10)
+        assert children[0].proc is not first
+        assert children[0].restarts == 1
+        assert children[1].restarts == 0
+        assert len(children[0].pid_history) == 2
+    finally:
+        await supervisor.stop()
+    assert all(c.proc is not None and c.proc.returncode is not None for c in children)
+
+
+@pytest.mark.connected
+async def test_embedded_nats_serves_jetstream_and_survives_restart(tmp_path) -> None:
+    server = EmbeddedNats(store_dir=tmp_path / "js")
+    server.start()
+    try:
+        reconnected = asyncio.Event()
+
+        async def on_reconnect() -> None:
+            reconnected.set()
+
+        nc = await nats.connect(
+            server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.1, reconnected_cb=on_reconnect
+        )
+        js = nc.jetstream()
+        await js.add_stream(name="T", subjects=["t.>"])
+        await js.publish("t.a", b"1")
+        server.restart()
+        # JetStream state is on disk: the stored message is still there after the restart.
+        await asyncio.wait_for(reconnected.wait(), 15)
+        msg = await js.get_msg("T", 1)
+        assert msg.data == b"1"
+        await nc.close()
+    finally:
+        server.stop()
