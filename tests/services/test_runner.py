@@ -27,12 +27,6 @@ def test_plan_rejects_unknown_services() -> None:
         plan(["nope"], {})
 
 
-async def wait_for(predicate, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
 async def test_supervisor_restarts_a_killed_child_and_stops_all() -> None:
     spec = ServiceSpec("forever", "tests.services._forever", "test child")
     children = [Child(spec, i, child_env({})) for i in range(2)]
