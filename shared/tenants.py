@@ -30,11 +30,28 @@ class HandoffRules(BaseModel):
     webhook_secret: str | None = Field(
         None, description="HMAC-SHA256 key for the X-Switchboard-Signature header; webhooks are not sent without it."
     )
+    on_anger: bool = Field(True, description="An angry message (or profanity) asks for a human at once.")
+    on_profanity: bool = Field(True, description="Profanity aimed at the assistant asks for a human at once.")
+    repeated_failures: int = Field(
+        2,
+        description='Asks for a human after this many signs the AI is failing ("that\'s not what I asked", '
+        "the same question again); 0 disables.",
+    )
+    mood_weight: float = Field(
+        0.4, description="Weight of the newest message in the rolling mood (exponential moving average), 0-1."
+    )
+    cooldown_messages: int = Field(
+        3, description="After a sentiment handoff request, visitor messages to wait before asking again."
+    )
 
 
 class GuardPolicy(BaseModel):
     action: Literal["flag", "withhold", "replace"] = "flag"
     threshold: float = 0.5
+    replacement: str = Field(
+        "[This part was removed: it could not be verified in our documentation.]",
+        description="Shown instead of an unsupported sentence (action 'replace') when no source passage corrects it.",
+    )
 
 
 class Tenant(BaseModel):
