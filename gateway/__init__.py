@@ -1,0 +1,1 @@
+"""The gateway: widget sessions, the widget WebSocket, static assets and the demo page."""

@@ -1,0 +1,32 @@
+"""Run the gateway: ``python -m gateway``."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from gateway.app import create_app
+from shared.logging import setup_logging
+from shared.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    setup_logging(settings.log_level, "gateway")
+    logging.getLogger("gateway").info(
+        "demo page at http://%s:%s/ (widget demo at /demo)", settings.gateway_host, settings.gateway_port
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        # Let the WebSocket layer refuse oversized frames before buffering them (close 1009).
+        ws_max_size=settings.max_frame_bytes * 2,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The gateway's FastAPI app: one lifespan owns the broker and the tenant directory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from gateway import http, pages, socket
+from gateway.context import Gateway
+from shared.bus import ensure_streams, make_broker
+from shared.settings import Settings
+from shared.tenants import load_tenants
+
+
+class State(TypedDict):
+    gateway: Gateway
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+        tenants = load_tenants(settings.tenants_file)
+        broker = make_broker(settings)
+        await broker.connect()
+        try:
+            await ensure_streams(broker.config.connection_state.stream)
+            yield {"gateway": Gateway(settings=settings, broker=broker, tenants=tenants)}
+        finally:
+            await broker.stop()
+
+    app = FastAPI(
+        title="Switchboard gateway",
+        description="Widget sessions and the widget WebSocket (protocol: docs/protocol.md).",
+        version="1",
+        lifespan=lifespan,
+    )
+    # The widget runs on tenants' sites; each tenant's allowed origins are checked per request.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.include_router(http.router)
+    app.include_router(socket.router)
+    pages.mount(app)
+    return app

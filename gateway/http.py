@@ -1,0 +1,55 @@
+"""HTTP routes: open a widget session, public widget config, health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request
+
+from gateway.context import GatewayDep
+from gateway.sessions import (
+    PublicTenant,
+    SessionError,
+    SessionRequest,
+    SessionResponse,
+    check_origin,
+    find_tenant,
+    open_session,
+)
+
+router = APIRouter()
+
+
+@router.post("/v1/session", response_model=SessionResponse, tags=["widget"])
+async def create_session(
+    body: SessionRequest, request: Request, gateway: GatewayDep, origin: Annotated[str | None, Header()] = None
+) -> SessionResponse:
+    """Start or continue a visitor's conversation; returns the token for the WebSocket."""
+    try:
+        tenant = find_tenant(gateway.tenants, body.widget_key)
+        check_origin(tenant, origin)
+        return open_session(body, tenant, gateway.settings, ws_url=_ws_url(request))
+    except SessionError as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+
+
+@router.get("/v1/widget-config/{widget_key}", response_model=PublicTenant, tags=["widget"])
+async def widget_config(widget_key: str, gateway: GatewayDep) -> PublicTenant:
+    """The tenant's public widget configuration (theme, strings, layout)."""
+    try:
+        return PublicTenant.of(find_tenant(gateway.tenants, widget_key))
+    except SessionError as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+
+
+@router.get("/healthz", tags=["ops"])
+async def healthz(gateway: GatewayDep) -> dict[str, bool]:
+    connected = gateway.broker.config.connection_state.connection.is_connected
+    if not connected:
+        raise HTTPException(503, "Expected a NATS connection, got none")
+    return {"ok": True, "nats": connected}
+
+
+def _ws_url(request: Request) -> str:
+    scheme = "wss" if request.url.scheme == "https" else "ws"
+    return str(request.url_for("widget_socket").replace(scheme=scheme))

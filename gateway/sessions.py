@@ -1,0 +1,129 @@
+"""Opening a widget session: which visitor, which conversation, and a token that proves it."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from gateway import tokens
+from shared.settings import Settings
+from shared.tenants import Tenant, TenantDirectory
+from shared.widget_protocol import ID_PATTERN
+
+
+class SessionError(Exception):
+    """A session request that is refused; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SessionRequest(BaseModel):
+    widget_key: str = Field(max_length=200, description="The tenant's public widget key.", examples=["pk_demo_acme"])
+    visitor_id: str | None = Field(
+        None, pattern=ID_PATTERN, description="Anonymous visitor id the widget kept; a new one is made if absent."
+    )
+    previous_token: str | None = Field(
+        None, max_length=4000, description="The last token this browser had; continues its conversation."
+    )
+    user_id: str | None = Field(None, min_length=1, max_length=256, description="The host site's user id.")
+    user_hash: str | None = Field(
+        None, max_length=128, description="Hex HMAC-SHA256 of user_id under the tenant's identity secret."
+    )
+
+
+class PublicTenant(BaseModel):
+    id: str
+    name: str
+    assistant_name: str
+    widget: dict[str, Any] = Field(description="Theme, strings and layout for the widget.")
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> PublicTenant:
+        return cls(id=tenant.id, name=tenant.name, assistant_name=tenant.assistant_name, widget=tenant.widget)
+
+
+class SessionResponse(BaseModel):
+    token: str = Field(description="Visitor token for the WebSocket (`/v1/ws?token=`).")
+    expires_at: datetime
+    conversation_id: str
+    visitor_id: str
+    tenant: PublicTenant
+    ws_url: str = Field(description="Where to open the WebSocket.")
+
+
+def find_tenant(directory: TenantDirectory, widget_key: str) -> Tenant:
+    tenant = directory.by_widget_key(widget_key)
+    if tenant is None:
+        raise SessionError(404, f"Expected a known widget key, got {widget_key!r}")
+    return tenant
+
+
+def check_origin(tenant: Tenant, origin: str | None) -> None:
+    """Browsers always send Origin cross-site; other clients cannot be stopped by it anyway."""
+    if origin is None or not tenant.allowed_origins:
+        return
+    if origin.rstrip("/") not in {o.rstrip("/") for o in tenant.allowed_origins}:
+        raise SessionError(403, f"Expected an origin allowed for tenant {tenant.id!r}, got {origin!r}")
+
+
+def verified_visitor_id(tenant: Tenant, user_id: str) -> str:
+    # Hashed so any user id (emails, slashes) becomes a safe subject-friendly id.
+    digest = hashlib.sha256(f"{tenant.id}\x00{user_id}".encode()).hexdigest()[:32]
+    return f"u_{digest}"
+
+
+def open_session(request: SessionRequest, tenant: Tenant, settings: Settings, ws_url: str) -> SessionResponse:
+    assert settings.secret_key is not None  # the Settings validator guarantees it
+    visitor, conversation = _visitor_and_conversation(request, tenant, settings.secret_key)
+    token = tokens.sign(settings.secret_key, tenant.id, visitor, conversation, settings.visitor_token_ttl_s)
+    claims = tokens.verify(settings.secret_key, token)
+    return SessionResponse(
+        token=token,
+        expires_at=claims.expires_at,
+        conversation_id=conversation,
+        visitor_id=visitor,
+        tenant=PublicTenant.of(tenant),
+        ws_url=ws_url,
+    )
+
+
+def _visitor_and_conversation(request: SessionRequest, tenant: Tenant, secret: str) -> tuple[str, str]:
+    previous = _previous_claims(request.previous_token, tenant, secret)
+    if request.user_id is not None or request.user_hash is not None:
+        if not request.user_id or not request.user_hash:
+            raise SessionError(401, "Expected both user_id and user_hash for identity verification, got one")
+        if not tenant.verify_identity(request.user_id, request.user_hash):
+            raise SessionError(401, f"Expected user_hash to be the HMAC of user_id for tenant {tenant.id!r}")
+        visitor = verified_visitor_id(tenant, request.user_id)
+        # A verified conversation continues only for the same verified user.
+        if previous is not None and previous.visitor == visitor:
+            return visitor, previous.conversation
+        return visitor, _new_conversation()
+    # `u_` ids are reserved for verified visitors; an anonymous widget may not claim or continue one.
+    if previous is not None and not previous.visitor.startswith("u_"):
+        return previous.visitor, previous.conversation
+    if request.visitor_id and not request.visitor_id.startswith("u_"):
+        return request.visitor_id, _new_conversation()
+    return f"v_{uuid.uuid4().hex}", _new_conversation()
+
+
+def _new_conversation() -> str:
+    return uuid.uuid4().hex
+
+
+def _previous_claims(token: str | None, tenant: Tenant, secret: str) -> tokens.VisitorClaims | None:
+    """The claims of a previous token of this tenant, even expired within the grace period."""
+    if not token:
+        return None
+    try:
+        claims = tokens.verify(secret, token, expired_grace=tokens.PREVIOUS_TOKEN_GRACE)
+    except tokens.TokenError:
+        return None
+    return claims if claims.tenant == tenant.id else None

@@ -1,0 +1,202 @@
+"""The widget WebSocket: authenticate, deliver the conversation, and turn visitor frames into events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketState
+
+from gateway import commands, tokens
+from gateway.commands import Visitor
+from gateway.context import Gateway, gateway_of
+from gateway.delivery import Delivery
+from gateway.frames import FrameError, FrameTooBig, parse_frame
+from gateway.ratelimit import FloodGuard, Verdict
+from shared.tenants import Tenant
+from shared.widget_protocol import (
+    CloseCode,
+    Error,
+    ErrorCode,
+    Heartbeat,
+    Hello,
+    PingSend,
+    Pong,
+    ResumeSend,
+)
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+PUBLISH_TIMEOUT_S = 5.0
+CLOSE_TIMEOUT_S = 5.0
+HEARTBEAT = Heartbeat().model_dump_json()
+PONG = Pong().model_dump_json()
+
+
+class Refused(Exception):
+    """The socket is closed with ``code``; ``reason`` goes into the close frame."""
+
+    def __init__(self, code: CloseCode, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason[:120]  # a close reason may hold at most 123 bytes
+
+
+def authenticate(gateway: Gateway, websocket: WebSocket) -> tuple[Visitor, Tenant, int | None]:
+    """The visitor on this socket and where to resume, or Refused."""
+    params = websocket.query_params
+    token = params.get("token")
+    if not token:
+        raise Refused(CloseCode.UNAUTHORIZED, "Expected ?token= from POST /v1/session, got none")
+    assert gateway.settings.secret_key is not None
+    try:
+        claims = tokens.verify(gateway.settings.secret_key, token)
+    except tokens.TokenError as exc:
+        raise Refused(CloseCode.UNAUTHORIZED, str(exc)) from exc
+    tenant = gateway.tenants.by_id(claims.tenant)
+    if tenant is None:
+        raise Refused(CloseCode.UNAUTHORIZED, f"Expected a token of a known tenant, got {claims.tenant!r}")
+    origin = websocket.headers.get("origin")
+    if origin and tenant.allowed_origins and origin.rstrip("/") not in {o.rstrip("/") for o in tenant.allowed_origins}:
+        raise Refused(CloseCode.FORBIDDEN, f"origin {origin!r} not allowed")
+    wanted = params.get("conversation_id")
+    if wanted is not None and wanted != claims.conversation:
+        raise Refused(CloseCode.FORBIDDEN, "conversation not yours")
+    after_seq = params.get("after_seq")
+    if after_seq is not None and not after_seq.isdigit():
+        raise Refused(CloseCode.POLICY_VIOLATION, f"Expected after_seq to be an integer >= 0, got {after_seq!r}")
+    visitor = Visitor(tenant_id=tenant.id, conversation_id=claims.conversation, visitor_id=claims.visitor)
+    return visitor, tenant, int(after_seq) if after_seq is not None else None
+
+
+@router.websocket("/v1/ws")
+async def widget_socket(websocket: WebSocket) -> None:
+    gateway = gateway_of(websocket)
+    # Accept first: a close before accept reaches a browser as a bare HTTP 403, without our code.
+    await websocket.accept()
+    try:
+        visitor, _, after_seq = authenticate(gateway, websocket)
+    except Refused as exc:
+        await websocket.close(exc.code, exc.reason)
+        return
+    delivery = Delivery(gateway.nc, gateway.js, visitor)
+    await delivery.start()
+    session = _Session(gateway, websocket, visitor, delivery)
+    try:
+        await session.run(after_seq)
+    finally:
+        await delivery.close()
+
+
+class _Session:
+    def __init__(self, gateway: Gateway, websocket: WebSocket, visitor: Visitor, delivery: Delivery) -> None:
+        self.gateway = gateway
+        self.websocket = websocket
+        self.visitor = visitor
+        self.delivery = delivery
+        settings = gateway.settings
+        self.flood = FloodGuard(settings.frames_per_second, settings.frame_burst)
+
+    async def run(self, after_seq: int | None) -> None:
+        settings = self.gateway.settings
+        hello = Hello(
+            tenant_id=self.visitor.tenant_id,
+            conversation_id=self.visitor.conversation_id,
+            visitor_id=self.visitor.visitor_id,
+            heartbeat_s=settings.heartbeat_s,
+            max_frame_bytes=settings.max_frame_bytes,
+        )
+        self.delivery.send(hello.model_dump_json())
+        sender = asyncio.create_task(self._send_loop())
+        receiver = asyncio.create_task(self._receive_loop(after_seq))
+        overflow = asyncio.create_task(self.delivery.overflowed.wait())
+        done, pending = await asyncio.wait({sender, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if overflow in done:
+            await self._close(CloseCode.TRY_AGAIN_LATER, "too slow to keep up; resume after your last seq")
+        elif receiver in done and not receiver.cancelled() and receiver.exception() is None:
+            refused = receiver.result()
+            if refused is not None:
+                await self._close(refused.code, refused.reason)
+        elif receiver in done and receiver.exception() is not None:
+            log.error("widget socket failed", exc_info=receiver.exception())
+            await self._close(CloseCode.INTERNAL_ERROR, "internal error")
+
+    async def _close(self, code: CloseCode, reason: str) -> None:
+        if self.websocket.application_state != WebSocketState.CONNECTED:
+            return
+        with contextlib.suppress(Exception), asyncio.timeout(CLOSE_TIMEOUT_S):
+            await self.websocket.close(code, reason)
+
+    async def _send_loop(self) -> None:
+        queue, heartbeat_s = self.delivery.queue, self.gateway.settings.heartbeat_s
+        while True:
+            try:
+                frame = await asyncio.wait_for(queue.get(), heartbeat_s)
+            except TimeoutError:
+                frame = HEARTBEAT
+            await self.websocket.send_text(frame)
+
+    async def _receive_loop(self, after_seq: int | None) -> Refused | None:
+        """Serve visitor frames until the visitor leaves (None) or must be closed (Refused)."""
+        if after_seq is None:
+            self.delivery.go_live()
+        else:
+            await self.delivery.resume(after_seq)
+        max_bytes = self.gateway.settings.max_frame_bytes
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return None
+            raw = message.get("text")
+            if raw is None:
+                raw = message.get("bytes") or b""
+            try:
+                frame, problem = parse_frame(raw, max_bytes), None
+            except FrameTooBig as exc:
+                return Refused(CloseCode.TOO_BIG, str(exc))
+            except FrameError as exc:
+                frame, problem = None, exc
+            # Bad frames count against the flood guard too: garbage is a flood like any other.
+            verdict = self.flood.check()
+            if verdict is Verdict.CLOSE:
+                return Refused(CloseCode.POLICY_VIOLATION, "sustained flood of frames")
+            if verdict is Verdict.DROP:
+                ref = problem.ref if problem else _ref(frame)
+                self._error(ErrorCode.RATE_LIMITED, "Too many frames: this one was dropped; send it again later", ref)
+            elif problem is not None:
+                self._error(problem.code, problem.message, problem.ref)
+            else:
+                await self._handle(frame)
+
+    async def _handle(self, frame: object) -> None:
+        if isinstance(frame, PingSend):
+            self.delivery.send(PONG)
+        elif isinstance(frame, ResumeSend):
+            await self.delivery.resume(frame.after_seq)
+        else:
+            await self._publish(frame)  # type: ignore[arg-type]
+
+    async def _publish(self, frame: commands.Command) -> None:
+        ref = _ref(frame)
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT_S):
+                ack = await commands.perform(self.gateway.broker, self.visitor, frame)
+        except Exception as exc:
+            log.warning("publishing %s failed: %r", frame.type, exc)
+            self._error(ErrorCode.UNAVAILABLE, f"Could not store {frame.type} ({type(exc).__name__}); resend it", ref)
+            return
+        if ack is not None:
+            self.delivery.send(ack.model_dump_json(exclude_none=True))
+
+    def _error(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
+        self.delivery.send(Error(code=code, message=message, ref=ref).model_dump_json())
+
+
+def _ref(frame: object) -> str | None:
+    return getattr(frame, "client_id", None) or getattr(frame, "action_id", None)
