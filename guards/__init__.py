@@ -1,0 +1,1 @@
+"""Guards that watch conversations as they happen: hallucination guard and sentiment monitor."""

@@ -1,0 +1,73 @@
+"""The hallucination-guard service: broker, handlers and a lifespan that sets up the streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from faststream import FastStream
+from faststream.nats import NatsBroker
+
+from guards.hallucination.handlers import register_handlers
+from guards.hallucination.service import HallucinationGuard
+from guards.methods import make_method
+from guards.replicas import ReplicaSettings
+from guards.tenancy import TenantRules
+from guards.verdict import GuardMethod
+from shared.bus import emit, ensure_streams, make_broker
+from shared.events import MessageFlagged
+from shared.settings import Settings, get_settings
+
+
+def create_broker(
+    settings: Settings,
+    *,
+    method: GuardMethod | None = None,
+    rules: TenantRules | None = None,
+    replicas: ReplicaSettings | None = None,
+) -> tuple[NatsBroker, HallucinationGuard]:
+    broker = make_broker(settings)
+
+    async def publish(flag: MessageFlagged) -> object:
+        return await emit(broker, flag)
+
+    guard = HallucinationGuard(
+        method=method or make_method(settings),
+        rules=rules or TenantRules.from_settings(settings),
+        publish=publish,
+        replicas=replicas or ReplicaSettings(),
+    )
+    register_handlers(broker, guard)
+    return broker, guard
+
+
+async def connect(broker: NatsBroker) -> None:
+    await broker.connect()
+    await ensure_streams(broker.connection.jetstream())
+
+
+def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream:
+    broker, guard = create_broker(settings or get_settings(), **kwargs)  # type: ignore[arg-type]
+
+    @asynccontextmanager
+    async def lifespan() -> AsyncIterator[None]:
+        await connect(broker)
+        yield
+        await guard.aclose()
+
+    app = FastStream(broker, lifespan=lifespan)
+    app.guard = guard  # type: ignore[attr-defined]
+    return app
+
+
+@asynccontextmanager
+async def running(settings: Settings, **kwargs: object) -> AsyncIterator[HallucinationGuard]:
+    """A started guard without the FastStream app around it (tests, the bench)."""
+    broker, guard = create_broker(settings, **kwargs)  # type: ignore[arg-type]
+    await connect(broker)
+    await broker.start()
+    try:
+        yield guard
+    finally:
+        await guard.aclose()
+        await broker.stop()

@@ -1,0 +1,36 @@
+"""Bus handlers of the hallucination guard: thin, the logic is in service.py."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from faststream.nats import NatsBroker
+
+from guards.hallucination.service import HallucinationGuard
+from shared.events import parse_event
+from shared.subjects import Channel, kind_pattern
+
+log = logging.getLogger(__name__)
+
+# One subscription for created, delta, completed and cancelled: NATS keeps their order on it,
+# so a reply's sources (MessageCreated, republished from SB_CONV) arrive before its deltas.
+REPLY_EVENTS = kind_pattern(Channel.PUSH, "message.*")
+
+
+def register_handlers(broker: NatsBroker, guard: HallucinationGuard) -> None:
+    @broker.subscriber(
+        REPLY_EVENTS,
+        title="hallucination-guard/reply-events",
+        description="Streaming replies (created with sources, deltas, completed, cancelled) to check.",
+    )
+    async def on_reply_event(body: dict[str, Any]) -> None:
+        kind = body.get("type")
+        if kind not in ("message.created", "message.delta", "message.completed", "message.cancelled"):
+            return
+        try:
+            event = parse_event(body)
+        except ValueError as exc:
+            log.warning("ignoring a malformed %s event: %s", kind, exc)
+            return
+        guard.handle(event)

@@ -1,0 +1,161 @@
+"""The hallucination guard's logic, independent of the bus: reply events in, flags out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from guards.hallucination.flags import flag_for
+from guards.hallucination.tracker import Reply, ReplyTracker
+from guards.replicas import ReplicaSettings, owns
+from guards.sentences import Sentence
+from guards.tenancy import TenantRules
+from guards.verdict import GuardMethod
+from shared.events import (
+    Event,
+    MessageCancelled,
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    MessageFlagged,
+    Source,
+)
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[MessageFlagged], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    tenant_id: str
+    conversation_id: str
+    message_id: str
+    sentence: Sentence
+    sources: list[Source]
+    context: str
+
+
+class HallucinationGuard:
+    """Checks each sentence of each owned reply once it is complete, one worker per reply.
+
+    Per-reply workers keep a reply's flags in sentence order, while a slow method (the LLM
+    judge) on one reply never holds up the deltas of another.
+    """
+
+    def __init__(
+        self,
+        method: GuardMethod,
+        rules: TenantRules,
+        publish: Publish,
+        replicas: ReplicaSettings | None = None,
+        idle_timeout_s: float = 600.0,
+    ) -> None:
+        self.method = method
+        self.rules = rules
+        self.publish = publish
+        self.replicas = replicas or ReplicaSettings()
+        self.tracker = ReplyTracker(idle_timeout_s)
+        self.idle_timeout_s = idle_timeout_s
+        self._queues: dict[str, asyncio.Queue[_Job | None]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def handle(self, event: Event) -> None:
+        """Feed one reply event (created, delta, completed, cancelled); anything else is ignored."""
+        if not owns(event.conversation_id, self.replicas):
+            return
+        t, c = event.tenant_id, event.conversation_id
+        if isinstance(event, MessageCreated):
+            if event.role != "assistant":
+                return  # agents write their own messages; there is nothing to ground
+            self._enqueue(*self.tracker.created(t, c, event.message_id, event.sources))
+        elif isinstance(event, MessageDelta):
+            # Deltas of a reply whose MessageCreated we missed are tracked too: the completion
+            # carries the sources and lets us check them then.
+            self._enqueue(*self.tracker.delta(t, c, event.message_id, event.offset, event.text))
+        elif isinstance(event, MessageCompleted):
+            if event.role != "assistant":
+                self.tracker.cancelled(event.message_id)
+            else:
+                reply, ready = self.tracker.completed(t, c, event.message_id, event.text, event.sources)
+                self._enqueue(reply, ready)
+            self._close(event.message_id)
+        elif isinstance(event, MessageCancelled):
+            self.tracker.cancelled(event.message_id)
+            self._close(event.message_id)
+
+    def _enqueue(self, reply: Reply, sentences: list[Sentence]) -> None:
+        if not sentences:
+            return
+        queue = self._queue(reply.message_id)
+        for sentence in sentences:
+            job = _Job(
+                reply.tenant_id,
+                reply.conversation_id,
+                reply.message_id,
+                sentence,
+                reply.sources or [],
+                reply.buffer.text[: sentence.end],
+            )
+            self._pending += 1
+            self._idle.clear()
+            queue.put_nowait(job)
+
+    def _queue(self, message_id: str) -> asyncio.Queue[_Job | None]:
+        queue = self._queues.get(message_id)
+        if queue is None:
+            queue = self._queues[message_id] = asyncio.Queue()
+            task = asyncio.create_task(self._work(message_id, queue), name=f"guard-{message_id}")
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+        return queue
+
+    def _close(self, message_id: str) -> None:
+        queue = self._queues.pop(message_id, None)
+        if queue is not None:
+            queue.put_nowait(None)
+
+    async def _work(self, message_id: str, queue: asyncio.Queue[_Job | None]) -> None:
+        while True:
+            try:
+                job = await asyncio.wait_for(queue.get(), self.idle_timeout_s)
+            except TimeoutError:
+                if self._queues.get(message_id) is queue:
+                    del self._queues[message_id]
+                return
+            if job is None:
+                return
+            try:
+                await self._check(job)
+            except Exception:
+                log.exception("checking a sentence of reply %s failed", message_id)
+            finally:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._idle.set()
+
+    async def _check(self, job: _Job) -> None:
+        policy = self.rules.guard(job.tenant_id)
+        known = self.rules.known_names(job.tenant_id)
+        verdict = await self.method.check(job.sentence.text, job.sources, job.context, known)
+        flag = flag_for(job.tenant_id, job.conversation_id, job.message_id, job.sentence, verdict, policy)
+        if flag is not None:
+            await self.publish(flag)
+
+    async def idle(self) -> None:
+        """Return once every queued sentence has been checked."""
+        await self._idle.wait()
+
+    async def aclose(self) -> None:
+        for task in list(self._workers):
+            task.cancel()
+        for task in list(self._workers):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._queues.clear()

@@ -1,0 +1,76 @@
+"""Per-reply state: the sources, the text streamed so far, the sentences not yet checked."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from guards.sentences import Sentence, SentenceBuffer
+from shared.events import Source
+
+
+@dataclass
+class Reply:
+    tenant_id: str
+    conversation_id: str
+    message_id: str
+    sources: list[Source] | None = None  # None until MessageCreated (or MessageCompleted) arrives
+    buffer: SentenceBuffer = field(default_factory=SentenceBuffer)
+    waiting: list[Sentence] = field(default_factory=list)  # completed before the sources were known
+    touched: float = field(default_factory=time.monotonic)
+
+
+class ReplyTracker:
+    """Turns the events of streaming replies into sentences ready to check, in order."""
+
+    def __init__(self, idle_timeout_s: float = 600.0) -> None:
+        self.replies: dict[str, Reply] = {}
+        self.idle_timeout_s = idle_timeout_s
+
+    def _reply(self, tenant_id: str, conversation_id: str, message_id: str) -> Reply:
+        reply = self.replies.get(message_id)
+        if reply is None:
+            reply = self.replies[message_id] = Reply(tenant_id, conversation_id, message_id)
+        reply.touched = time.monotonic()
+        return reply
+
+    def _ready(self, reply: Reply, sentences: list[Sentence]) -> list[Sentence]:
+        if reply.sources is None:
+            reply.waiting.extend(sentences)
+            return []
+        ready, reply.waiting = [*reply.waiting, *sentences], []
+        return ready
+
+    def created(
+        self, tenant_id: str, conversation_id: str, message_id: str, sources: list[Source]
+    ) -> tuple[Reply, list[Sentence]]:
+        self.sweep()
+        reply = self._reply(tenant_id, conversation_id, message_id)
+        reply.sources = list(sources)
+        return reply, self._ready(reply, [])
+
+    def delta(
+        self, tenant_id: str, conversation_id: str, message_id: str, offset: int, text: str
+    ) -> tuple[Reply, list[Sentence]]:
+        reply = self._reply(tenant_id, conversation_id, message_id)
+        return reply, self._ready(reply, reply.buffer.apply_delta(offset, text))
+
+    def completed(
+        self, tenant_id: str, conversation_id: str, message_id: str, text: str, sources: list[Source]
+    ) -> tuple[Reply, list[Sentence]]:
+        """The reply is done: the remaining sentences (all of them if we saw none of the stream)."""
+        reply = self._reply(tenant_id, conversation_id, message_id)
+        if reply.sources is None or (sources and not reply.sources):
+            reply.sources = list(sources)
+        ready = self._ready(reply, reply.buffer.finish(text))
+        del self.replies[message_id]
+        return reply, ready
+
+    def cancelled(self, message_id: str) -> None:
+        self.replies.pop(message_id, None)
+
+    def sweep(self) -> None:
+        """Forget replies that stopped streaming without a completion (their producer died)."""
+        cutoff = time.monotonic() - self.idle_timeout_s
+        for message_id in [m for m, r in self.replies.items() if r.touched < cutoff]:
+            del self.replies[message_id]

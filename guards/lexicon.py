@@ -1,0 +1,168 @@
+"""Word lists the offline checks share: stopwords, negation cues, synonym groups.
+
+Kept generic (support-desk English, not any one tenant): the checks must hold on text they
+were never tuned on.
+"""
+
+from __future__ import annotations
+
+
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = wordset(
+    """a an the and or but if then else of to in on at by for with from as into onto about over under up down out
+    off is are was were be been being am do does did doing have has had having will would shall should may might
+    must can could this that these those it its it's there here their them they we us our ours you your yours he
+    she his her him i me my mine who whom whose which what when where why how all any each every some such so too
+    very just also only even still yet than more most less least much many few both either one's own same other
+    another again further once per via while during before after because since until unless within without
+    whether get gets got getting make makes made let lets please thanks thank sure okay ok yes hi hello hey well
+    really usually typically generally currently always often sometimes simply quite rather etc like that's
+    what's let's i'm i've i'll we're we've we'll you're you've you'll they're it'll don't doesn't can't won't"""
+)
+
+# Words that carry no claim in an assistant's sentence ("happy to help", "you can check").
+CHATTER = wordset(
+    """help helps helped happy glad assist assistance question questions know let answer info information
+    detail details need want like note check find found see look able way thing things something anything
+    everything mention mentioned according docs documentation source sources page article say says said
+    great good kind best regards"""
+)
+
+NEGATIONS = wordset(
+    "not no never none nothing nobody nowhere neither nor cannot can't won't don't doesn't didn't isn't aren't "
+    "wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't mustn't without non unable"
+)
+
+# Pairs where one word states the opposite of the other: a swap flips the claim.
+ANTONYMS = (
+    ("allowed", "prohibited"),
+    ("allowed", "forbidden"),
+    ("included", "excluded"),
+    ("available", "unavailable"),
+    ("refundable", "nonrefundable"),
+    ("accept", "reject"),
+    ("accepted", "rejected"),
+    ("required", "optional"),
+    ("mandatory", "optional"),
+    ("free", "paid"),
+    ("before", "after"),
+    ("minimum", "maximum"),
+    ("increase", "decrease"),
+    ("more", "less"),
+    ("enabled", "disabled"),
+    ("public", "private"),
+    ("always", "never"),
+    ("open", "closed"),
+    ("domestic", "international"),
+    ("lower", "higher"),
+    ("earliest", "latest"),
+    ("online", "offline"),
+)
+
+SYNONYMS = (
+    {"refund", "reimburse", "reimbursement", "repay"},
+    {"return", "send back"},
+    {"ship", "shipping", "deliver", "delivery", "dispatch", "send", "sent", "arrive", "arrival"},
+    {"buy", "purchase", "order", "bought"},
+    {"cost", "price", "fee", "charge", "pay", "payment", "rate"},
+    {"free", "complimentary", "gratis"},
+    {"cancel", "cancellation", "terminate", "end"},
+    {"customer", "client", "shopper", "buyer", "member", "user"},
+    {"begin", "start", "commence", "open"},
+    {"finish", "expire", "lapse", "close"},
+    {"quick", "fast", "rapid", "express", "speedy"},
+    {"big", "large", "huge"},
+    {"small", "little", "tiny"},
+    {"support", "help", "assist", "service"},
+    {"contact", "reach", "call", "phone", "telephone", "email", "e-mail", "message"},
+    {"receive", "get", "obtain"},
+    {"need", "require", "must", "mandatory", "necessary"},
+    {"allow", "permit", "let", "can", "may", "able", "eligible"},
+    {"item", "product", "article", "goods", "merchandise", "purchase"},
+    {"account", "profile"},
+    {"change", "modify", "update", "edit", "adjust", "switch"},
+    {"remove", "delete", "erase"},
+    {"repair", "fix", "service"},
+    {"damaged", "broken", "defective", "faulty"},
+    {"unused", "unworn", "new", "unopened", "original"},
+    {"receipt", "proof"},
+    {"warranty", "guarantee"},
+    {"store", "shop", "location", "branch"},
+    {"hour", "hr", "hrs"},
+    {"minute", "min", "mins"},
+    {"annual", "yearly", "year", "annually"},
+    {"monthly", "month"},
+    {"weekday", "weekdays", "business"},
+    {"card", "credit", "debit"},
+    {"transfer", "move", "send"},
+    {"limit", "cap", "maximum", "max", "up to"},
+    {"minimum", "least", "min"},
+    {"plan", "tier", "subscription", "package"},
+    {"staff", "team", "agent", "employee", "representative"},
+    {"exchange", "swap", "replace", "replacement"},
+    {"fee", "surcharge", "charge"},
+    {"request", "ask", "apply", "submit"},
+    {"complete", "finish", "done"},
+    {"take", "takes", "last", "require"},
+    {"process", "handle", "review"},
+    {"week", "weekly"},
+    {"kid", "child", "children", "kids"},
+    {"photo", "picture", "image"},
+    {"password", "passcode", "credentials"},
+    {"login", "log", "sign", "signin"},
+    {"app", "application"},
+    {"bag", "luggage", "baggage", "suitcase"},
+    {"trip", "travel", "journey", "flight"},
+    {"room", "suite"},
+    {"pet", "dog", "cat", "animal"},
+    {"appointment", "booking", "reservation", "book", "reserve"},
+    {"discount", "off", "reduction", "deal", "sale"},
+    {"person", "people", "guest", "guests"},
+)
+
+NUMBER_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "once": 1,
+    "twice": 2,
+    "single": 1,
+    "double": 2,
+    "half": 0.5,
+    "dozen": 12,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+}

@@ -1,0 +1,61 @@
+"""The guard on an in-memory broker: reply events in on sb.push, message.flagged out on sb.conv."""
+
+from __future__ import annotations
+
+import asyncio
+
+from faststream.nats import TestNatsBroker
+
+from guards.grounding import GroundingMethod
+from guards.hallucination import create_broker
+from shared.bus import CONV_JSTREAM
+from shared.events import MessageFlagged
+from shared.settings import Settings
+from shared.subjects import Channel, kind_pattern, subject
+from tests.guards.replies import GROUNDED, UNGROUNDED, UNGROUNDED_SENTENCE, completed, created, rules, stream
+
+
+async def _publish_push(broker, event) -> None:  # type: ignore[no-untyped-def]
+    # In memory there is no stream republishing sb.conv to sb.push; publish where the guard listens.
+    await broker.publish(event, subject(Channel.PUSH, event.tenant_id, event.conversation_id, event.type))
+
+
+async def _run(settings: Settings, conversation_id: str, text: str, action: str = "flag") -> list[MessageFlagged]:
+    broker, guard = create_broker(settings, method=GroundingMethod(), rules=rules(action))
+    flags: asyncio.Queue[MessageFlagged] = asyncio.Queue()
+
+    # emit() publishes durable events to their stream; in memory only stream subscribers see them.
+    @broker.subscriber(kind_pattern(Channel.CONV, "message.flagged"), stream=CONV_JSTREAM)
+    async def collect(flag: MessageFlagged) -> None:
+        await flags.put(flag)
+
+    async with TestNatsBroker(broker):
+        await _publish_push(broker, created(conversation_id, "m1"))
+        for delta in stream(conversation_id, "m1", text):
+            await _publish_push(broker, delta)
+        await guard.idle()
+        before_completion = [flags.get_nowait() for _ in range(flags.qsize())]
+        await _publish_push(broker, completed(conversation_id, "m1", text))
+        await guard.idle()
+    return before_completion
+
+
+async def test_ungrounded_sentence_is_flagged_before_completion(settings: Settings, conversation_id: str) -> None:
+    flags = await _run(settings, conversation_id, UNGROUNDED)
+    assert [f.sentence for f in flags] == [UNGROUNDED_SENTENCE]
+    flag = flags[0]
+    assert UNGROUNDED[flag.start : flag.end] == UNGROUNDED_SENTENCE
+    assert flag.action == "flag"
+    assert flag.replacement is None
+    assert flag.id == f"flag-m1-{flag.start}"
+
+
+async def test_grounded_reply_is_not_flagged(settings: Settings, conversation_id: str) -> None:
+    assert await _run(settings, conversation_id, GROUNDED) == []
+
+
+async def test_replace_policy_carries_the_correction(settings: Settings, conversation_id: str) -> None:
+    flags = await _run(settings, conversation_id, UNGROUNDED, action="replace")
+    assert len(flags) == 1
+    assert flags[0].action == "replace"
+    assert flags[0].replacement == "Sale items cannot be returned."
