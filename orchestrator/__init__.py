@@ -1,0 +1,1 @@
+"""The orchestrator: answers visitor messages with a LangGraph turn, streamed over the bus."""

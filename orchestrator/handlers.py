@@ -1,0 +1,65 @@
+"""Bus handlers: thin adapters from NATS messages to the plain functions in turns.py."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from faststream.middlewares import AckPolicy
+from faststream.nats import ConsumerConfig, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.js.api import DeliverPolicy
+
+from orchestrator.turns import Orchestrator, handle_user_message
+from shared.bus import CONV_JSTREAM
+from shared.events import UserMessage
+from shared.subjects import Channel, kind_pattern, parse
+
+log = logging.getLogger(__name__)
+
+DURABLE = "orchestrator"
+ACK_WAIT_S = 30.0
+# Lock held by another replica: come back soon, the other turn is usually a few seconds long.
+RETRY_DELAY_S = 0.25
+MAX_CONCURRENT_TURNS = 32
+
+
+def stream_seq(msg: NatsMessage) -> int | None:
+    """The message's sequence in SB_CONV, or None when it did not come from JetStream."""
+    try:
+        return int(msg.raw_message.metadata.sequence.stream)
+    except Exception:
+        return None
+
+
+def register_handlers(broker: NatsBroker, orch: Orchestrator) -> None:
+    @broker.subscriber(
+        kind_pattern(Channel.CONV, "message.user"),
+        stream=CONV_JSTREAM,
+        durable=DURABLE,
+        pull_sub=PullSub(batch_size=MAX_CONCURRENT_TURNS, timeout=2.0),
+        config=ConsumerConfig(ack_wait=ACK_WAIT_S, deliver_policy=DeliverPolicy.ALL),
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=MAX_CONCURRENT_TURNS,
+        title="orchestrator/message.user",
+        description="Answers each visitor message once, in order per conversation (shared durable pull consumer).",
+    )
+    async def on_user_message(event: UserMessage, msg: NatsMessage) -> None:
+        decision = await handle_user_message(orch, event, stream_seq(msg), progress=msg.in_progress)
+        if decision == "ack":
+            await msg.ack()
+        else:
+            await msg.nack(delay=RETRY_DELAY_S)
+
+    @broker.subscriber(
+        kind_pattern(Channel.PUSH, "handoff.accepted"),
+        title="orchestrator/handoff.accepted",
+        description="An agent took the conversation: the replica streaming in it stops within one token.",
+    )
+    async def on_handoff_accepted(body: dict[str, Any], msg: NatsMessage) -> None:
+        try:
+            _, tenant_id, conversation_id, _ = parse(msg.raw_message.subject)
+        except ValueError:
+            tenant_id, conversation_id = body.get("tenant_id", ""), body.get("conversation_id", "")
+        if orch.cancel(tenant_id, conversation_id, "agent_joined"):
+            log.info("cancelled reply in %s/%s: agent joined", tenant_id, conversation_id)

@@ -1,0 +1,44 @@
+"""An in-process Gate: one replica, no NATS. For unit tests and the in-process bench."""
+
+from __future__ import annotations
+
+from orchestrator.gate import Lock, lock_key
+from shared.events import UserMessage
+
+
+class MemoryGate:
+    lock_ttl = 10.0
+
+    def __init__(self) -> None:
+        self.locks: set[str] = set()
+        self.answered: dict[str, int] = {}
+        self.modes: dict[str, str] = {}
+        self.messages: dict[str, list[tuple[int, UserMessage]]] = {}
+
+    async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
+        key = lock_key(tenant_id, conversation_id)
+        if key in self.locks:
+            return None
+        self.locks.add(key)
+        return Lock(key, "memory", 1)
+
+    async def refresh(self, lock: Lock) -> bool:
+        return lock.key in self.locks
+
+    async def release(self, lock: Lock) -> None:
+        self.locks.discard(lock.key)
+
+    async def answered_through(self, tenant_id: str, conversation_id: str) -> int:
+        return self.answered.get(lock_key(tenant_id, conversation_id), 0)
+
+    async def set_answered_through(self, tenant_id: str, conversation_id: str, seq: int) -> None:
+        self.answered[lock_key(tenant_id, conversation_id)] = seq
+
+    async def mode(self, tenant_id: str, conversation_id: str) -> str:
+        return self.modes.get(lock_key(tenant_id, conversation_id), "ai")
+
+    async def pending(
+        self, tenant_id: str, conversation_id: str, after: int, through: int
+    ) -> list[tuple[int, UserMessage]]:
+        stored = self.messages.get(lock_key(tenant_id, conversation_id), [])
+        return [(seq, m) for seq, m in stored if after < seq <= through]

@@ -1,0 +1,20 @@
+"""Model providers behind one interface, and the rule choosing one per tenant."""
+
+from __future__ import annotations
+
+from orchestrator.providers.base import ChatMessage, Provider
+from orchestrator.providers.offline import OfflineProvider
+from orchestrator.providers.openai_provider import OpenAIProvider
+from shared.settings import Settings
+from shared.tenants import Tenant
+
+
+def choose_provider(settings: Settings, tenant: Tenant, offline: Provider | None = None) -> Provider:
+    """OpenAI-compatible when a base URL is configured and the tenant asks for it; else offline."""
+    if settings.llm_base_url and tenant.model.provider == "openai":
+        model = tenant.model.model or settings.llm_model or "gpt-4o-mini"
+        return OpenAIProvider(settings.llm_base_url, settings.llm_api_key, model)
+    return offline or OfflineProvider()
+
+
+__all__ = ("ChatMessage", "OfflineProvider", "OpenAIProvider", "Provider", "choose_provider")

@@ -1,0 +1,63 @@
+"""The offline answerer: quotes the best knowledge-base passages, streamed word by word."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+
+from orchestrator.providers.base import ChatMessage
+from orchestrator.retrieval import retrieve, tokenize
+from shared.events import Source
+from shared.tenants import Tenant
+
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+DONT_KNOW = (
+    "I'm sorry, I don't know the answer to that and couldn't find it in our help center. "
+    "Would you like me to connect you with a human agent?"
+)
+
+
+def _best_sentences(question: str, passage: str, limit: int = 3) -> list[str]:
+    """The passage's sentences sharing most words with the question, kept in their original order."""
+    terms = set(tokenize(question))
+    sentences = [s for s in SENTENCE_RE.split(passage) if s]
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(terms & set(tokenize(sentences[i]))))
+    keep = sorted(ranked[:limit])
+    return [sentences[i] for i in keep]
+
+
+def compose_answer(question: str, sources: list[Source]) -> str:
+    """The whole offline reply for ``question`` given retrieved ``sources`` (best first)."""
+    if not sources:
+        return DONT_KNOW
+    best = sources[0]
+    answer = " ".join(_best_sentences(question, best.snippet))
+    return f"From our help center: {answer} (Source: {best.title})"
+
+
+def last_user_text(messages: list[ChatMessage]) -> str:
+    return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+
+
+class OfflineProvider:
+    """Answers without a model; the default when none is configured."""
+
+    name = "offline"
+
+    def __init__(self, word_delay: float = 0.0) -> None:
+        # A small delay makes the demo look like a streaming model; benches and tests use 0.
+        self.word_delay = word_delay
+
+    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[str]:
+        question = last_user_text(messages)
+        if not sources:
+            # Retrieval normally runs in the graph; a direct caller may not have done it.
+            sources = retrieve(tenant.knowledge_base, question)
+        words = compose_answer(question, sources).split(" ")
+        for i, word in enumerate(words):
+            if self.word_delay:
+                await asyncio.sleep(self.word_delay)
+            else:
+                await asyncio.sleep(0)  # yield so a cancel lands within one word
+            yield word if i == 0 else " " + word

@@ -1,0 +1,199 @@
+"""What happens to a visitor message: take the conversation's lock, answer everything not yet
+answered in order, stream each reply as events, remember how far the conversation is answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from langgraph.graph.state import CompiledStateGraph
+
+from orchestrator.gate import Gate, Lock
+from orchestrator.graph import TurnInput, sources_then_chunks
+from orchestrator.ids import reply_ids
+from orchestrator.providers import Provider
+from orchestrator.streams import StreamRegistry
+from shared.events import (
+    Author,
+    Event,
+    MessageCancelled,
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    Source,
+    UserMessage,
+)
+from shared.tenants import Tenant, TenantDirectory
+
+log = logging.getLogger(__name__)
+
+Decision = Literal["ack", "retry"]
+Outcome = Literal["completed", "cancelled", "skipped", "failed"]
+Publish = Callable[[Event], Awaitable[object]]
+
+
+@dataclass
+class Orchestrator:
+    """Everything a turn needs; built once per process by the app (or by a test)."""
+
+    tenants: TenantDirectory
+    graph: CompiledStateGraph
+    provider_for: Callable[[Tenant], Provider]
+    publish: Publish
+    gate: Gate
+    registry: StreamRegistry = field(default_factory=StreamRegistry)
+
+    def cancel(self, tenant_id: str, conversation_id: str, reason: str) -> bool:
+        """Stop the reply this replica streams in that conversation (if any) within one token."""
+        return self.registry.cancel(tenant_id, conversation_id, reason)
+
+
+async def handle_user_message(
+    orch: Orchestrator,
+    user: UserMessage,
+    seq: int | None,
+    progress: Callable[[], Awaitable[None]] | None = None,
+) -> Decision:
+    """Answer ``user`` (stream sequence ``seq``) exactly once and in conversation order.
+
+    "retry" means another replica holds the conversation: try again shortly.
+    """
+    tenant = orch.tenants.by_id(user.tenant_id)
+    if tenant is None:
+        log.warning("dropping message %s for unknown tenant %r", user.message_id, user.tenant_id)
+        return "ack"
+    lock = await orch.gate.acquire(user.tenant_id, user.conversation_id)
+    if lock is None:
+        return "retry"
+    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress))
+    try:
+        if seq is None:
+            # No stream position (in-memory test broker): nothing to order against.
+            await answer(orch, tenant, user)
+            return "ack"
+        done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
+        if seq <= done:
+            return "ack"
+        pending = await orch.gate.pending(user.tenant_id, user.conversation_id, done, seq)
+        if not pending or pending[-1][0] != seq:
+            pending.append((seq, user))
+        for pending_seq, message in pending:
+            await answer(orch, tenant, message)
+            await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
+        return "ack"
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        await orch.gate.release(lock)
+
+
+async def _keep_lock(gate: Gate, lock: Lock, progress: Callable[[], Awaitable[None]] | None) -> None:
+    interval = getattr(gate, "lock_ttl", 10.0) / 3
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            if not await gate.refresh(lock):
+                log.warning("lost conversation lock %s mid-turn", lock.key)
+            if progress is not None:
+                await progress()
+        except Exception:  # NATS briefly unreachable: the next round tries again
+            log.warning("could not refresh lock %s", lock.key, exc_info=True)
+
+
+async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage) -> Outcome:
+    """Run one turn for ``user`` and publish its reply: created, deltas, then completed or cancelled."""
+    ids = reply_ids(user)
+    # Registered before the mode check: a takeover racing with us either shows in the mode
+    # or reaches this stream through cancel().
+    stream = await orch.registry.open(user.tenant_id, user.conversation_id, ids.message_id)
+    try:
+        if await orch.gate.mode(user.tenant_id, user.conversation_id) == "assigned":
+            return "skipped"
+        if stream.cancel_reason is not None:
+            return "cancelled"  # cancelled before anything was said: nothing to retract
+        author = Author(name=tenant.assistant_name)
+        sources: list[Source] = []
+        created = False
+
+        async def pump() -> None:
+            nonlocal sources, created
+            turn = TurnInput(tenant, user.conversation_id, user.message_id, user.text)
+            async for item in sources_then_chunks(orch.graph, turn, orch.provider_for(tenant)):
+                if isinstance(item, list):
+                    sources = item
+                    await orch.publish(_created(user, ids.created, ids.message_id, author, sources))
+                    created = True
+                elif item:
+                    offset = len(stream.text)
+                    stream.parts.append(item)
+                    await orch.publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
+
+        stream.task = asyncio.create_task(pump())
+        try:
+            await stream.task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if stream.cancel_reason is None or (current is not None and current.cancelling()):
+                raise  # we are being cancelled ourselves, not the reply
+        except Exception:
+            log.exception("turn for message %s failed", user.message_id)
+            stream.cancel_reason = "error"
+        if stream.cancel_reason is not None:
+            if created:
+                await orch.publish(
+                    MessageCancelled(
+                        id=ids.cancelled,
+                        tenant_id=user.tenant_id,
+                        conversation_id=user.conversation_id,
+                        message_id=ids.message_id,
+                        reason=stream.cancel_reason,
+                        text=stream.text,
+                    )
+                )
+            return "failed" if stream.cancel_reason == "error" else "cancelled"
+        await orch.publish(
+            MessageCompleted(
+                id=ids.completed,
+                tenant_id=user.tenant_id,
+                conversation_id=user.conversation_id,
+                message_id=ids.message_id,
+                role="assistant",
+                text=stream.text,
+                author=author,
+                reply_to=user.message_id,
+                sources=sources,
+            )
+        )
+        return "completed"
+    finally:
+        await orch.registry.close(stream)
+
+
+def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:
+    return MessageCreated(
+        id=event_id,
+        tenant_id=user.tenant_id,
+        conversation_id=user.conversation_id,
+        message_id=message_id,
+        role="assistant",
+        author=author,
+        reply_to=user.message_id,
+        sources=sources,
+    )
+
+
+def _delta(user: UserMessage, event_id: str, message_id: str, offset: int, text: str) -> Event:
+    return MessageDelta(
+        id=event_id,
+        tenant_id=user.tenant_id,
+        conversation_id=user.conversation_id,
+        message_id=message_id,
+        offset=offset,
+        text=text,
+    )

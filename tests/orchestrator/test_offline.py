@@ -1,0 +1,50 @@
+from pathlib import Path
+
+from orchestrator.providers import OfflineProvider, OpenAIProvider, choose_provider
+from orchestrator.providers.offline import DONT_KNOW, compose_answer
+from orchestrator.retrieval import retrieve
+from shared.settings import Settings
+from shared.tenants import ModelConfig, Tenant
+
+
+def test_answer_quotes_the_best_passage_and_says_so(kb_dir: Path) -> None:
+    question = "What does express shipping cost?"
+    answer = compose_answer(question, retrieve(kb_dir, question))
+    assert answer.startswith("From our help center: ")
+    assert "Express shipping costs $14.95" in answer
+    assert answer.endswith("(Source: Shipping: Shipping options and costs)")
+
+
+def test_no_sources_means_i_do_not_know_and_a_human_is_offered() -> None:
+    assert compose_answer("capital of France?", []) == DONT_KNOW
+    assert "don't know" in DONT_KNOW
+    assert "human" in DONT_KNOW
+
+
+async def test_streams_word_by_word(acme: Tenant) -> None:
+    messages = [{"role": "user", "content": "Do boots run small?"}]
+    chunks = [c async for c in OfflineProvider().stream(messages, [], acme)]  # type: ignore[list-item]
+    assert len(chunks) > 10
+    assert all(" " not in c.strip() for c in chunks)
+    text = "".join(chunks)
+    assert text.startswith("From our help center:")
+    assert "half size" in text
+
+
+async def test_unknown_question_streams_the_fallback(acme: Tenant) -> None:
+    messages = [{"role": "user", "content": "Who won the 1998 world cup?"}]
+    text = "".join([c async for c in OfflineProvider().stream(messages, [], acme)])  # type: ignore[list-item]
+    assert text == DONT_KNOW
+
+
+def test_provider_choice(settings: Settings, acme: Tenant) -> None:
+    assert isinstance(choose_provider(settings, acme), OfflineProvider)
+    openai_tenant = acme.model_copy(update={"model": ModelConfig(provider="openai", model="m1")})
+    assert isinstance(choose_provider(settings, openai_tenant), OfflineProvider)  # no base URL configured
+    configured = settings.model_copy(update={"llm_base_url": "http://127.0.0.1:1/v1", "llm_model": "m0"})
+    chosen = choose_provider(configured, openai_tenant)
+    assert isinstance(chosen, OpenAIProvider)
+    assert chosen.model == "m1"
+    default_model = acme.model_copy(update={"model": ModelConfig(provider="openai")})
+    assert choose_provider(configured, default_model).model == "m0"  # type: ignore[attr-defined]
+    assert isinstance(choose_provider(configured, acme), OfflineProvider)
