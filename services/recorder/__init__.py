@@ -1,0 +1,1 @@
+"""The recorder: every durable event (SB_CONV, SB_OPS) into the database, idempotently."""

@@ -1,0 +1,19 @@
+"""Run the recorder: ``python -m services.recorder``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.recorder.app import create_app
+from shared.logging import setup_logging
+from shared.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    setup_logging(settings.log_level, "recorder")
+    asyncio.run(create_app(settings).run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+from tests.shared.db.backends import *  # noqa: F403
