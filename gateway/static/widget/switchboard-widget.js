@@ -1,0 +1,1765 @@
+/*! Switchboard widget: one script tag puts a <switchboard-chat> web component (shadow DOM) on any page.
+ *
+ *   <script src="https://chat.example.com/widget.js" data-widget-key="pk_..." async></script>
+ *   or place <switchboard-chat widget-key="pk_..."></switchboard-chat> yourself.
+ *
+ * No framework, no build step. Safety rule of this file: text that comes from a message, a
+ * component or the network only ever reaches the page as text nodes or as attribute values set
+ * through setAttribute; URLs pass safeUrl(). The only HTML parsing is of tenant-configured
+ * templates (admin input), parsed inert and scrubbed of scripts, handlers and unsafe URLs.
+ * Docs: docs/widget.md. Protocol: docs/protocol.md / shared/widget_protocol.py.
+ */
+(() => {
+  'use strict';
+  const TAG = 'switchboard-chat';
+  if (!window.customElements || customElements.get(TAG)) return;
+
+  const VERSION = '1.0.0';
+  const SCRIPT = document.currentScript;
+  const SCRIPT_ORIGIN = SCRIPT && SCRIPT.src ? new URL(SCRIPT.src, location.href).origin : location.origin;
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  const MAX_CACHED_EVENTS = 400;
+
+  const STRINGS = {
+    title: 'Chat with us',
+    subtitle: 'We usually answer right away',
+    subtitle_agent: 'You are chatting with {name}',
+    placeholder: 'Type a message…',
+    send: 'Send',
+    open: 'Open chat',
+    close: 'Close chat',
+    launcher_label: '',
+    dialog_label: 'Chat',
+    handoff: 'Talk to a human',
+    handoff_asked: 'You asked to talk to a person.',
+    handoff_queued: 'Waiting for the next available person…',
+    handoff_queued_position: 'You are number {position} in the queue.',
+    agent_joined: '{name} joined the conversation',
+    agent_left: '{name} left the conversation',
+    conversation_resolved: 'This conversation was closed. Write again any time.',
+    typing: '{name} is typing…',
+    assistant: 'Assistant',
+    agent: 'Agent',
+    you: 'You',
+    connecting: 'Connecting…',
+    reconnecting: 'Reconnecting…',
+    offline: 'You are offline',
+    sending: 'Sending…',
+    feedback_up: 'Helpful',
+    feedback_down: 'Not helpful',
+    feedback_thanks: 'Thanks for your feedback',
+    sources: 'Sources',
+    flagged: 'Could not be verified: {reason}',
+    withheld: '[removed: could not be verified]',
+    replaced: 'Corrected',
+    cancelled: 'Reply stopped',
+    new_message: '{name}: {text}',
+    carousel_label: 'Carousel',
+    carousel_prev: 'Previous',
+    carousel_next: 'Next',
+    slide_label: '{index} of {count}',
+    form_submit: 'Submit',
+    messages_label: 'Conversation',
+    input_label: 'Message',
+    unread: '{count} unread',
+    error: 'Something went wrong ({code})',
+    rate_limited: 'You are sending messages too fast. Please wait a moment.',
+    too_long: 'That message is too long.',
+  };
+
+  /** Custom component renderers and JS template overrides registered by the host page. */
+  const registry = { renderers: new Map(), templates: {} };
+
+  // ---------------------------------------------------------------- small helpers
+
+  function h(tag, props, ...kids) {
+    const el = tag.startsWith('svg:') ? document.createElementNS(SVGNS, tag.slice(4)) : document.createElement(tag);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (v == null || v === false) continue;
+        if (k === 'text') el.textContent = String(v);
+        else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+        else el.setAttribute(k, v === true ? '' : String(v));
+      }
+    }
+    for (const kid of kids.flat(Infinity)) {
+      if (kid == null || kid === false) continue;
+      el.append(kid instanceof Node ? kid : String(kid));
+    }
+    return el;
+  }
+
+  function fmt(template, vars) {
+    return String(template ?? '').replace(/\{(\w+)\}/g, (m, k) => (vars && vars[k] != null ? String(vars[k]) : m));
+  }
+
+  /** The URL if it is absolute http(s) (or mailto: for links), else null. */
+  function safeUrl(raw, protocols = ['http:', 'https:', 'mailto:']) {
+    if (typeof raw !== 'string') return null;
+    const s = raw.trim();
+    if (!s) return null;
+    try {
+      const u = new URL(s, location.href);
+      return protocols.includes(u.protocol) ? u.href : null;
+    } catch {
+      return null;
+    }
+  }
+
+  const IMG_PROTOCOLS = ['http:', 'https:'];
+
+  function uid(prefix) {
+    const bytes = new Uint8Array(9);
+    crypto.getRandomValues(bytes);
+    return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  const store = {
+    get(key) {
+      try {
+        const raw = localStorage.getItem(key);
+        return raw ? JSON.parse(raw) : null;
+      } catch {
+        return null;
+      }
+    },
+    set(key, value) {
+      try {
+        localStorage.setItem(key, JSON.stringify(value));
+      } catch {
+        /* storage full or disabled: the widget still works, it just forgets on reload */
+      }
+    },
+  };
+
+  // ---------------------------------------------------------------- colours (theme derivation, contrast)
+
+  let colorCtx = null;
+  function parseColor(value) {
+    if (typeof value !== 'string' || !value.trim()) return null;
+    colorCtx = colorCtx || document.createElement('canvas').getContext('2d');
+    colorCtx.fillStyle = '#010203';
+    colorCtx.fillStyle = value;
+    const out = colorCtx.fillStyle;
+    if (out === '#010203' && value.trim().toLowerCase() !== '#010203') return null;
+    if (out.startsWith('#')) return [1, 3, 5].map((i) => parseInt(out.slice(i, i + 2), 16));
+    const m = /rgba?\(([^)]+)\)/.exec(out);
+    return m ? m[1].split(',').slice(0, 3).map((x) => Math.round(parseFloat(x))) : null;
+  }
+  const hex = (rgb) => '#' + rgb.map((c) => Math.max(0, Math.min(255, Math.round(c))).toString(16).padStart(2, '0')).join('');
+  const mix = (a, b, t) => a.map((c, i) => c + (b[i] - c) * t);
+  function luminance(rgb) {
+    const [r, g, b] = rgb.map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function contrast(a, b) {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  }
+  /** fg moved toward black or white until it reaches `ratio` against bg. */
+  function readable(fg, bg, ratio = 4.5) {
+    if (contrast(fg, bg) >= ratio) return fg;
+    const target = luminance(bg) > 0.4 ? [0, 0, 0] : [255, 255, 255];
+    for (let t = 0.1; t <= 1.001; t += 0.1) {
+      const c = mix(fg, target, t);
+      if (contrast(c, bg) >= ratio) return c;
+    }
+    return target;
+  }
+  const onColor = (bg) => (contrast([255, 255, 255], bg) >= contrast([17, 17, 17], bg) ? [255, 255, 255] : [17, 17, 17]);
+
+  /** Theme config (snake_case keys) -> CSS custom properties, filling in readable derived colours. */
+  function themeVars(theme) {
+    const t = theme || {};
+    const c = (k, d) => parseColor(t[k]) || d;
+    const bg = c('background', [255, 255, 255]);
+    const text = readable(c('text', [29, 29, 31]), bg);
+    const accent = c('accent', [37, 99, 235]);
+    const surface = c('surface', mix(bg, text, 0.05));
+    const onAccent = c('accent_text', onColor(accent));
+    const userBg = c('user_bubble', accent);
+    const botBg = c('bot_bubble', surface);
+    const headerBg = c('header_background', accent);
+    const vars = {
+      '--sb-bg': hex(bg),
+      '--sb-text': hex(text),
+      '--sb-accent': hex(accent),
+      '--sb-on-accent': hex(onAccent),
+      '--sb-surface': hex(surface),
+      '--sb-border': hex(c('border', mix(bg, text, 0.16))),
+      '--sb-muted': hex(readable(c('muted', mix(text, bg, 0.3)), surface)),
+      '--sb-user-bg': hex(userBg),
+      '--sb-user-text': hex(c('user_text', readable(onColor(userBg), userBg))),
+      '--sb-bot-bg': hex(botBg),
+      '--sb-bot-text': hex(c('bot_text', readable(text, botBg))),
+      '--sb-header-bg': hex(headerBg),
+      '--sb-header-text': hex(c('header_text', onColor(headerBg))),
+      '--sb-link': hex(c('link', readable(accent, botBg))),
+      '--sb-flag-bg': hex(c('flag_background', mix(botBg, [255, 196, 0], 0.35))),
+      '--sb-launcher-bg': hex(c('launcher_background', accent)),
+      '--sb-launcher-text': hex(c('launcher_text', onColor(c('launcher_background', accent)))),
+    };
+    vars['--sb-flag-text'] = hex(readable(text, parseColor(vars['--sb-flag-bg'])));
+    vars['--sb-accent-readable'] = hex(readable(accent, bg));
+    // Any other token passes through as --sb-<name>: radius, font, font_size, shadow, width, height...
+    for (const [k, v] of Object.entries(t)) {
+      const name = '--sb-' + k.replace(/_/g, '-');
+      if (k in THEME_COLOR_KEYS || vars[name]) continue;
+      if (typeof v === 'string' || typeof v === 'number') vars[name] = String(v);
+    }
+    return vars;
+  }
+  const THEME_COLOR_KEYS = Object.fromEntries(
+    ['background', 'text', 'accent', 'accent_text', 'surface', 'border', 'muted', 'user_bubble', 'user_text',
+      'bot_bubble', 'bot_text', 'header_background', 'header_text', 'link', 'flag_background',
+      'launcher_background', 'launcher_text'].map((k) => [k, 1]),
+  );
+  const cssValue = (v) => String(v).replace(/[;{}<>\\]/g, '');
+
+  // ---------------------------------------------------------------- safe markdown (DOM only)
+
+  /**
+   * Render markdown to a fragment of DOM nodes. Offsets into `text` are kept so that flags
+   * (start/end char offsets of a sentence in the reply) wrap exactly the text they concern.
+   * Raw HTML in the text stays text. Links are kept only for http(s)/mailto.
+   */
+  function renderMarkdown(text, flags, S) {
+    const ctx = { text, flags: (flags || []).slice().sort((a, b) => a.start - b.start), S };
+    const frag = document.createDocumentFragment();
+    const lines = [];
+    for (let i = 0; ; ) {
+      let j = text.indexOf('\n', i);
+      if (j < 0) j = text.length;
+      lines.push([i, j]);
+      if (j >= text.length) break;
+      i = j + 1;
+    }
+    const line = (k) => text.slice(lines[k][0], lines[k][1]);
+    const blank = (k) => /^\s*$/.test(line(k));
+    const LIST = /^(\s*)([-*+]|\d{1,9}[.)])\s+/;
+    const starts = (k) => /^\s*(```|~~~|#{1,6}\s|>)/.test(line(k)) || LIST.test(line(k));
+    let k = 0;
+    while (k < lines.length) {
+      if (blank(k)) {
+        k++;
+        continue;
+      }
+      const s = line(k);
+      const ls = lines[k][0];
+      let m;
+      if ((m = /^\s*(```|~~~)(.*)$/.exec(s))) {
+        const fence = m[1];
+        const code = h('code', { part: 'md-code-block' });
+        const lang = m[2].trim();
+        if (lang) code.setAttribute('data-lang', lang.slice(0, 40));
+        k++;
+        const first = k;
+        while (k < lines.length && !line(k).trimStart().startsWith(fence)) k++;
+        if (k > first) emitText(code, lines[first][0], lines[k - 1][1], ctx);
+        k++;
+        frag.append(h('pre', { part: 'md-pre' }, code));
+        continue;
+      }
+      if ((m = /^(\s*)(#{1,6})\s+/.exec(s))) {
+        const level = Math.min(6, m[2].length + 2);
+        const el = h('h' + level, { part: 'md-heading' });
+        inline(el, ls + m[0].length, lines[k][1], ctx);
+        frag.append(el);
+        k++;
+        continue;
+      }
+      if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(s)) {
+        frag.append(h('hr', { part: 'md-hr' }));
+        k++;
+        continue;
+      }
+      if (/^\s*>/.test(s)) {
+        const el = h('blockquote', { part: 'md-quote' });
+        let firstLine = true;
+        while (k < lines.length && (m = /^\s*>\s?/.exec(line(k)))) {
+          if (!firstLine) el.append(h('br'));
+          inline(el, lines[k][0] + m[0].length, lines[k][1], ctx);
+          firstLine = false;
+          k++;
+        }
+        frag.append(el);
+        continue;
+      }
+      if ((m = LIST.exec(s))) {
+        const ordered = /\d/.test(m[2]);
+        const list = h(ordered ? 'ol' : 'ul', { part: 'md-list' });
+        if (ordered && parseInt(m[2], 10) !== 1) list.setAttribute('start', String(parseInt(m[2], 10)));
+        let item = null;
+        while (k < lines.length && !blank(k)) {
+          const im = LIST.exec(line(k));
+          if (im && /\d/.test(im[2]) === ordered) {
+            item = h('li', { part: 'md-item' });
+            inline(item, lines[k][0] + im[0].length, lines[k][1], ctx);
+            list.append(item);
+          } else if (im || starts(k)) {
+            break;
+          } else {
+            item.append(h('br'));
+            inline(item, lines[k][0] + (line(k).length - line(k).trimStart().length), lines[k][1], ctx);
+          }
+          k++;
+        }
+        frag.append(list);
+        continue;
+      }
+      const p = h('p', { part: 'md-p' });
+      let firstLine = true;
+      while (k < lines.length && !blank(k) && (firstLine || !starts(k))) {
+        if (!firstLine) p.append(h('br'));
+        inline(p, lines[k][0], lines[k][1], ctx);
+        firstLine = false;
+        k++;
+      }
+      frag.append(p);
+    }
+    return frag;
+  }
+
+  function inline(parent, a, b, ctx) {
+    const text = ctx.text;
+    let i = a;
+    let run = a;
+    const flush = (to) => {
+      if (to > run) emitText(parent, run, to, ctx);
+    };
+    while (i < b) {
+      const c = text[i];
+      if (c === '\\' && i + 1 < b && /[\\`*_{}[\]()#+\-.!~>|<]/.test(text[i + 1])) {
+        flush(i);
+        run = i + 1;
+        i += 2;
+        continue;
+      }
+      if (c === '`') {
+        let n = 1;
+        while (text[i + n] === '`') n++;
+        const close = text.indexOf('`'.repeat(n), i + n);
+        if (close >= 0 && close + n <= b) {
+          flush(i);
+          const code = h('code', { part: 'md-code' });
+          emitText(code, i + n, close, ctx);
+          parent.append(code);
+          i = run = close + n;
+          continue;
+        }
+        i += n;
+        continue;
+      }
+      if (c === '*' || c === '_' || (c === '~' && text[i + 1] === '~')) {
+        const dbl = text[i + 1] === c;
+        const mark = dbl ? c + c : c;
+        const inner = i + mark.length;
+        const wordBefore = i > 0 && /[\p{L}\p{N}]/u.test(text[i - 1]);
+        if (inner < b && !/\s/.test(text[inner]) && !(c === '_' && wordBefore)) {
+          const close = findClose(text, mark, inner + 1, b);
+          if (close > 0) {
+            flush(i);
+            const tag = c === '~' ? 'del' : dbl ? 'strong' : 'em';
+            const el = h(tag, { part: 'md-' + tag });
+            inline(el, inner, close, ctx);
+            parent.append(el);
+            i = run = close + mark.length;
+            continue;
+          }
+        }
+        i += mark.length;
+        continue;
+      }
+      if (c === '[' || (c === '!' && text[i + 1] === '[')) {
+        const lb = c === '!' ? i + 1 : i;
+        const rb = matchBracket(text, lb, b);
+        if (rb > 0 && text[rb + 1] === '(') {
+          const rp = text.indexOf(')', rb + 2);
+          if (rp > 0 && rp < b) {
+            flush(i);
+            const target = text.slice(rb + 2, rp).trim().split(/\s+/)[0].replace(/^<|>$/g, '');
+            const href = safeUrl(target);
+            const el = href
+              ? h('a', { part: 'md-link', href, target: '_blank', rel: 'noopener noreferrer nofollow ugc' })
+              : h('span', { part: 'md-link-blocked' });
+            inline(el, lb + 1, rb, ctx);
+            parent.append(el);
+            i = run = rp + 1;
+            continue;
+          }
+        }
+        i++;
+        continue;
+      }
+      if ((c === 'h' || c === 'H') && (i === a || !/[\p{L}\p{N}]/u.test(text[i - 1]))) {
+        const m = /^https?:\/\/[^\s<>"'`]+/i.exec(text.slice(i, b));
+        if (m) {
+          const raw = m[0].replace(/[.,;:!?)\]]+$/, '');
+          const href = safeUrl(raw, IMG_PROTOCOLS);
+          if (href) {
+            flush(i);
+            const el = h('a', { part: 'md-link', href, target: '_blank', rel: 'noopener noreferrer nofollow ugc' });
+            emitText(el, i, i + raw.length, ctx);
+            parent.append(el);
+            i = run = i + raw.length;
+            continue;
+          }
+        }
+      }
+      i++;
+    }
+    flush(b);
+  }
+
+  function findClose(text, mark, from, b) {
+    for (let p = text.indexOf(mark, from); p >= 0 && p + mark.length <= b; p = text.indexOf(mark, p + 1)) {
+      if (/\s/.test(text[p - 1])) continue;
+      if (mark.length === 1 && text[p + 1] === mark) {
+        p++;
+        continue;
+      }
+      if (mark === '_' && p + 1 < text.length && /[\p{L}\p{N}]/u.test(text[p + 1])) continue;
+      return p;
+    }
+    return -1;
+  }
+
+  function matchBracket(text, lb, b) {
+    let depth = 0;
+    for (let p = lb; p < b; p++) {
+      if (text[p] === '\\') p++;
+      else if (text[p] === '[') depth++;
+      else if (text[p] === ']' && --depth === 0) return p;
+    }
+    return -1;
+  }
+
+  /** Append text[a:b] to parent as text nodes, wrapping the parts flags cover. */
+  function emitText(parent, a, b, ctx) {
+    let pos = a;
+    for (const f of ctx.flags) {
+      if (f.end <= pos || f.start >= b) continue;
+      const s = Math.max(f.start, pos);
+      const e = Math.min(f.end, b);
+      if (s > pos) parent.append(ctx.text.slice(pos, s));
+      const first = s === f.start;
+      const reason = fmt(ctx.S.flagged, { reason: f.reason || '' });
+      if (f.action === 'withhold') {
+        if (first) parent.append(h('span', { part: 'withheld', title: reason }, ctx.S.withheld));
+      } else if (f.action === 'replace') {
+        if (first) parent.append(h('span', { part: 'replaced', title: ctx.S.replaced }, String(f.replacement ?? '')));
+      } else {
+        parent.append(
+          h('mark', { part: 'flag', title: reason, 'data-flag-start': f.start }, ctx.text.slice(s, e)),
+        );
+      }
+      pos = e;
+    }
+    if (b > pos) parent.append(ctx.text.slice(pos, b));
+  }
+
+  // ---------------------------------------------------------------- tenant templates (admin HTML, scrubbed)
+
+  const URL_ATTRS = new Set(['href', 'src', 'xlink:href', 'action', 'formaction', 'srcset', 'poster', 'background']);
+  function scrub(root) {
+    root.querySelectorAll('script,iframe,object,embed,link,meta,base,frame,frameset,noscript,template').forEach((n) => n.remove());
+    for (const el of root.querySelectorAll('*')) {
+      for (const attr of Array.from(el.attributes)) {
+        const name = attr.name.toLowerCase();
+        if (name.startsWith('on') || name === 'srcdoc') el.removeAttribute(attr.name);
+        else if (URL_ATTRS.has(name) && !safeUrl(attr.value)) el.removeAttribute(attr.name);
+      }
+    }
+  }
+
+  /** Build a node from a tenant HTML template: data-sb-text="key" gets text, data-sb-slot="x" gets slots[x]. */
+  function fromTemplate(html, texts, slots, actions) {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = String(html); // inert: nothing loads or runs inside template content
+    scrub(tpl.content);
+    for (const n of tpl.content.querySelectorAll('[data-sb-text]')) n.textContent = texts[n.getAttribute('data-sb-text')] ?? '';
+    for (const n of tpl.content.querySelectorAll('[data-sb-slot]')) {
+      const slot = slots[n.getAttribute('data-sb-slot')];
+      if (slot) n.append(slot);
+    }
+    for (const n of tpl.content.querySelectorAll('[data-sb-action]')) {
+      const fn = actions[n.getAttribute('data-sb-action')];
+      if (fn) n.addEventListener('click', fn);
+    }
+    const kids = Array.from(tpl.content.children);
+    const node = kids.length === 1 ? kids[0] : h('div', null, kids);
+    document.adoptNode(node);
+    return node;
+  }
+
+  // ---------------------------------------------------------------- backend-driven components
+
+  function renderButton(b, ctx, part = 'button') {
+    const label = String(b.label ?? '');
+    if (!b.action && b.url) {
+      const href = safeUrl(b.url, IMG_PROTOCOLS);
+      if (href) return h('a', { part: `${part} button-link`, href, target: '_blank', rel: 'noopener noreferrer nofollow' }, label);
+    }
+    return h('button', {
+      type: 'button',
+      part: `${part} button-${['primary', 'secondary', 'link'].includes(b.style) ? b.style : 'secondary'}`,
+      disabled: ctx.locked || !b.action,
+      onclick: () => ctx.sendAction(b.action, b.value ?? null),
+    }, label);
+  }
+
+  function image(url, alt, part) {
+    const src = safeUrl(url, IMG_PROTOCOLS);
+    return src ? h('img', { part, src, alt: String(alt ?? ''), loading: 'lazy', referrerpolicy: 'no-referrer' }) : null;
+  }
+
+  const DEFAULT_RENDERERS = {
+    card(c, ctx) {
+      return h('article', { part: 'card' },
+        image(c.image_url, c.image_alt, 'card-image'),
+        h('div', { part: 'card-body' },
+          h('h4', { part: 'card-title' }, String(c.title ?? '')),
+          c.subtitle ? h('p', { part: 'card-subtitle' }, String(c.subtitle)) : null,
+          c.text ? h('p', { part: 'card-text' }, String(c.text)) : null,
+          (c.buttons || []).length ? h('div', { part: 'card-buttons' }, c.buttons.map((b) => renderButton(b, ctx))) : null));
+    },
+    carousel(c, ctx) {
+      const cards = c.cards || [];
+      const track = h('div', { part: 'carousel-track', tabindex: '0', role: 'list', 'aria-label': ctx.strings.carousel_label });
+      cards.forEach((card, i) => track.append(h('div', {
+        part: 'carousel-slide', role: 'listitem',
+        'aria-label': fmt(ctx.strings.slide_label, { index: i + 1, count: cards.length }),
+      }, DEFAULT_RENDERERS.card(card, ctx))));
+      const step = (dir) => track.scrollBy({ left: dir * track.clientWidth * 0.8, behavior: 'smooth' });
+      track.addEventListener('keydown', (e) => {
+        if (e.key === 'ArrowRight') { step(1); e.preventDefault(); }
+        if (e.key === 'ArrowLeft') { step(-1); e.preventDefault(); }
+      });
+      return h('div', { part: 'carousel', role: 'group', 'aria-roledescription': 'carousel', 'aria-label': ctx.strings.carousel_label },
+        h('button', { type: 'button', part: 'carousel-prev', 'aria-label': ctx.strings.carousel_prev, onclick: () => step(-1) }, '‹'),
+        track,
+        h('button', { type: 'button', part: 'carousel-next', 'aria-label': ctx.strings.carousel_next, onclick: () => step(1) }, '›'));
+    },
+    buttons(c, ctx) {
+      return h('div', { part: 'buttons' },
+        c.text ? h('p', { part: 'buttons-text' }, String(c.text)) : null,
+        h('div', { part: 'buttons-row' }, (c.buttons || []).map((b) => renderButton(b, ctx))));
+    },
+    quick_replies(c, ctx) {
+      if (ctx.state.used) return null;
+      return h('div', { part: 'quick-replies', role: 'group' }, (c.replies || []).map((r) => h('button', {
+        type: 'button', part: 'quick-reply', disabled: ctx.locked,
+        onclick: () => {
+          ctx.state.used = true;
+          if (r.action) ctx.sendAction(r.action, r.value ?? String(r.label ?? ''));
+          else ctx.sendText(String(r.label ?? ''));
+        },
+      }, String(r.label ?? ''))));
+    },
+    list(c, ctx) {
+      return h('div', { part: 'list' },
+        c.title ? h('h4', { part: 'list-title' }, String(c.title)) : null,
+        h('ul', { part: 'list-items' }, (c.items || []).map((it) => {
+          const body = [image(it.image_url, '', 'list-image'),
+            h('span', { part: 'list-text' }, h('span', { part: 'list-item-title' }, String(it.title ?? '')),
+              it.subtitle ? h('span', { part: 'list-item-subtitle' }, String(it.subtitle)) : null)];
+          return h('li', { part: 'list-item' }, it.action
+            ? h('button', { type: 'button', part: 'list-button', disabled: ctx.locked, onclick: () => ctx.sendAction(it.action, it.value ?? null) }, body)
+            : body);
+        })),
+        (c.buttons || []).length ? h('div', { part: 'buttons-row' }, c.buttons.map((b) => renderButton(b, ctx))) : null);
+    },
+    image(c) {
+      const img = image(c.url, c.alt, 'image');
+      const link = safeUrl(c.link, IMG_PROTOCOLS);
+      return h('figure', { part: 'figure' },
+        link && img ? h('a', { href: link, target: '_blank', rel: 'noopener noreferrer nofollow', part: 'image-link' }, img) : img,
+        c.caption ? h('figcaption', { part: 'caption' }, String(c.caption)) : null);
+    },
+    form(c, ctx) {
+      const types = { text: 'text', email: 'email', number: 'number', tel: 'tel', date: 'date' };
+      const form = h('form', { part: 'form', novalidate: false });
+      if (c.title) form.append(h('h4', { part: 'form-title' }, String(c.title)));
+      for (const f of c.fields || []) {
+        const id = uid('f');
+        let input;
+        if (f.input === 'select') {
+          input = h('select', { part: 'select', id, name: String(f.name), required: !!f.required, disabled: ctx.locked },
+            h('option', { value: '' }, String(f.placeholder ?? '—')),
+            (f.options || []).map((o) => h('option', { value: String(o.value ?? '') }, String(o.label ?? ''))));
+        } else if (f.input === 'textarea') {
+          input = h('textarea', { part: 'textarea', id, name: String(f.name), required: !!f.required, placeholder: f.placeholder, disabled: ctx.locked, rows: '3' });
+        } else {
+          input = h('input', {
+            part: 'input', id, name: String(f.name), type: types[f.input] || 'text', required: !!f.required,
+            placeholder: f.placeholder, min: f.min, max: f.max, disabled: ctx.locked,
+          });
+        }
+        const prev = ctx.state.values && ctx.state.values[f.name];
+        if (prev != null) input.value = String(prev);
+        else if (f.value != null) input.value = String(f.value);
+        form.append(h('div', { part: 'field' },
+          h('label', { part: 'label', for: id }, String(f.label ?? f.name), f.required ? h('span', { part: 'required', 'aria-hidden': 'true' }, ' *') : null),
+          input));
+      }
+      form.append(h('button', { type: 'submit', part: 'button button-primary form-submit', disabled: ctx.locked }, String(c.submit_label || ctx.strings.form_submit)));
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        if (!form.reportValidity()) return;
+        const values = {};
+        for (const f of c.fields || []) values[f.name] = form.elements.namedItem(String(f.name))?.value ?? '';
+        ctx.state.values = values;
+        ctx.sendAction(c.action, values);
+      });
+      return form;
+    },
+  };
+
+  // ---------------------------------------------------------------- styles
+
+  const BASE_CSS = `
+:host { all: initial; display: block; font-family: var(--sb-font, system-ui, sans-serif); font-size: var(--sb-font-size, 15px);
+  line-height: 1.45; color: var(--sb-text); --sb-radius: 14px; --sb-width: 380px; --sb-height: 600px; --sb-gap: 20px; }
+:host([hidden]) { display: none; }
+*, *::before, *::after { box-sizing: border-box; }
+.sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+button, input, select, textarea { font: inherit; color: inherit; }
+:focus-visible { outline: 3px solid var(--sb-accent-readable); outline-offset: 2px; }
+.root.floating { position: fixed; right: var(--sb-gap); bottom: var(--sb-gap); z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
+.root.floating.left { right: auto; left: var(--sb-gap); align-items: flex-start; }
+.root.embedded { height: 100%; min-height: 420px; }
+.root.fullpage { position: fixed; inset: 0; z-index: 2147483000; }
+.panel { display: flex; flex-direction: column; background: var(--sb-bg); color: var(--sb-text); overflow: hidden; }
+.floating .panel { width: min(var(--sb-width), calc(100vw - 2 * var(--sb-gap))); height: min(var(--sb-height), calc(100vh - 120px));
+  border-radius: var(--sb-panel-radius, var(--sb-radius)); box-shadow: var(--sb-shadow, 0 12px 40px rgba(0,0,0,.22)); border: 1px solid var(--sb-border); }
+.embedded .panel { height: 100%; border: 1px solid var(--sb-border); border-radius: var(--sb-panel-radius, var(--sb-radius)); }
+.fullpage .panel { height: 100%; }
+.panel[hidden] { display: none; }
+.launcher { display: inline-flex; align-items: center; gap: 10px; min-width: var(--sb-launcher-size, 58px); height: var(--sb-launcher-size, 58px);
+  padding: 0 18px; border: 0; border-radius: 999px; background: var(--sb-launcher-bg); color: var(--sb-launcher-text); cursor: pointer;
+  box-shadow: var(--sb-shadow, 0 8px 24px rgba(0,0,0,.25)); position: relative; font-weight: 600; }
+.launcher svg { width: 26px; height: 26px; flex: none; }
+.badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; border-radius: 11px; padding: 0 6px; background: #b00020; color: #fff;
+  font-size: 12px; line-height: 22px; text-align: center; }
+.badge[hidden] { display: none; }
+.header { display: flex; align-items: center; gap: 12px; padding: 14px 16px; background: var(--sb-header-bg); color: var(--sb-header-text); }
+.header .avatar { width: 38px; height: 38px; }
+.header-text { flex: 1; min-width: 0; }
+.title { font-weight: 700; font-size: 1.05em; margin: 0; }
+.subtitle { font-size: .85em; opacity: 1; }
+.header-actions { display: flex; gap: 6px; }
+.header-button { background: transparent; border: 1px solid currentColor; color: inherit; border-radius: 999px; padding: 5px 10px; cursor: pointer; font-size: .8em; }
+.header-button.icon { border-color: transparent; font-size: 1.2em; line-height: 1; padding: 4px 8px; }
+.header-button[hidden] { display: none; }
+.h-centered .header { flex-direction: column; text-align: center; gap: 6px; padding: 18px 16px 14px; position: relative; }
+.h-centered .header .avatar { width: 52px; height: 52px; }
+.h-centered .header-actions { position: static; }
+.h-centered .close { position: absolute; top: 8px; right: 8px; }
+.h-compact .header { padding: 8px 12px; }
+.h-compact .header .avatar, .h-compact .subtitle { display: none; }
+.h-minimal .header { background: var(--sb-bg); color: var(--sb-text); border-bottom: 1px solid var(--sb-border); }
+.avatar { border-radius: 50%; flex: none; width: 30px; height: 30px; object-fit: cover; display: inline-grid; place-items: center;
+  background: var(--sb-accent); color: var(--sb-on-accent); font-weight: 700; font-size: .85em; }
+.log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
+.row { display: flex; gap: 8px; align-items: flex-end; max-width: 100%; }
+.row.visitor { flex-direction: row-reverse; }
+.stack { display: flex; flex-direction: column; gap: 4px; max-width: 82%; min-width: 0; }
+.row.visitor .stack { align-items: flex-end; }
+.bubble { padding: 9px 13px; border-radius: var(--sb-radius); background: var(--sb-bot-bg); color: var(--sb-bot-text); overflow-wrap: anywhere; }
+.row.visitor .bubble { background: var(--sb-user-bg); color: var(--sb-user-text); white-space: pre-wrap; }
+.row.pending .bubble { opacity: .75; }
+.b-square .bubble { border-radius: 3px; }
+.b-pill .bubble { border-radius: 22px; padding: 9px 16px; }
+.b-tail .row:not(.visitor) .bubble { border-bottom-left-radius: 3px; }
+.b-tail .row.visitor .bubble { border-bottom-right-radius: 3px; }
+.b-leaf .bubble { border-radius: var(--sb-radius) 0 var(--sb-radius) 0; }
+.b-leaf .row.visitor .bubble { border-radius: 0 var(--sb-radius) 0 var(--sb-radius); }
+.author { font-size: .78em; color: var(--sb-muted); }
+.bubble > :first-child, .content > :first-child { margin-top: 0; }
+.content > :last-child { margin-bottom: 0; }
+.content p, .content ul, .content ol, .content pre, .content blockquote { margin: 0 0 .5em; }
+.content ul, .content ol { padding-left: 1.3em; }
+.content h3, .content h4, .content h5, .content h6 { margin: .2em 0 .4em; font-size: 1em; }
+.content a { color: var(--sb-link); }
+.row.visitor .content a { color: inherit; }
+.content code { font-family: ui-monospace, monospace; font-size: .9em; background: rgba(127,127,127,.16); padding: 0 .25em; border-radius: 4px; }
+.content pre { background: rgba(127,127,127,.14); padding: 8px; border-radius: 6px; overflow-x: auto; }
+.content pre code { background: none; padding: 0; }
+.content blockquote { border-left: 3px solid var(--sb-border); padding-left: 8px; }
+.streaming .content::after { content: '▍'; animation: sb-blink 1s steps(2) infinite; }
+mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoration: underline wavy #b36b00; text-underline-offset: 3px; border-radius: 2px; }
+.withheld, .replaced { font-style: italic; }
+.note { font-size: .8em; color: var(--sb-muted); }
+.flag-note { font-size: .8em; background: var(--sb-flag-bg); color: var(--sb-flag-text); border-radius: 6px; padding: 4px 8px; }
+.meta { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .8em; color: var(--sb-muted); }
+.feedback { background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
+.feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
+.sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; gap: 4px 8px; }
+.sources a { color: var(--sb-link); }
+.system { align-self: center; display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); text-align: center; max-width: 90%; }
+.typing { display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); padding: 0 16px 6px; min-height: 1.4em; }
+.typing[hidden] { display: none; }
+.dots { display: inline-flex; gap: 3px; }
+.dots i { width: 6px; height: 6px; border-radius: 50%; background: currentColor; animation: sb-bounce 1.2s infinite ease-in-out; }
+.dots i:nth-child(2) { animation-delay: .15s; } .dots i:nth-child(3) { animation-delay: .3s; }
+.composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid var(--sb-border); background: var(--sb-bg); align-items: flex-end; }
+.input { flex: 1; resize: none; min-height: 42px; max-height: 140px; padding: 10px 12px; border: 1px solid var(--sb-border); border-radius: var(--sb-input-radius, var(--sb-radius));
+  background: var(--sb-surface); color: var(--sb-text); }
+.input::placeholder { color: var(--sb-muted); opacity: 1; }
+.send { border: 0; border-radius: var(--sb-input-radius, var(--sb-radius)); background: var(--sb-accent); color: var(--sb-on-accent); padding: 0 16px; min-height: 42px; cursor: pointer; font-weight: 600; }
+.components { display: flex; flex-direction: column; gap: 8px; width: 100%; }
+.component[aria-busy="true"] { opacity: .7; }
+.component-status { font-size: .85em; color: var(--sb-text); padding: 4px 2px; }
+.card { border: 1px solid var(--sb-border); border-radius: var(--sb-radius); overflow: hidden; background: var(--sb-bg); min-width: 200px; }
+.card-image { display: block; width: 100%; max-height: 160px; object-fit: cover; }
+.card-body { padding: 10px 12px; display: flex; flex-direction: column; gap: 4px; }
+.card-title { margin: 0; font-size: 1em; }
+.card-subtitle, .list-item-subtitle { margin: 0; color: var(--sb-muted); font-size: .85em; }
+.card-text { margin: 0; }
+.card-buttons, .buttons-row { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
+.button, .quick-reply { border: 1px solid var(--sb-accent-readable); background: var(--sb-bg); color: var(--sb-accent-readable); border-radius: var(--sb-button-radius, 999px);
+  padding: 6px 12px; cursor: pointer; text-decoration: none; font-size: .9em; display: inline-block; }
+.button-primary { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
+.button-link { border-color: transparent; text-decoration: underline; }
+.button:disabled, .quick-reply:disabled, .list-button:disabled { opacity: .55; cursor: not-allowed; }
+.buttons-text, .list-title, .form-title { margin: 0 0 4px; font-size: .95em; }
+.quick-replies { display: flex; flex-wrap: wrap; gap: 6px; justify-content: flex-end; }
+.carousel { display: flex; align-items: center; gap: 4px; max-width: 100%; }
+.carousel-track { display: flex; gap: 8px; overflow-x: auto; scroll-snap-type: x mandatory; padding: 2px; flex: 1; }
+.carousel-slide { scroll-snap-align: start; flex: 0 0 78%; }
+.carousel-prev, .carousel-next { border: 1px solid var(--sb-border); background: var(--sb-bg); color: var(--sb-text); border-radius: 50%; width: 30px; height: 30px; cursor: pointer; flex: none; }
+.list { border: 1px solid var(--sb-border); border-radius: var(--sb-radius); padding: 8px; background: var(--sb-bg); }
+.list-items { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; }
+.list-item + .list-item { border-top: 1px solid var(--sb-border); }
+.list-button { all: unset; box-sizing: border-box; width: 100%; cursor: pointer; display: flex; }
+.list-button:focus-visible { outline: 3px solid var(--sb-accent-readable); }
+.list-item > span, .list-button { gap: 8px; padding: 6px 4px; align-items: center; }
+.list-item { display: flex; }
+.list-image { width: 40px; height: 40px; object-fit: cover; border-radius: 6px; }
+.list-text { display: flex; flex-direction: column; }
+.figure { margin: 0; }
+.image { max-width: 100%; border-radius: var(--sb-radius); display: block; }
+.caption { font-size: .8em; color: var(--sb-muted); }
+.form { display: flex; flex-direction: column; gap: 8px; border: 1px solid var(--sb-border); border-radius: var(--sb-radius); padding: 10px 12px; background: var(--sb-bg); }
+.field { display: flex; flex-direction: column; gap: 3px; }
+.label { font-size: .85em; font-weight: 600; }
+.field input, .field select, .field textarea { padding: 7px 9px; border: 1px solid var(--sb-border); border-radius: 6px; background: var(--sb-surface); color: var(--sb-text); }
+.form-submit { align-self: flex-start; }
+@keyframes sb-blink { to { visibility: hidden; } }
+@keyframes sb-bounce { 0%, 80%, 100% { transform: translateY(0); opacity: .5; } 40% { transform: translateY(-4px); opacity: 1; } }
+@keyframes sb-slide-up { from { transform: translateY(16px); opacity: 0; } }
+@keyframes sb-fade { from { opacity: 0; } }
+@keyframes sb-pop { 0% { transform: scale(.85); opacity: 0; } 70% { transform: scale(1.03); } }
+@keyframes sb-slide-in { from { transform: translateX(var(--sb-slide-from, -12px)); opacity: 0; } }
+.a-slide .panel:not([hidden]) { animation: sb-slide-up .25s ease-out; }
+.a-slide .row, .a-slide .system { animation: sb-slide-in .2s ease-out; }
+.a-slide .row.visitor { --sb-slide-from: 12px; }
+.a-fade .panel:not([hidden]), .a-fade .row, .a-fade .system { animation: sb-fade .3s ease-out; }
+.a-pop .panel:not([hidden]) { animation: sb-pop .28s cubic-bezier(.2,.9,.3,1.3); transform-origin: bottom right; }
+.a-pop .row { animation: sb-pop .22s ease-out; }
+.a-none *, .a-none { animation: none !important; }
+@media (prefers-reduced-motion: reduce) { *, .panel:not([hidden]) { animation: none !important; } .streaming .content::after { animation: none; } }
+`;
+
+  // ---------------------------------------------------------------- the element
+
+  class SwitchboardChat extends HTMLElement {
+    static get observedAttributes() {
+      return ['widget-key', 'api-base', 'layout', 'open'];
+    }
+
+    constructor() {
+      super();
+      this.attachShadow({ mode: 'open' });
+      /** Host-page overrides merged over the tenant's widget config (optional). */
+      this.config = this.config || null;
+      this.renderers = this.renderers || {};
+      this.templates = this.templates || {};
+      this._msgs = new Map();
+      this._components = new Map();
+      this._seen = new Set();
+      this._clientIds = new Map();
+      this._lastSeq = 0;
+      this._events = [];
+      this._outbox = [];
+      this._feedback = {};
+      this._pendingFlags = new Map();
+      this._attempt = 0;
+      this._unread = 0;
+      this._status = 'idle';
+      this._typingOff = null;
+      this._rendering = new Set();
+    }
+
+    // -- lifecycle
+
+    connectedCallback() {
+      if (this._mounted) return;
+      this._mounted = true;
+      this.key = this.getAttribute('widget-key') || '';
+      this.apiBase = (this.getAttribute('api-base') || SCRIPT_ORIGIN).replace(/\/$/, '');
+      this._prefix = `switchboard:${this.key}:`;
+      this._session = store.get(this._prefix + 'session');
+      this._tenantConfig = store.get(this._prefix + 'config') || {};
+      this._build();
+      if (this._session) this._restore();
+      this._onOnline = () => this._reconnectNow();
+      this._onVisible = () => { if (document.visibilityState === 'visible') this._reconnectNow(); };
+      this._onHide = () => this._persistNow();
+      window.addEventListener('online', this._onOnline);
+      document.addEventListener('visibilitychange', this._onVisible);
+      window.addEventListener('pagehide', this._onHide);
+      this._watchdog = setInterval(() => this._checkAlive(), 5000);
+      this._loadConfig().finally(() => {
+        if (this._session || this._layout() !== 'floating' || this.hasAttribute('open')) this._connect();
+      });
+    }
+
+    disconnectedCallback() {
+      this._closing = true;
+      clearInterval(this._watchdog);
+      clearTimeout(this._retryTimer);
+      window.removeEventListener('online', this._onOnline);
+      document.removeEventListener('visibilitychange', this._onVisible);
+      window.removeEventListener('pagehide', this._onHide);
+      this._persistNow();
+      if (this._ws) this._ws.close(1000);
+      this._mounted = false;
+    }
+
+    attributeChangedCallback(name, _old, value) {
+      if (!this._mounted) return;
+      if (name === 'open') this._setOpen(value !== null, false);
+      if (name === 'layout') this._applyConfig();
+    }
+
+    // -- public API
+
+    /** Open the panel (floating layout). */
+    open() { this._setOpen(true, true); }
+    /** Close the panel (floating layout). */
+    close() { this._setOpen(false, true); }
+    /** Send a message as the visitor. */
+    send(text) { this._sendText(text); }
+    /** Ask for a human. */
+    askForHuman(reason = '') {
+      this._frame({ type: 'handoff.ask', reason: String(reason).slice(0, 500) });
+      this._system(this._S().handoff_asked);
+    }
+    /** Apply host-page overrides (theme, strings, layout, css...) over the tenant config. */
+    setConfig(overrides) {
+      this.config = overrides;
+      this._applyConfig();
+    }
+    get state() {
+      return { status: this._status, conversationId: this._session?.conversation_id ?? null, lastSeq: this._lastSeq, attempt: this._attempt };
+    }
+
+    // -- configuration
+
+    _cfg() {
+      const t = this._tenantConfig || {};
+      const o = this.config || {};
+      const merged = { ...t, ...o };
+      merged.theme = { ...(t.theme || {}), ...(o.theme || {}) };
+      merged.strings = { ...(t.strings || {}), ...(o.strings || {}) };
+      merged.templates = { ...(t.templates || {}), ...(o.templates || {}) };
+      return merged;
+    }
+
+    _S() {
+      const cfg = this._cfg();
+      const lang = (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
+      const locales = cfg.locales || {};
+      const local = locales[lang] || locales[lang.split('-')[0]] || {};
+      const S = { ...STRINGS, ...cfg.strings, ...local };
+      S.assistant_name = this._assistantName || S.assistant;
+      return S;
+    }
+
+    _layout() {
+      const l = this.getAttribute('layout') || this._cfg().layout;
+      return ['floating', 'embedded', 'fullpage'].includes(l) ? l : 'floating';
+    }
+
+    async _loadConfig() {
+      try {
+        const r = await fetch(`${this.apiBase}/v1/widget-config/${encodeURIComponent(this.key)}`);
+        if (r.ok) this._setTenant(await r.json());
+      } catch {
+        /* offline: the cached config is used */
+      }
+    }
+
+    _setTenant(data) {
+      if (!data || typeof data !== 'object') return;
+      const widget = data.widget && typeof data.widget === 'object' ? data.widget : data;
+      this._tenantConfig = widget;
+      if (data.assistant_name) this._assistantName = String(data.assistant_name);
+      if (data.name) this._tenantName = String(data.name);
+      store.set(this._prefix + 'config', widget);
+      this._applyConfig();
+    }
+
+    // -- DOM
+
+    _build() {
+      const root = this.shadowRoot;
+      this._themeStyle = h('style');
+      this._customStyle = h('style');
+      this._els = {};
+      this._root = h('div', { class: 'root', part: 'root' });
+      root.replaceChildren(h('style', null, BASE_CSS), this._themeStyle, this._root, this._customStyle);
+      this._applyConfig();
+    }
+
+    _applyConfig() {
+      const cfg = this._cfg();
+      const S = this._S();
+      const vars = themeVars(cfg.theme);
+      this._themeStyle.textContent = `:host { ${Object.entries(vars).map(([k, v]) => `${k}: ${cssValue(v)};`).join(' ')} }`;
+      this._customStyle.textContent = typeof cfg.css === 'string' ? cfg.css : '';
+      const layout = this._layout();
+      const pick = (v, allowed, d) => (allowed.includes(v) ? v : d);
+      this._root.className = [
+        'root', layout,
+        cfg.position === 'bottom-left' ? 'left' : '',
+        'b-' + pick(cfg.bubble, ['rounded', 'square', 'pill', 'tail', 'leaf'], 'rounded'),
+        'h-' + pick(cfg.header, ['classic', 'centered', 'compact', 'minimal'], 'classic'),
+        'a-' + pick(cfg.animation, ['slide', 'fade', 'pop', 'none'], 'slide'),
+      ].filter(Boolean).join(' ');
+      this.setAttribute('data-layout', layout);
+      const key = JSON.stringify([layout, cfg.templates, S]);
+      if (key === this._structureKey) {
+        this._refreshHeader();
+        return;
+      }
+      this._structureKey = key;
+      this._renderStructure(cfg, S, layout);
+    }
+
+    _renderStructure(cfg, S, layout) {
+      const e = this._els;
+      const hadLog = e.log;
+      const panelId = 'sb-panel';
+      e.live = h('div', { class: 'sr-only', part: 'live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'false' });
+      e.log = hadLog || h('div', { class: 'log', part: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0' });
+      e.log.setAttribute('aria-label', S.messages_label);
+      e.typing = h('div', { class: 'typing', part: 'typing', hidden: true }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { part: 'typing-text' }));
+      e.input = h('textarea', {
+        class: 'input', part: 'input', rows: '1', placeholder: S.placeholder, 'aria-label': S.input_label,
+        maxlength: '8000', enterkeyhint: 'send',
+        onkeydown: (ev) => {
+          if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+            ev.preventDefault();
+            this._submit();
+          }
+        },
+        oninput: () => this._visitorTyping(),
+      });
+      e.send = h('button', { class: 'send', part: 'send', type: 'submit' }, S.send);
+      const composer = h('form', { class: 'composer', part: 'composer', onsubmit: (ev) => { ev.preventDefault(); this._submit(); } }, e.input, e.send);
+      e.header = this._header(cfg, S, layout);
+      e.panel = h('div', {
+        class: 'panel', part: 'panel', id: panelId,
+        role: layout === 'floating' ? 'dialog' : 'region', 'aria-label': S.dialog_label,
+        onkeydown: (ev) => { if (ev.key === 'Escape' && this._layout() === 'floating') { ev.stopPropagation(); this.close(); } },
+      }, e.header, e.log, e.typing, composer, e.live);
+      const kids = [e.panel];
+      if (layout === 'floating') {
+        e.launcher = this._launcher(cfg, S, panelId);
+        kids.push(e.launcher);
+        e.panel.hidden = !this._open;
+      } else {
+        e.launcher = null;
+        e.panel.hidden = false;
+      }
+      this._root.replaceChildren(...kids);
+      this._refreshHeader();
+    }
+
+    _launcher(cfg, S, panelId) {
+      const icon = h('svg:svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true', fill: 'currentColor', part: 'launcher-icon' },
+        h('svg:path', { d: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0-.01zm5 0a1.5 1.5 0 1 0 0-.01zm5 0a1.5 1.5 0 1 0 0-.01z' }));
+      this._els.badge = h('span', { class: 'badge', part: 'badge', hidden: true });
+      const texts = { label: S.launcher_label, title: S.title, open: S.open };
+      const fn = this.templates.launcher || registry.templates.launcher;
+      let btn = null;
+      if (typeof fn === 'function') btn = fn({ strings: S, icon, badge: this._els.badge });
+      else if (cfg.templates.launcher) btn = fromTemplate(cfg.templates.launcher, texts, { icon, badge: this._els.badge }, {});
+      if (!(btn instanceof Element)) {
+        btn = h('button', { type: 'button', class: 'launcher', part: 'launcher' }, icon, S.launcher_label ? h('span', { part: 'launcher-label' }, S.launcher_label) : null, this._els.badge);
+      }
+      if (!btn.contains(this._els.badge)) btn.append(this._els.badge);
+      if (btn.tagName !== 'BUTTON') {
+        btn.setAttribute('role', 'button');
+        btn.setAttribute('tabindex', '0');
+        btn.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); this._setOpen(!this._open, true); } });
+      }
+      if (!btn.getAttribute('part')) btn.setAttribute('part', 'launcher');
+      btn.setAttribute('aria-controls', panelId);
+      btn.setAttribute('aria-expanded', String(!!this._open));
+      btn.setAttribute('aria-label', S.launcher_label || S.open);
+      btn.addEventListener('click', () => this._setOpen(!this._open, true));
+      return btn;
+    }
+
+    _header(cfg, S, layout) {
+      const e = this._els;
+      e.avatar = h('span', { class: 'avatar', part: 'avatar header-avatar', 'aria-hidden': 'true' });
+      e.title = h('div', { class: 'title', part: 'title', role: 'heading', 'aria-level': '2' }, S.title);
+      e.subtitle = h('div', { class: 'subtitle', part: 'subtitle status' });
+      e.handoff = h('button', { type: 'button', class: 'header-button', part: 'handoff-button', onclick: () => this.askForHuman() }, S.handoff);
+      e.close = layout === 'floating'
+        ? h('button', { type: 'button', class: 'header-button icon close', part: 'close-button', 'aria-label': S.close, onclick: () => this.close() }, '×')
+        : null;
+      const actions = h('div', { class: 'header-actions', part: 'header-actions' }, e.handoff, e.close);
+      const fn = this.templates.header || registry.templates.header;
+      let node = null;
+      if (typeof fn === 'function') node = fn({ strings: S, avatar: e.avatar, title: e.title, subtitle: e.subtitle, actions });
+      else if (cfg.templates.header) {
+        node = fromTemplate(cfg.templates.header, { title: S.title }, { avatar: e.avatar, title: e.title, subtitle: e.subtitle, actions }, { close: () => this.close(), handoff: () => this.askForHuman() });
+      }
+      if (node instanceof Element) {
+        if (!node.contains(actions)) node.append(actions);
+        if (!node.getAttribute('part')) node.setAttribute('part', 'header');
+        node.classList.add('header');
+        return node;
+      }
+      return h('header', { class: 'header', part: 'header' }, e.avatar, h('div', { class: 'header-text', part: 'header-text' }, e.title, e.subtitle), actions);
+    }
+
+    _refreshHeader() {
+      const e = this._els;
+      if (!e.subtitle) return;
+      const S = this._S();
+      const agent = this._agent;
+      const status = { connecting: S.connecting, reconnecting: S.reconnecting, offline: S.offline }[this._status];
+      e.subtitle.textContent = status || (agent ? fmt(S.subtitle_agent, { name: agent.name }) : S.subtitle);
+      e.handoff.hidden = !!agent || this._cfg().handoff_button === false;
+      const who = agent || { name: this._assistantName || S.assistant, avatar_url: this._cfg().avatar_url };
+      e.avatar.replaceChildren(this._avatarContent(who));
+    }
+
+    _avatarContent(author) {
+      const src = safeUrl(author && author.avatar_url, IMG_PROTOCOLS);
+      if (src) return h('img', { class: 'avatar', part: 'avatar-image', src, alt: '', referrerpolicy: 'no-referrer' });
+      return document.createTextNode(String((author && author.name) || '?').trim().slice(0, 1).toUpperCase());
+    }
+
+    _setOpen(open, byUser) {
+      if (this._layout() !== 'floating') return;
+      this._open = open;
+      const e = this._els;
+      e.panel.hidden = !open;
+      if (e.launcher) e.launcher.setAttribute('aria-expanded', String(open));
+      if (open) {
+        this._unread = 0;
+        this._updateBadge();
+        if (!this._ws && !this._retryTimer) this._connect();
+        if (byUser) e.input.focus();
+        this._scrollToEnd(true);
+      } else if (byUser && e.launcher) {
+        e.launcher.focus();
+      }
+      this.dispatchEvent(new CustomEvent(open ? 'switchboard:open' : 'switchboard:close'));
+    }
+
+    _updateBadge() {
+      const b = this._els.badge;
+      if (!b) return;
+      b.hidden = this._unread === 0;
+      b.textContent = String(this._unread);
+      b.setAttribute('aria-label', fmt(this._S().unread, { count: this._unread }));
+    }
+
+    _nearEnd() {
+      const log = this._els.log;
+      return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    }
+
+    _scrollToEnd(force) {
+      const log = this._els.log;
+      if (force || this._stick !== false) log.scrollTop = log.scrollHeight;
+    }
+
+    _appendRow(node) {
+      this._stick = this._nearEnd();
+      this._els.log.append(node);
+      this._scrollToEnd();
+    }
+
+    _announce(text) {
+      const live = this._els.live;
+      const line = h('p', null, String(text).slice(0, 400));
+      live.append(line);
+      while (live.childNodes.length > 3) live.firstChild.remove();
+    }
+
+    _system(text, author, part = 'system') {
+      const row = h('div', { class: 'system', part, role: 'note' }, author ? h('span', { class: 'avatar', part: 'avatar system-avatar', 'aria-hidden': 'true' }, this._avatarContent(author)) : null, h('span', null, text));
+      this._appendRow(row);
+      return row;
+    }
+
+    // -- messages
+
+    _message(id, role, author) {
+      let m = this._msgs.get(id);
+      if (m) {
+        if (author && !m.author) { m.author = author; this._renderMeta(m); }
+        return m;
+      }
+      m = { id, role, author: author || null, text: '', final: false, flags: this._pendingFlags.get(id) || [], sources: [], components: [], status: '' };
+      this._pendingFlags.delete(id);
+      this._msgs.set(id, m);
+      this._retireQuickReplies();
+      const S = this._S();
+      const isVisitor = role === 'visitor';
+      const name = isVisitor ? S.you : (author && author.name) || (role === 'agent' ? S.agent : this._assistantName || S.assistant);
+      m.content = h('div', { class: 'content', part: 'content' });
+      m.authorEl = h('div', { class: 'author', part: 'author' }, name);
+      m.avatarEl = isVisitor ? null : h('span', { class: 'avatar', part: 'avatar message-avatar', 'aria-hidden': 'true' }, this._avatarContent(author || { name }));
+      const fn = this.templates.bubble || registry.templates.bubble;
+      const tpl = this._cfg().templates.bubble;
+      let bubble = null;
+      if (typeof fn === 'function') bubble = fn({ role, author: author || { name }, content: m.content, strings: S });
+      else if (tpl) bubble = fromTemplate(tpl, { author: name, role }, { content: m.content, avatar: m.avatarEl, author: m.authorEl }, {});
+      if (!(bubble instanceof Element)) bubble = h('div', { class: 'bubble', part: `bubble bubble-${role}` }, isVisitor ? null : m.authorEl, m.content);
+      if (!bubble.contains(m.content)) bubble.append(m.content);
+      bubble.classList.add('bubble');
+      if (!bubble.getAttribute('part')) bubble.setAttribute('part', `bubble bubble-${role}`);
+      m.meta = h('div', { class: 'meta', part: 'meta' });
+      m.extras = h('div', { class: 'components', part: 'components' });
+      m.notes = h('div', { part: 'notes' });
+      m.stack = h('div', { class: 'stack', part: 'stack' }, bubble, m.notes, m.extras, m.meta);
+      m.row = h('div', { class: `row ${role}`, part: `row row-${role}`, 'data-message-id': id }, bubble.contains(m.avatarEl) ? null : m.avatarEl, m.stack);
+      this._appendRow(m.row);
+      return m;
+    }
+
+    _render(m) {
+      if (this._rendering.has(m)) return;
+      this._rendering.add(m);
+      requestAnimationFrame(() => {
+        this._rendering.delete(m);
+        this._renderNow(m);
+      });
+    }
+
+    _renderNow(m) {
+      this._stick = this._nearEnd();
+      if (m.role === 'visitor') m.content.replaceChildren(m.text);
+      else m.content.replaceChildren(renderMarkdown(m.text, m.flags, this._S()));
+      m.row.classList.toggle('streaming', !m.final && m.role !== 'visitor');
+      m.row.classList.toggle('pending', m.role === 'visitor' && m.status === 'sending');
+      this._renderNotes(m);
+      this._scrollToEnd();
+    }
+
+    _renderNotes(m) {
+      const S = this._S();
+      m.notes.replaceChildren(
+        ...m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' }, '⚠ ', fmt(S.flagged, { reason: f.reason || '' }))),
+        m.cancelled ? h('div', { class: 'note', part: 'cancelled-note' }, S.cancelled) : null,
+      );
+    }
+
+    _renderMeta(m) {
+      const S = this._S();
+      const kids = [];
+      if (m.role === 'visitor' && m.status === 'sending') kids.push(h('span', { part: 'message-status' }, S.sending));
+      if (m.final && (m.role === 'assistant' || m.role === 'agent') && m.text && this._cfg().feedback !== false) {
+        const rated = this._feedback[m.id];
+        const button = (rating, label, glyph) => h('button', {
+          type: 'button', class: 'feedback', part: `feedback feedback-${rating}`, 'aria-label': label, title: label,
+          'aria-pressed': String(rated === rating),
+          onclick: () => this._rate(m, rating),
+        }, glyph);
+        kids.push(button('up', S.feedback_up, '👍'), button('down', S.feedback_down, '👎'));
+        if (rated) kids.push(h('span', { part: 'feedback-thanks' }, S.feedback_thanks));
+      }
+      m.meta.replaceChildren(...kids);
+      if (m.sources.length) {
+        const links = m.sources.map((s) => {
+          const href = safeUrl(s.url, IMG_PROTOCOLS);
+          const title = String(s.title || s.id || '');
+          return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', part: 'source' }, title) : h('span', { part: 'source' }, title);
+        });
+        m.meta.append(h('div', { class: 'sources', part: 'sources' }, h('span', null, S.sources + ':'), links));
+      }
+    }
+
+    _rate(m, rating) {
+      this._feedback[m.id] = rating;
+      this._frame({ type: 'feedback', message_id: m.id, rating });
+      this._persist();
+      this._renderMeta(m);
+    }
+
+    _retireQuickReplies() {
+      for (const c of this._components.values()) {
+        if (c.comp.type === 'quick_replies' && !c.state.used) {
+          c.state.used = true;
+          this._renderComponent(c);
+        }
+      }
+    }
+
+    // -- components
+
+    _addComponents(m, comps) {
+      for (const comp of comps || []) {
+        if (!comp || typeof comp !== 'object') continue;
+        const id = String(comp.id || uid('cmp'));
+        let c = this._components.get(id);
+        if (c) continue;
+        c = { id, comp, messageId: m.id, state: { disabled: false, pending: false, status: '', used: false }, el: h('div', { class: 'component', part: `component component-${String(comp.type).replace(/[^a-z_]/g, '')}`, 'data-component-id': id }) };
+        this._components.set(id, c);
+        m.extras.append(c.el);
+        this._renderComponent(c);
+      }
+    }
+
+    _renderComponent(c) {
+      const S = this._S();
+      const type = String(c.comp.type || '');
+      const ctx = {
+        component: c.comp, state: c.state, strings: S, h, safeUrl, messageId: c.messageId,
+        locked: !!(c.state.disabled || c.state.pending),
+        sendAction: (name, value) => this._sendAction(c, name, value),
+        sendText: (text) => this._sendText(text),
+      };
+      ctx.renderDefault = () => (DEFAULT_RENDERERS[type] ? DEFAULT_RENDERERS[type](c.comp, ctx) : null);
+      const custom = this.renderers[type] || registry.renderers.get(type);
+      let node = null;
+      if (typeof custom === 'function') {
+        try {
+          node = custom(c.comp, ctx);
+        } catch (err) {
+          console.error('switchboard: custom renderer for', type, 'failed', err);
+        }
+      }
+      if (!(node instanceof Node)) node = ctx.renderDefault();
+      const hadFocus = this.shadowRoot.activeElement && c.el.contains(this.shadowRoot.activeElement);
+      c.el.replaceChildren(...[node, c.state.status ? h('div', { class: 'component-status', part: 'component-status', role: 'status' }, c.state.status) : null].filter(Boolean));
+      c.el.setAttribute('aria-busy', String(!!c.state.pending));
+      if (hadFocus) {
+        const target = c.el.querySelector('.component-status') || c.el;
+        if (target === c.el) c.el.setAttribute('tabindex', '-1');
+        target.setAttribute('tabindex', target.getAttribute('tabindex') || '-1');
+        target.focus();
+      }
+      if (c.state.used && c.comp.type === 'quick_replies' && hadFocus) this._els.input.focus();
+    }
+
+    _sendAction(c, name, value) {
+      if (!name) return;
+      const actionId = uid('a');
+      c.state.pending = true;
+      clearTimeout(c.pendingTimer);
+      // If the backend never answers, let the visitor try again.
+      c.pendingTimer = setTimeout(() => { c.state.pending = false; this._renderComponent(c); }, 20000);
+      this._renderComponent(c);
+      this._queue({ type: 'widget.action', action_id: actionId, name: String(name), value: value ?? null, component_id: c.id });
+    }
+
+    _updateComponent(ev) {
+      const c = this._components.get(ev.component_id);
+      if (!c) return;
+      if (ev.component && typeof ev.component === 'object') c.comp = { ...ev.component, id: c.id };
+      if (typeof ev.disabled === 'boolean') c.state.disabled = ev.disabled;
+      if (typeof ev.status === 'string') c.state.status = ev.status;
+      c.state.pending = false;
+      clearTimeout(c.pendingTimer);
+      this._renderComponent(c);
+    }
+
+    // -- sending
+
+    _submit() {
+      const text = this._els.input.value;
+      if (!text.trim()) return;
+      this._els.input.value = '';
+      this._sendText(text);
+    }
+
+    _sendText(text) {
+      text = String(text ?? '');
+      if (!text.trim()) return;
+      const clientId = uid('c');
+      const m = this._message('local:' + clientId, 'visitor');
+      m.clientId = clientId;
+      m.text = text;
+      m.status = 'sending';
+      this._clientIds.set(clientId, m);
+      this._renderNow(m);
+      this._renderMeta(m);
+      this._typingSent = false;
+      this._queue({ type: 'message.send', client_id: clientId, text });
+    }
+
+    _visitorTyping() {
+      const now = Date.now();
+      if (!this._typingSent || now - this._typingSent > 3000) {
+        this._typingSent = now;
+        this._frame({ type: 'typing', on: true });
+      }
+      clearTimeout(this._typingStop);
+      this._typingStop = setTimeout(() => {
+        this._typingSent = 0;
+        this._frame({ type: 'typing', on: false });
+      }, 4000);
+    }
+
+    /** Frames that must arrive (messages, actions) wait in a persisted outbox until acked. */
+    _queue(frame) {
+      this._outbox.push({ frame, tries: 0, at: Date.now() });
+      this._persist();
+      if (!this._ws && !this._retryTimer) this._connect();
+      else this._flushOutbox();
+    }
+
+    _flushOutbox() {
+      if (!this._live) return;
+      const now = Date.now();
+      this._outbox = this._outbox.filter((o) => o.frame.type === 'message.send' || (o.tries < 3 && now - o.at < 10 * 60_000));
+      for (const o of this._outbox) {
+        if (o.sentOn === this._connId) continue;
+        o.sentOn = this._connId;
+        o.tries++;
+        this._frame(o.frame);
+      }
+    }
+
+    _frame(frame) {
+      if (this._ws && this._live) {
+        try {
+          this._ws.send(JSON.stringify(frame));
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      return false;
+    }
+
+    // -- connection
+
+    async _startSession() {
+      const prev = this._session;
+      const body = { widget_key: this.key };
+      if (prev?.visitor_id) body.visitor_id = prev.visitor_id;
+      if (prev?.token) body.previous_token = prev.token;
+      const userId = this.getAttribute('user-id');
+      const userHash = this.getAttribute('user-hash');
+      if (userId && userHash) Object.assign(body, { user_id: userId, user_hash: userHash });
+      const post = (b) => fetch(`${this.apiBase}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+      let r = await post(body);
+      if (!r.ok && r.status < 500 && body.previous_token) {
+        delete body.previous_token;
+        r = await post(body);
+      }
+      if (!r.ok) throw new Error(`Expected 200 from POST /v1/session, got ${r.status}`);
+      const s = await r.json();
+      if (s.tenant) this._setTenant({ ...s.tenant, widget: s.tenant.widget || this._tenantConfig });
+      const changed = !prev || prev.conversation_id !== s.conversation_id;
+      this._session = { token: s.token, expires_at: s.expires_at, conversation_id: s.conversation_id, visitor_id: s.visitor_id, ws_url: s.ws_url };
+      store.set(this._prefix + 'session', this._session);
+      if (changed) this._restore();
+      this._needSession = false;
+    }
+
+    /** Rebuild the transcript from the locally cached durable events, then resume after them. */
+    _restore() {
+      const conv = this._session && this._session.conversation_id;
+      if (!conv || this._restoredFor === conv) return;
+      // Messages typed before the first session existed are kept and sent once it does.
+      const unsent = this._restoredFor ? [] : this._outbox;
+      this._restoredFor = conv;
+      this._msgs.clear();
+      this._components.clear();
+      this._seen.clear();
+      this._clientIds.clear();
+      this._els.log.replaceChildren();
+      const saved = store.get(this._prefix + 'conv:' + conv) || {};
+      this._lastSeq = 0;
+      this._events = [];
+      this._feedback = saved.feedback || {};
+      this._replaying = true;
+      for (const ev of saved.events || []) this._apply(ev);
+      this._replaying = false;
+      this._lastSeq = Math.max(this._lastSeq, saved.seq || 0);
+      this._outbox = (saved.outbox || []).concat(unsent).filter((o) => !(o.frame.type === 'message.send' && this._clientIds.has(o.frame.client_id)));
+      for (const o of this._outbox) {
+        o.sentOn = null;
+        if (o.frame.type !== 'message.send') continue;
+        const m = this._message('local:' + o.frame.client_id, 'visitor');
+        m.clientId = o.frame.client_id;
+        m.text = o.frame.text;
+        m.status = 'sending';
+        this._clientIds.set(m.clientId, m);
+        this._renderNow(m);
+        this._renderMeta(m);
+      }
+      this._scrollToEnd(true);
+    }
+
+    _persist() {
+      if (this._persistTimer) return;
+      this._persistTimer = setTimeout(() => this._persistNow(), 150);
+    }
+
+    _persistNow() {
+      clearTimeout(this._persistTimer);
+      this._persistTimer = null;
+      const conv = this._session && this._session.conversation_id;
+      if (!conv) return;
+      if (this._events.length > MAX_CACHED_EVENTS) this._events = this._events.slice(-MAX_CACHED_EVENTS);
+      store.set(this._prefix + 'conv:' + conv, {
+        seq: this._lastSeq, events: this._events, feedback: this._feedback,
+        outbox: this._outbox.map((o) => ({ frame: o.frame, tries: o.tries, at: o.at })),
+      });
+    }
+
+    _setStatus(status) {
+      if (this._status === status) return;
+      this._status = status;
+      this._refreshHeader();
+      this.setAttribute('data-status', status);
+      this.dispatchEvent(new CustomEvent('switchboard:status', { detail: { status } }));
+    }
+
+    async _connect() {
+      clearTimeout(this._retryTimer);
+      this._retryTimer = null;
+      if (this._closing || this._connecting || (this._ws && this._ws.readyState <= 1)) return;
+      this._connecting = true;
+      this._setStatus(this._everLive ? 'reconnecting' : 'connecting');
+      try {
+        const expires = this._session && Date.parse(this._session.expires_at);
+        if (!this._session || this._needSession || (expires && expires - Date.now() < 60_000)) await this._startSession();
+      } catch {
+        this._connecting = false;
+        this._scheduleReconnect();
+        return;
+      }
+      this._connecting = false;
+      const url = new URL(this._session.ws_url || '/v1/ws', this.apiBase + '/');
+      if (url.protocol === 'http:') url.protocol = 'ws:';
+      if (url.protocol === 'https:') url.protocol = 'wss:';
+      url.searchParams.set('token', this._session.token);
+      url.searchParams.set('after_seq', String(this._lastSeq));
+      let ws;
+      try {
+        ws = new WebSocket(url.href);
+      } catch {
+        this._scheduleReconnect();
+        return;
+      }
+      this._ws = ws;
+      this._live = false;
+      this._connId = uid('w');
+      ws.onmessage = (e) => {
+        if (ws !== this._ws) return;
+        this._lastRx = Date.now();
+        let ev;
+        try {
+          ev = JSON.parse(e.data);
+        } catch {
+          return;
+        }
+        if (ev && typeof ev === 'object') this._onEvent(ev);
+      };
+      ws.onclose = (e) => {
+        if (ws !== this._ws) return;
+        this._ws = null;
+        this._live = false;
+        if (e.code === 4401 || e.code === 4403 || e.code === 1008) this._needSession = true;
+        if (this._closing) return;
+        this._setStatus(navigator.onLine === false ? 'offline' : 'reconnecting');
+        this._scheduleReconnect();
+      };
+    }
+
+    _scheduleReconnect() {
+      if (this._closing || this._retryTimer) return;
+      const r = this._cfg().reconnect || {};
+      const base = Number(this.getAttribute('reconnect-base-ms') || r.base_ms || 500);
+      const cap = Number(this.getAttribute('reconnect-max-ms') || r.max_ms || 20000);
+      const exp = Math.min(cap, base * 2 ** Math.min(this._attempt, 16));
+      const delay = exp / 2 + Math.random() * (exp / 2); // "equal jitter": never zero, never herd
+      this._attempt++;
+      if (this._attempt >= 3) this._needSession = true; // maybe the token expired or the secret rotated
+      this._retryTimer = setTimeout(() => { this._retryTimer = null; this._connect(); }, delay);
+    }
+
+    _reconnectNow() {
+      if (this._closing || !this._session) return;
+      if (this._ws && this._ws.readyState === 1) {
+        this._frame({ type: 'ping' });
+        return;
+      }
+      clearTimeout(this._retryTimer);
+      this._retryTimer = null;
+      this._attempt = 0;
+      this._connect();
+    }
+
+    _checkAlive() {
+      if (!this._ws || !this._live) return;
+      const hb = (this._heartbeat || 20) * 1000;
+      const quiet = Date.now() - (this._lastRx || 0);
+      if (quiet > hb * 2.5) {
+        // A socket that stopped talking (laptop sleep, dead NAT): drop it and reconnect.
+        const ws = this._ws;
+        this._ws = null;
+        this._live = false;
+        try { ws.close(4000); } catch { /* already closed */ }
+        this._setStatus('reconnecting');
+        this._scheduleReconnect();
+      } else if (quiet > hb) {
+        this._frame({ type: 'ping' });
+      }
+    }
+
+    // -- incoming events
+
+    _onEvent(ev) {
+      switch (ev.type) {
+        case 'hello':
+          this._heartbeat = Number(ev.heartbeat_s) || 20;
+          this._live = true;
+          this._everLive = true;
+          this._attempt = 0;
+          this._setStatus('online');
+          this._flushOutbox();
+          return;
+        case 'ack':
+          this._acked(ev);
+          return;
+        case 'pong':
+        case 'heartbeat':
+        case 'resumed':
+          return;
+        case 'error':
+          this._error(ev);
+          return;
+        default:
+          this._apply(ev);
+      }
+    }
+
+    _acked(ev) {
+      const id = ev.client_id || ev.action_id;
+      if (!id) return;
+      this._outbox = this._outbox.filter((o) => o.frame.client_id !== id && o.frame.action_id !== id);
+      this._persist();
+      const m = ev.client_id && this._clientIds.get(ev.client_id);
+      if (m && m.status === 'sending') {
+        m.status = 'sent';
+        this._renderNow(m);
+        this._renderMeta(m);
+      }
+    }
+
+    _error(ev) {
+      const S = this._S();
+      const code = String(ev.code || 'error');
+      if (ev.ref) {
+        // The frame was refused for good: stop resending it.
+        this._outbox = this._outbox.filter((o) => o.frame.client_id !== ev.ref && o.frame.action_id !== ev.ref);
+        this._persist();
+        const m = this._clientIds.get(ev.ref);
+        if (m && code !== 'rate_limited') { m.status = 'failed'; this._renderNow(m); this._renderMeta(m); }
+      }
+      this._system(S[code] || fmt(S.error, { code }), null, 'system error');
+    }
+
+    /** Apply one event exactly once: by id, and for durable events by seq. */
+    _apply(ev) {
+      if (ev.id) {
+        if (this._seen.has(ev.id)) return;
+        this._seen.add(ev.id);
+        if (this._seen.size > 5000) this._seen = new Set(Array.from(this._seen).slice(-2500));
+      }
+      const durable = typeof ev.seq === 'number';
+      if (durable) {
+        if (ev.seq <= this._lastSeq && !this._replaying) return;
+        this._lastSeq = Math.max(this._lastSeq, ev.seq);
+        if (!this._replaying) {
+          this._events.push(ev);
+          this._persist();
+        }
+      }
+      const live = !this._replaying;
+      const S = this._S();
+      switch (ev.type) {
+        case 'message.user': {
+          let m = this._clientIds.get(ev.client_id);
+          if (m) {
+            this._msgs.delete(m.id);
+            m.id = ev.message_id;
+            m.row.setAttribute('data-message-id', m.id);
+            this._msgs.set(m.id, m);
+          } else {
+            m = this._msgs.get(ev.message_id) || this._message(ev.message_id, 'visitor');
+            m.clientId = ev.client_id;
+            if (ev.client_id) this._clientIds.set(ev.client_id, m);
+          }
+          m.text = String(ev.text ?? m.text);
+          m.status = 'sent';
+          this._outbox = this._outbox.filter((o) => o.frame.client_id !== ev.client_id);
+          this._renderNow(m);
+          this._renderMeta(m);
+          return;
+        }
+        case 'message.created': {
+          const m = this._message(ev.message_id, ev.role || 'assistant', ev.author);
+          if (Array.isArray(ev.sources)) m.sources = ev.sources;
+          this._typing({ who: m.role, on: false });
+          this._render(m);
+          return;
+        }
+        case 'message.delta': {
+          const m = this._message(ev.message_id, this._agent ? 'agent' : 'assistant');
+          if (m.final) return;
+          const offset = Number(ev.offset) || 0;
+          if (offset > m.text.length) return; // a gap: the resume (offset 0) or the completion fills it
+          m.text = m.text.slice(0, offset) + String(ev.text ?? '');
+          this._typing({ who: m.role, on: false });
+          this._render(m);
+          return;
+        }
+        case 'message.completed': {
+          const m = this._message(ev.message_id, ev.role || 'assistant', ev.author);
+          m.text = String(ev.text ?? '');
+          m.final = true;
+          if (Array.isArray(ev.sources)) m.sources = ev.sources;
+          this._renderNow(m);
+          this._renderMeta(m);
+          this._addComponents(m, ev.components);
+          this._typing({ who: m.role, on: false });
+          if (live && m.role !== 'visitor') this._notify(m);
+          return;
+        }
+        case 'message.cancelled': {
+          const m = this._msgs.get(ev.message_id);
+          if (!m) return;
+          if (typeof ev.text === 'string' && ev.text.length >= m.text.length) m.text = ev.text;
+          m.final = true;
+          m.cancelled = true;
+          this._renderNow(m);
+          this._renderMeta(m);
+          return;
+        }
+        case 'message.flagged': {
+          const flag = { start: Number(ev.start) || 0, end: Number(ev.end) || 0, action: ev.action || 'flag', reason: ev.reason, replacement: ev.replacement };
+          const m = this._msgs.get(ev.message_id);
+          if (!m) {
+            const list = this._pendingFlags.get(ev.message_id) || [];
+            list.push(flag);
+            this._pendingFlags.set(ev.message_id, list);
+            return;
+          }
+          m.flags.push(flag);
+          this._render(m);
+          return;
+        }
+        case 'component.updated':
+          this._updateComponent(ev);
+          return;
+        case 'typing':
+          if (live) this._typing(ev);
+          return;
+        case 'notice':
+          this._system(String(ev.text ?? ''), null, 'system notice');
+          if (live) this._announce(String(ev.text ?? ''));
+          return;
+        case 'handoff.queued': {
+          const text = ev.position ? `${S.handoff_queued} ${fmt(S.handoff_queued_position, { position: ev.position })}` : S.handoff_queued;
+          this._system(text, null, 'system handoff-queued');
+          if (live) this._announce(text);
+          return;
+        }
+        case 'handoff.accepted': {
+          const agent = ev.agent || { name: S.agent };
+          this._agent = { name: String(agent.name || S.agent), avatar_url: agent.avatar_url };
+          const text = fmt(S.agent_joined, { name: this._agent.name });
+          this._system(text, this._agent, 'system agent-joined');
+          this._refreshHeader();
+          if (live) this._announce(text);
+          return;
+        }
+        case 'handoff.ended': {
+          const agent = ev.agent || this._agent;
+          this._agent = null;
+          const text = ev.outcome === 'resolved' && !agent ? S.conversation_resolved : fmt(S.agent_left, { name: (agent && agent.name) || S.agent });
+          this._system(text, agent, 'system agent-left');
+          if (ev.outcome === 'resolved' && agent) this._system(S.conversation_resolved, null, 'system resolved');
+          this._refreshHeader();
+          if (live) this._announce(text);
+          return;
+        }
+        default:
+      }
+    }
+
+    _notify(m) {
+      const S = this._S();
+      const name = (m.author && m.author.name) || (m.role === 'agent' ? S.agent : this._assistantName || S.assistant);
+      this._announce(fmt(S.new_message, { name, text: m.text }));
+      if (this._layout() === 'floating' && !this._open) {
+        this._unread++;
+        this._updateBadge();
+      }
+    }
+
+    _typing(ev) {
+      const t = this._els.typing;
+      clearTimeout(this._typingOff);
+      const S = this._S();
+      if (ev.on) {
+        const name = ev.name || (ev.who === 'agent' ? (this._agent && this._agent.name) || S.agent : this._assistantName || S.assistant);
+        t.querySelector('[part="typing-text"]').textContent = fmt(S.typing, { name });
+        t.setAttribute('data-who', ev.who === 'agent' ? 'agent' : 'assistant');
+        t.hidden = false;
+        this._typingOff = setTimeout(() => { t.hidden = true; }, 15000);
+      } else if (!ev.who || t.getAttribute('data-who') === ev.who || ev.who === 'visitor') {
+        t.hidden = true;
+      }
+    }
+  }
+
+  customElements.define(TAG, SwitchboardChat);
+
+  window.Switchboard = Object.freeze({
+    version: VERSION,
+    element: SwitchboardChat,
+    /** Register a renderer for a component type: fn(component, ctx) -> Node (null falls back to the default). */
+    registerRenderer(type, fn) { registry.renderers.set(String(type), fn); },
+    /** Override a template for every widget on the page: 'launcher' | 'header' | 'bubble'; fn(ctx) -> Element. */
+    setTemplate(name, fn) { registry.templates[name] = fn; },
+    /** The safe markdown renderer, for custom renderers that show markdown. */
+    renderMarkdown: (text) => renderMarkdown(String(text ?? ''), [], STRINGS),
+    safeUrl,
+    h,
+  });
+
+  // <script src=".../widget.js" data-widget-key="pk_..." [data-target="#el"] [data-layout=...]> mounts one widget.
+  if (SCRIPT && SCRIPT.dataset.widgetKey) {
+    const mount = () => {
+      const el = document.createElement(TAG);
+      el.setAttribute('widget-key', SCRIPT.dataset.widgetKey);
+      el.setAttribute('api-base', SCRIPT.dataset.apiBase || SCRIPT_ORIGIN);
+      if (SCRIPT.dataset.layout) el.setAttribute('layout', SCRIPT.dataset.layout);
+      const target = SCRIPT.dataset.target ? document.querySelector(SCRIPT.dataset.target) : null;
+      (target || document.body).append(el);
+    };
+    if (document.body) mount();
+    else document.addEventListener('DOMContentLoaded', mount);
+  }
+})();
