@@ -1,0 +1,31 @@
+"""Bus handlers of the sentiment monitor: thin, the logic is in service.py."""
+
+from __future__ import annotations
+
+from faststream import AckPolicy
+from faststream.nats import NatsBroker, PullSub
+
+from guards.sentiment.service import SentimentMonitor
+from shared.bus import CONV_JSTREAM, emit
+from shared.events import UserMessage
+from shared.subjects import Channel, kind_pattern
+
+DURABLE = "sentiment"
+
+
+def register_handlers(broker: NatsBroker, monitor: SentimentMonitor) -> None:
+    # A durable pull consumer: replicas share it (each message to one of them), and messages
+    # published while the monitor was down are scored when it comes back. Acked after the
+    # events are published; an error nacks, so the message is redelivered.
+    @broker.subscriber(
+        kind_pattern(Channel.CONV, "message.user"),
+        stream=CONV_JSTREAM,
+        durable=DURABLE,
+        pull_sub=PullSub(batch_size=10, timeout=1.0),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title="sentiment-monitor/visitor-messages",
+        description="Visitor messages to score; asks for a human when the tenant's rules say so.",
+    )
+    async def on_user_message(message: UserMessage) -> None:
+        for event in await monitor.process(message):
+            await emit(broker, event)
