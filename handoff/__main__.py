@@ -1,0 +1,12 @@
+"""`python -m handoff`: the handoff service on settings.handoff_host:handoff_port."""
+
+import uvicorn
+
+from handoff.app import create_app
+from shared.logging import setup_logging
+from shared.settings import get_settings
+
+if __name__ == "__main__":
+    settings = get_settings()
+    setup_logging(settings.log_level, "handoff")
+    uvicorn.run(create_app(settings), host=settings.handoff_host, port=settings.handoff_port, log_level="warning")

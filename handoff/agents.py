@@ -1,0 +1,60 @@
+"""Agent accounts: who may use the agent API, for which tenant. Tokens are stored as sha256 hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+
+from shared.subjects import check_token
+
+
+def hash_token(token: str) -> str:
+    """Hex sha256 of a bearer token: what agents.yaml stores (tokens are random, so no salt is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AgentAccount(BaseModel):
+    id: str = Field(description="Agent id, unique within the tenant.")
+    tenant_id: str = Field(description="The only tenant whose conversations this agent sees.")
+    name: str = Field(description="Display name shown to visitors when the agent joins.")
+    avatar_url: str | None = None
+    capacity: int = Field(3, ge=0, description="Default number of conversations auto-assigned at once.")
+    token_sha256: str = Field(description="Hex sha256 of the agent's bearer token.", pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("id", "tenant_id")
+    @classmethod
+    def _token(cls, v: str) -> str:
+        return check_token(v, "agent or tenant id")
+
+
+class AgentDirectory(BaseModel):
+    agents: list[AgentAccount]
+
+    def authenticate(self, token: str) -> AgentAccount | None:
+        """The account whose hash matches; every hash is compared, in constant time each."""
+        digest = hash_token(token)
+        found = None
+        for agent in self.agents:
+            if hmac.compare_digest(agent.token_sha256, digest):
+                found = agent
+        return found
+
+    def of_tenant(self, tenant_id: str) -> list[AgentAccount]:
+        return [a for a in self.agents if a.tenant_id == tenant_id]
+
+    def get(self, tenant_id: str, agent_id: str) -> AgentAccount | None:
+        return next((a for a in self.agents if a.tenant_id == tenant_id and a.id == agent_id), None)
+
+
+def load_agents(path: Path) -> AgentDirectory:
+    return AgentDirectory.model_validate(yaml.safe_load(path.read_text()) or {"agents": []})
+
+
+@lru_cache
+def cached_agents(path: Path) -> AgentDirectory:
+    return load_agents(path)

@@ -1,0 +1,91 @@
+"""The handoff service app: one lifespan owns NATS, the KV view, bus handlers and the sweeper."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from handoff import errors
+from handoff.agents import load_agents
+from handoff.config import HandoffSettings
+from handoff.context import Handoff
+from handoff.fanout import Fanout
+from handoff.handlers import register_handlers
+from handoff.presence import sweep
+from handoff.routes import agents, console, conversations, socket
+from handoff.routes.console import STATIC_DIR
+from handoff.store import HandoffStore
+from shared.bus import ensure_streams, make_broker
+from shared.settings import Settings, get_settings
+from shared.tenants import load_tenants
+
+log = logging.getLogger(__name__)
+
+
+class State(TypedDict):
+    handoff: Handoff
+    fanout: Fanout
+
+
+async def _sweep_forever(h: Handoff) -> None:
+    while True:
+        await asyncio.sleep(h.config.sweep_interval_s)
+        try:
+            await sweep(h)
+        except Exception:
+            log.exception("presence sweep failed")
+
+
+def create_app(settings: Settings | None = None, config: HandoffSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    config = config or HandoffSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        broker = make_broker(settings)
+        nc = await broker.connect()
+        js = nc.jetstream()
+        await ensure_streams(js)
+        store = await HandoffStore.open(js)
+        tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
+        h = Handoff(settings, config, broker, store, tenants, accounts)
+        fanout = Fanout(nc)
+        store.listeners.append(fanout.on_store_change)
+        await store.start()
+        http = httpx.AsyncClient(timeout=config.webhook_timeout_s)
+        register_handlers(broker, h, http)
+        await broker.start()
+        sweeper = asyncio.create_task(_sweep_forever(h), name="handoff-sweeper")
+        try:
+            yield {"handoff": h, "fanout": fanout}
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await fanout.close()
+            await store.stop()
+            await broker.stop()
+            await http.aclose()
+
+    app = FastAPI(
+        title="Switchboard handoff API",
+        version="1",
+        description="Agents take conversations over from the AI: queue, claim, reply, hand back, resolve. "
+        "Bearer-token auth; an agent only ever sees their own tenant (another tenant's conversation is a 404).",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(conversations.router)
+    app.include_router(agents.router)
+    app.include_router(socket.router)
+    app.include_router(console.router)
+    app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    return app

@@ -1,0 +1,1 @@
+"""HTTP routes of the handoff service, one module per resource."""

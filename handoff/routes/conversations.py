@@ -1,0 +1,65 @@
+"""Agent API: conversations of the agent's tenant. Another tenant's conversation answers 404."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, status
+
+from handoff import conversations as ops
+from handoff.conversations import existing
+from handoff.deps import AgentDep, HandoffDep
+from handoff.presence import touch
+from handoff.transcript import Transcript, load_transcript
+from handoff.views import ConversationView, SendMessage, SentMessage, TypingIn, conversation_view
+from shared.events import new_id
+from shared.events.handoff import ConversationState
+
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+
+
+@router.get("", summary="List the tenant's conversations, optionally by state")
+async def list_conversations(
+    h: HandoffDep, agent: AgentDep, state: ConversationState | None = Query(None, description="Only this state.")
+) -> list[ConversationView]:
+    records = h.store.queue(agent.tenant_id) if state == "queued" else h.store.of_tenant(agent.tenant_id, state)
+    if state != "queued":
+        records.sort(key=lambda r: r.updated_at, reverse=True)
+    return [conversation_view(h, r) for r in records]
+
+
+@router.get("/{conversation_id}", summary="One conversation's handoff state")
+async def get_conversation(h: HandoffDep, agent: AgentDep, conversation_id: str) -> ConversationView:
+    return conversation_view(h, await existing(h, agent, conversation_id))
+
+
+@router.post("/{conversation_id}/claim", summary="Take a queued conversation, or take over from the AI")
+async def claim(h: HandoffDep, agent: AgentDep, conversation_id: str) -> ConversationView:
+    await touch(h, agent)
+    return conversation_view(h, await ops.claim(h, agent, conversation_id))
+
+
+@router.post("/{conversation_id}/messages", summary="Write to the visitor (assigned agent only)")
+async def send_message(h: HandoffDep, agent: AgentDep, conversation_id: str, body: SendMessage) -> SentMessage:
+    await touch(h, agent)
+    message_id, seq = await ops.send_message(h, agent, conversation_id, body.text, body.client_id or new_id())
+    return SentMessage(message_id=message_id, seq=seq)
+
+
+@router.post("/{conversation_id}/typing", status_code=status.HTTP_204_NO_CONTENT, summary="Show the agent typing")
+async def typing(h: HandoffDep, agent: AgentDep, conversation_id: str, body: TypingIn) -> None:
+    await ops.set_typing(h, agent, conversation_id, on=body.on)
+
+
+@router.post("/{conversation_id}/handback", summary="Give the conversation back to the AI")
+async def hand_back(h: HandoffDep, agent: AgentDep, conversation_id: str) -> ConversationView:
+    return conversation_view(h, await ops.hand_back(h, agent, conversation_id))
+
+
+@router.post("/{conversation_id}/resolve", summary="Close the conversation")
+async def resolve(h: HandoffDep, agent: AgentDep, conversation_id: str) -> ConversationView:
+    return conversation_view(h, await ops.resolve(h, agent, conversation_id))
+
+
+@router.get("/{conversation_id}/transcript", summary="Messages with flags and sentiment, from the streams")
+async def transcript(h: HandoffDep, agent: AgentDep, conversation_id: str) -> Transcript:
+    record = await existing(h, agent, conversation_id)
+    return await load_transcript(h.broker.connection.jetstream(), record)

@@ -1,0 +1,218 @@
+"""Conversation records, agent presence and the conversation mode, in NATS KV.
+
+Every replica keeps a local view of the whole ``sb_handoff`` bucket, fed by a KV watch, so
+listing the queue is a memory read and every change reaches every replica's agent sockets.
+Writes go to KV with compare-and-set on the revision the record was read at: two agents
+claiming at once both read revision N, one update lands, the other gets ``Conflict``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    KeyDeletedError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+)
+
+from handoff.records import AgentPresence, ConversationRecord
+from shared.events.handoff import ConversationState
+from shared.subjects import CONVERSATION_STATE_BUCKET
+
+if TYPE_CHECKING:
+    from nats.js import JetStreamContext
+    from nats.js.kv import KeyValue
+
+log = logging.getLogger(__name__)
+
+HANDOFF_BUCKET = "sb_handoff"
+_CONV, _AGENT = "conv", "agent"
+
+Listener = Callable[[ConversationRecord | AgentPresence], None]
+
+
+class Conflict(Exception):
+    """Someone else changed the record since it was read."""
+
+
+def conversation_key(tenant_id: str, conversation_id: str) -> str:
+    return f"{_CONV}.{tenant_id}.{conversation_id}"
+
+
+def agent_key(tenant_id: str, agent_id: str) -> str:
+    return f"{_AGENT}.{tenant_id}.{agent_id}"
+
+
+def mode_key(tenant_id: str, conversation_id: str) -> str:
+    """The key the orchestrator reads (agreed: ``mode.{tenant}.{conversation}``, value b"ai" ...)."""
+    return f"mode.{tenant_id}.{conversation_id}"
+
+
+async def open_bucket(js: JetStreamContext, name: str, description: str) -> KeyValue:
+    """Bind to a bucket, creating it if missing; another service may create it at the same moment."""
+    try:
+        return await js.key_value(name)
+    except BucketNotFoundError:
+        pass
+    try:
+        return await js.create_key_value(
+            KeyValueConfig(bucket=name, description=description, history=1, storage=StorageType.FILE)
+        )
+    except BadRequestError:
+        return await js.key_value(name)
+
+
+class HandoffStore:
+    def __init__(self, kv: KeyValue, modes: KeyValue) -> None:
+        self.kv = kv
+        self.modes = modes
+        self.conversations: dict[tuple[str, str], ConversationRecord] = {}
+        self.agents: dict[tuple[str, str], AgentPresence] = {}
+        self.listeners: list[Listener] = []
+        self._watch_task: asyncio.Task[None] | None = None
+        self._watcher: KeyValue.KeyWatcher | None = None
+
+    @classmethod
+    async def open(cls, js: JetStreamContext) -> HandoffStore:
+        kv = await open_bucket(js, HANDOFF_BUCKET, "Handoff conversation records and agent presence.")
+        modes = await open_bucket(js, CONVERSATION_STATE_BUCKET, "Conversation state shared by services.")
+        return cls(kv, modes)
+
+    # -- the local view -------------------------------------------------------------
+    async def start(self) -> None:
+        """Load every record, then follow changes in the background."""
+        self._watcher = await self.kv.watchall()
+        while (entry := await self._watcher.updates(timeout=30)) is not None:
+            self._apply(entry)
+        self._watch_task = asyncio.create_task(self._follow(), name="handoff-kv-watch")
+
+    async def stop(self) -> None:
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch_task
+        if self._watcher is not None:
+            with contextlib.suppress(Exception):
+                await self._watcher.stop()
+
+    async def _follow(self) -> None:
+        assert self._watcher is not None
+        async for entry in self._watcher:
+            if entry is not None:
+                try:
+                    self._apply(entry)
+                except Exception:
+                    log.exception("could not apply KV entry %s", getattr(entry, "key", "?"))
+
+    def _apply(self, entry: KeyValue.Entry) -> None:
+        kind, _, rest = entry.key.partition(".")
+        tenant_id, _, ident = rest.partition(".")
+        deleted = entry.operation in ("DEL", "PURGE") or not entry.value
+        if kind == _CONV:
+            self._merge(self.conversations, (tenant_id, ident), ConversationRecord, entry, deleted)
+        elif kind == _AGENT:
+            self._merge(self.agents, (tenant_id, ident), AgentPresence, entry, deleted)
+
+    def _merge(self, cache: dict, key: tuple[str, str], model: type, entry: KeyValue.Entry, deleted: bool) -> None:
+        current = cache.get(key)
+        if current is not None and current.revision >= entry.revision:
+            return  # our own write already applied it (or a newer one)
+        if deleted:
+            cache.pop(key, None)
+            return
+        value = model.model_validate_json(entry.value)
+        value.revision = entry.revision
+        self._remember(cache, key, value)
+
+    def _remember(self, cache: dict, key: tuple[str, str], value: ConversationRecord | AgentPresence) -> None:
+        current = cache.get(key)
+        if current is not None and current.revision >= value.revision:
+            return
+        cache[key] = value
+        for listener in list(self.listeners):
+            try:
+                listener(value)
+            except Exception:
+                log.exception("handoff store listener failed")
+
+    def of_tenant(self, tenant_id: str, state: ConversationState | None = None) -> list[ConversationRecord]:
+        return [r for (t, _), r in self.conversations.items() if t == tenant_id and (state is None or r.state == state)]
+
+    def queue(self, tenant_id: str) -> list[ConversationRecord]:
+        """Queued conversations, longest waiting first."""
+        return sorted(self.of_tenant(tenant_id, "queued"), key=lambda r: (r.queued_at or r.updated_at, r.revision))
+
+    def agents_of(self, tenant_id: str) -> list[AgentPresence]:
+        return [a for (t, _), a in self.agents.items() if t == tenant_id]
+
+    def loads(self, tenant_id: str) -> dict[str, int]:
+        loads: dict[str, int] = {}
+        for r in self.of_tenant(tenant_id, "assigned"):
+            if r.agent_id:
+                loads[r.agent_id] = loads.get(r.agent_id, 0) + 1
+        return loads
+
+    # -- reads and writes against KV -------------------------------------------------
+    async def load_conversation(self, tenant_id: str, conversation_id: str) -> ConversationRecord | None:
+        try:
+            entry = await self.kv.get(conversation_key(tenant_id, conversation_id))
+        except (KeyNotFoundError, KeyDeletedError):
+            return None
+        if not entry.value:
+            return None
+        record = ConversationRecord.model_validate_json(entry.value)
+        record.revision = entry.revision or 0
+        return record
+
+    async def save_conversation(self, record: ConversationRecord) -> ConversationRecord:
+        """Store ``record`` if nobody wrote since it was read at ``record.revision`` (0: must not exist)."""
+        key = conversation_key(record.tenant_id, record.conversation_id)
+        value = record.model_dump_json(exclude={"revision"}).encode()
+        try:
+            if record.revision:
+                revision = await self.kv.update(key, value, last=record.revision)
+            else:
+                revision = await self.kv.create(key, value)
+        except KeyWrongLastSequenceError as e:
+            raise Conflict(f"conversation {record.conversation_id} changed since revision {record.revision}") from e
+        saved = record.model_copy(update={"revision": revision})
+        self._remember(self.conversations, (record.tenant_id, record.conversation_id), saved)
+        return saved
+
+    async def set_mode(self, tenant_id: str, conversation_id: str, state: ConversationState) -> None:
+        await self.modes.put(mode_key(tenant_id, conversation_id), state.encode())
+
+    async def get_mode(self, tenant_id: str, conversation_id: str) -> ConversationState:
+        try:
+            entry = await self.modes.get(mode_key(tenant_id, conversation_id))
+        except (KeyNotFoundError, KeyDeletedError):
+            return "ai"
+        return (entry.value or b"ai").decode()  # type: ignore[return-value]
+
+    async def load_agent(self, tenant_id: str, agent_id: str) -> AgentPresence | None:
+        try:
+            entry = await self.kv.get(agent_key(tenant_id, agent_id))
+        except (KeyNotFoundError, KeyDeletedError):
+            return None
+        if not entry.value:
+            return None
+        presence = AgentPresence.model_validate_json(entry.value)
+        presence.revision = entry.revision or 0
+        return presence
+
+    async def save_agent(self, presence: AgentPresence) -> AgentPresence:
+        """Last write wins: presence is refreshed often and only its owner and the sweeper write it."""
+        revision = await self.kv.put(
+            agent_key(presence.tenant_id, presence.agent_id), presence.model_dump_json(exclude={"revision"}).encode()
+        )
+        saved = presence.model_copy(update={"revision": revision})
+        self._remember(self.agents, (presence.tenant_id, presence.agent_id), saved)
+        return saved

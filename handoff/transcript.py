@@ -1,0 +1,142 @@
+"""A conversation's transcript, read back from the SB_CONV and SB_OPS streams.
+
+Messages come from SB_CONV (visitor, assistant, agent, cancelled replies); flags are attached
+to the message they are about; sentiment scores and handoff requests come from SB_OPS.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import BaseModel, Field
+
+from handoff.records import ConversationRecord
+from shared.events import Author
+from shared.subjects import CONV_STREAM, OPS_STREAM, Channel, conversation_pattern
+
+if TYPE_CHECKING:
+    from nats.js import JetStreamContext
+
+
+class TranscriptFlag(BaseModel):
+    start: int
+    end: int
+    sentence: str
+    score: float
+    reason: str
+    action: str = "flag"
+
+
+class TranscriptMessage(BaseModel):
+    message_id: str
+    role: str = Field(description="visitor, assistant, agent or system.")
+    text: str
+    author: Author | None = None
+    ts: datetime
+    seq: int | None = Field(None, description="Sequence in SB_CONV (the order the widget saw).")
+    cancelled: bool = Field(False, description="A streaming reply that was stopped (e.g. an agent joined).")
+    flags: list[TranscriptFlag] = Field(default_factory=list, description="Sentences the guard flagged.")
+    sentiment: float | None = Field(None, description="Score of a visitor message, -1 to 1.")
+
+
+class SentimentPoint(BaseModel):
+    message_id: str
+    score: float
+    mood: float = Field(description="Rolling mood after this message.")
+    signals: list[str] = Field(default_factory=list)
+    ts: datetime
+
+
+class Transcript(BaseModel):
+    conversation: ConversationRecord
+    messages: list[TranscriptMessage]
+    sentiment: list[SentimentPoint] = Field(default_factory=list, description="Visitor mood over time.")
+    handoffs: list[dict[str, Any]] = Field(default_factory=list, description="Handoff events, oldest first.")
+    mood: float | None = Field(None, description="Latest rolling mood, if scored.")
+
+
+async def read_subject(js: JetStreamContext, stream: str, filter_subject: str, limit: int = 5000) -> list[dict]:
+    """Every stored message on ``filter_subject``, oldest first, with ``seq`` set to its stream sequence."""
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, inactive_threshold=30, mem_storage=True
+    )
+    sub = await js.pull_subscribe(filter_subject, stream=stream, config=config)
+    try:
+        pending = (await sub.consumer_info()).num_pending
+        out: list[dict] = []
+        while len(out) < min(pending, limit):
+            for msg in await sub.fetch(min(256, pending - len(out)), timeout=5):
+                data = json.loads(msg.data) if msg.data else None
+                if isinstance(data, dict):
+                    data["seq"] = msg.metadata.sequence.stream
+                    out.append(data)
+        return out
+    finally:
+        await sub.unsubscribe()
+
+
+def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_events: list[dict]) -> Transcript:
+    """Fold raw events into messages with their flags and sentiment (a pure function)."""
+    messages: dict[str, TranscriptMessage] = {}
+    flags: dict[str, list[TranscriptFlag]] = {}
+    handoffs: list[dict[str, Any]] = []
+    for e in conv_events:
+        kind = e.get("type", "")
+        if kind == "message.user":
+            messages[e["message_id"]] = TranscriptMessage(
+                message_id=e["message_id"], role="visitor", text=e.get("text", ""), ts=e["ts"], seq=e.get("seq")
+            )
+        elif kind == "message.completed":
+            messages[e["message_id"]] = TranscriptMessage(
+                message_id=e["message_id"],
+                role=e.get("role", "assistant"),
+                text=e.get("text", ""),
+                author=e.get("author"),
+                ts=e["ts"],
+                seq=e.get("seq"),
+            )
+        elif kind == "message.cancelled" and e["message_id"] not in messages:
+            messages[e["message_id"]] = TranscriptMessage(
+                message_id=e["message_id"],
+                role="assistant",
+                text=e.get("text", ""),
+                ts=e["ts"],
+                seq=e.get("seq"),
+                cancelled=True,
+            )
+        elif kind == "message.flagged":
+            flags.setdefault(e["message_id"], []).append(TranscriptFlag.model_validate(e))
+        elif kind.startswith("handoff.") or kind == "notice":
+            handoffs.append(e)
+    sentiment: list[SentimentPoint] = []
+    for e in ops_events:
+        kind = e.get("type", "")
+        if kind == "sentiment.scored":
+            point = SentimentPoint.model_validate(e)
+            sentiment.append(point)
+            if point.message_id in messages:
+                messages[point.message_id].sentiment = point.score
+        elif kind.startswith("handoff."):
+            handoffs.append(e)
+    for message_id, found in flags.items():
+        if message_id in messages:
+            messages[message_id].flags = found
+    ordered = sorted(messages.values(), key=lambda m: (m.seq or 0, m.ts))
+    handoffs.sort(key=lambda e: str(e.get("ts", "")))
+    return Transcript(
+        conversation=record,
+        messages=ordered,
+        sentiment=sentiment,
+        handoffs=handoffs,
+        mood=sentiment[-1].mood if sentiment else None,
+    )
+
+
+async def load_transcript(js: JetStreamContext, record: ConversationRecord) -> Transcript:
+    t, c = record.tenant_id, record.conversation_id
+    conv = await read_subject(js, CONV_STREAM, conversation_pattern(Channel.CONV, t, c))
+    ops = await read_subject(js, OPS_STREAM, conversation_pattern(Channel.OPS, t, c))
+    return build_transcript(record, conv, ops)

@@ -1,0 +1,52 @@
+"""What the agent API returns and accepts (public models built from the stored records)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from handoff.context import Handoff
+from handoff.conversations import queue_position
+from handoff.records import AgentPresence, ConversationRecord, PresenceStatus
+
+
+class ConversationView(ConversationRecord):
+    position: int | None = Field(None, description="1-based place in the queue while state is 'queued'.")
+    agent_name: str | None = Field(None, description="Display name of the assigned agent.")
+
+
+class AgentView(AgentPresence):
+    load: int = Field(0, description="Conversations assigned to this agent now.")
+
+
+class SendMessage(BaseModel):
+    text: str = Field(min_length=1, max_length=8000, description="What the agent writes to the visitor.")
+    client_id: str | None = Field(
+        None, max_length=64, description="Chosen by the console; resending the same id sends the message once."
+    )
+
+
+class SentMessage(BaseModel):
+    message_id: str = Field(description="Id of the agent message (MessageCompleted.message_id).")
+    seq: int | None = Field(None, description="Its sequence in the conversation's SB_CONV history.")
+
+
+class TypingIn(BaseModel):
+    on: bool = Field(True, description="True while the agent types; false when they stop.")
+
+
+class PresenceIn(BaseModel):
+    status: PresenceStatus = Field(description="online: gets new conversations; away: keeps current ones only.")
+    capacity: int | None = Field(None, ge=0, le=100, description="How many conversations auto-assignment may give.")
+
+
+def conversation_view(h: Handoff, record: ConversationRecord) -> ConversationView:
+    agent = h.agents.get(record.tenant_id, record.agent_id) if record.agent_id else None
+    return ConversationView(
+        **record.model_dump(),
+        position=queue_position(h, record) if record.state == "queued" else None,
+        agent_name=agent.name if agent else None,
+    )
+
+
+def agent_view(h: Handoff, presence: AgentPresence) -> AgentView:
+    return AgentView(**presence.model_dump(), load=h.store.loads(presence.tenant_id).get(presence.agent_id, 0))

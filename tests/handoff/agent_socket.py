@@ -1,0 +1,32 @@
+"""A test agent console: the agent WebSocket read into a Feed in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import websockets
+
+from tests.handoff.conftest import Feed
+
+
+@asynccontextmanager
+async def agent_socket(ws_url: str, token: str) -> AsyncIterator[tuple[Feed, websockets.ClientConnection]]:
+    feed = Feed()
+    async with websockets.connect(ws_url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+
+        async def pump() -> None:
+            async for text in ws:
+                feed.add(json.loads(text))
+
+        task = asyncio.create_task(pump())
+        try:
+            await feed.wait(lambda f: f.get("kind") == "snapshot")
+            yield feed, ws
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
