@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from nats.js.api import DeliverPolicy
 
 from orchestrator.gate import NatsGate
 from orchestrator.graph import build_graph
-from orchestrator.handlers import register_handlers
+from orchestrator.handlers import DURABLE, MAX_CONCURRENT_TURNS, register_handlers
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.providers import Provider, choose_provider
 from orchestrator.providers.offline import OfflineProvider
@@ -67,10 +68,17 @@ async def connect(orch: Orchestrator, broker: NatsBroker) -> None:
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
 
 
-def create_broker(settings: Settings, **kwargs: object) -> tuple[NatsBroker, Orchestrator]:
+def create_broker(
+    settings: Settings,
+    *,
+    durable: str = DURABLE,
+    deliver_policy: DeliverPolicy = DeliverPolicy.ALL,
+    concurrency: int = MAX_CONCURRENT_TURNS,
+    **kwargs: object,
+) -> tuple[NatsBroker, Orchestrator]:
     broker = make_broker(settings)
     orch = build_orchestrator(settings, broker, **kwargs)  # type: ignore[arg-type]
-    register_handlers(broker, orch)
+    register_handlers(broker, orch, durable=durable, deliver_policy=deliver_policy, concurrency=concurrency)
     return broker, orch
 
 

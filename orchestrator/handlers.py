@@ -32,15 +32,23 @@ def stream_seq(msg: NatsMessage) -> int | None:
         return None
 
 
-def register_handlers(broker: NatsBroker, orch: Orchestrator) -> None:
+def register_handlers(
+    broker: NatsBroker,
+    orch: Orchestrator,
+    durable: str = DURABLE,
+    deliver_policy: DeliverPolicy = DeliverPolicy.ALL,
+    concurrency: int = MAX_CONCURRENT_TURNS,
+) -> None:
+    """Subscribe the orchestrator; tests pass their own durable (and NEW) so they never share one."""
+
     @broker.subscriber(
         kind_pattern(Channel.CONV, "message.user"),
         stream=CONV_JSTREAM,
-        durable=DURABLE,
-        pull_sub=PullSub(batch_size=MAX_CONCURRENT_TURNS, timeout=2.0),
-        config=ConsumerConfig(ack_wait=ACK_WAIT_S, deliver_policy=DeliverPolicy.ALL),
+        durable=durable,
+        pull_sub=PullSub(batch_size=concurrency, timeout=2.0),
+        config=ConsumerConfig(ack_wait=ACK_WAIT_S, deliver_policy=deliver_policy),
         ack_policy=AckPolicy.MANUAL,
-        max_workers=MAX_CONCURRENT_TURNS,
+        max_workers=concurrency,
         title="orchestrator/message.user",
         description="Answers each visitor message once, in order per conversation (shared durable pull consumer).",
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -47,6 +48,8 @@ class Orchestrator:
     publish: Publish
     gate: Gate
     registry: StreamRegistry = field(default_factory=StreamRegistry)
+    # Outcomes and retries so far (for logs, tests and benches).
+    stats: Counter[str] = field(default_factory=Counter)
 
     def cancel(self, tenant_id: str, conversation_id: str, reason: str) -> bool:
         """Stop the reply this replica streams in that conversation (if any) within one token."""
@@ -69,21 +72,23 @@ async def handle_user_message(
         return "ack"
     lock = await orch.gate.acquire(user.tenant_id, user.conversation_id)
     if lock is None:
+        orch.stats["retry"] += 1
         return "retry"
     keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress))
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
-            await answer(orch, tenant, user)
+            orch.stats[await answer(orch, tenant, user)] += 1
             return "ack"
         done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
         if seq <= done:
+            orch.stats["already_answered"] += 1
             return "ack"
         pending = await orch.gate.pending(user.tenant_id, user.conversation_id, done, seq)
         if not pending or pending[-1][0] != seq:
             pending.append((seq, user))
         for pending_seq, message in pending:
-            await answer(orch, tenant, message)
+            orch.stats[await answer(orch, tenant, message)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:

@@ -1,0 +1,219 @@
+"""The orchestrator against a real nats-server: streams, KV lock, shared durable consumer, handoff."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import nats
+import pytest
+from faststream.nats import NatsBroker
+from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from orchestrator.app import running
+from orchestrator.gate import answered_key, mode_key
+from orchestrator.turns import Orchestrator
+from shared.bus import emit, make_broker
+from shared.events import Event, UserMessage, parse_event
+from shared.settings import Settings
+from shared.subjects import (
+    CONV_STREAM,
+    CONVERSATION_STATE_BUCKET,
+    Channel,
+    conversation_pattern,
+    stream_state_subject,
+    subject,
+)
+from tests.fakes.scripted_provider import ScriptedProvider
+
+pytestmark = pytest.mark.connected
+
+
+@asynccontextmanager
+async def orchestrators(settings: Settings, count: int = 1, **kwargs: Any) -> AsyncIterator[list[Orchestrator]]:
+    """``count`` replicas sharing one durable that only this test uses."""
+    durable = f"orchestrator-test-{uuid.uuid4().hex[:8]}"
+    async with AsyncExitStack() as stack:
+        replicas = [
+            await stack.enter_async_context(
+                running(settings, durable=durable, deliver_policy=DeliverPolicy.NEW, offline_word_delay=0, **kwargs)
+            )
+            for _ in range(count)
+        ]
+        yield replicas
+
+
+class Watcher:
+    """Every event of one conversation as the gateway sees it on sb.push, in arrival order."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+
+    async def on_message(self, msg: Any) -> None:
+        event = parse_event(msg.data)
+        if msg.headers and "Nats-Sequence" in msg.headers:
+            event.seq = int(msg.headers["Nats-Sequence"])
+        self.events.append(event)
+        await self.queue.put(event)
+
+    async def until(self, kind: str, count: int = 1, timeout: float = 10) -> list[Event]:
+        async def wait() -> list[Event]:
+            while len(self.of(kind)) < count:
+                await self.queue.get()
+            return self.of(kind)
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    def of(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.type == kind]
+
+
+async def watch(nc: nats.NATS, conversation_id: str) -> Watcher:
+    watcher = Watcher()
+    await nc.subscribe(conversation_pattern(Channel.PUSH, "acme", conversation_id), cb=watcher.on_message)
+    await nc.flush()
+    return watcher
+
+
+@pytest.fixture
+async def bus(connected_settings: Settings) -> AsyncIterator[NatsBroker]:
+    """A plain broker to publish with shared.bus.emit, as the gateway does."""
+    broker = make_broker(connected_settings)
+    await broker.connect()
+    yield broker
+    await broker.stop()
+
+
+def user(conversation_id: str, n: int, text: str) -> UserMessage:
+    return UserMessage(
+        id=f"u-{conversation_id}-{n}",
+        tenant_id="acme",
+        conversation_id=conversation_id,
+        message_id=f"{conversation_id}-m{n}",
+        client_id=f"c{n}",
+        visitor_id="v1",
+        text=text,
+    )
+
+
+async def test_user_message_gets_a_streamed_reply_with_sources(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings):
+        await emit(bus, user(conversation_id, 1, "What does express shipping cost?"))
+        [completed] = await watcher.until("message.completed")
+    [created] = watcher.of("message.created")
+    deltas = watcher.of("message.delta")
+    assert created.seq is not None
+    assert completed.seq is not None
+    assert created.seq < completed.seq
+    assert created.message_id == completed.message_id  # type: ignore[attr-defined]
+    assert created.sources[0].id == "shipping#shipping-options-and-costs"  # type: ignore[attr-defined]
+    assert "".join(d.text for d in deltas) == completed.text  # type: ignore[attr-defined]
+    assert completed.text.startswith("From our help center:")  # type: ignore[attr-defined]
+    assert "$14.95" in completed.text  # type: ignore[attr-defined]
+    assert completed.sources == created.sources  # type: ignore[attr-defined]
+    assert watcher.events.index(created) < watcher.events.index(deltas[0])
+
+
+async def test_two_replicas_answer_every_message_once_in_order(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker
+) -> None:
+    conversations = [uuid.uuid4().hex for _ in range(4)]
+    watchers = {c: await watch(nats_client, c) for c in conversations}
+    questions = ["What does express shipping cost?", "Do boots run small?", "When are stores open?"]
+    # One turn at a time per replica, so both replicas take part.
+    async with orchestrators(connected_settings, count=2, concurrency=1) as replicas:
+        for n, question in enumerate(questions):
+            for c in conversations:
+                await emit(bus, user(c, n, question))
+        for c in conversations:
+            await watchers[c].until("message.completed", len(questions), timeout=30)
+    assert [len(r.registry) for r in replicas] == [0, 0]  # nothing left streaming
+    answered = [r.stats["completed"] for r in replicas]
+    assert sum(answered) == len(conversations) * len(questions)
+    assert all(answered), answered
+    for c, watcher in watchers.items():
+        completed = watcher.of("message.completed")
+        assert [e.reply_to for e in completed] == [f"{c}-m{n}" for n in range(len(questions))]  # type: ignore[attr-defined]
+        assert len(watcher.of("message.created")) == len(questions)
+        seqs = [e.seq for e in completed]
+        assert seqs == sorted(seqs)
+    # Exactly once also in storage: one completed event per question per conversation.
+    js = nats_client.jetstream()
+    for c in conversations:
+        completed_subject = subject(Channel.CONV, "acme", c, "message.completed")
+        info = await js.stream_info(CONV_STREAM, subjects_filter=completed_subject)
+        assert info.state.subjects == {completed_subject: len(questions)}
+
+
+async def test_handoff_accepted_mid_stream_cancels_the_reply(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    provider = ScriptedProvider("one two three four five", pause_after=2)
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings, count=2, provider=provider):
+        await emit(bus, user(conversation_id, 1, "shipping?"))
+        await watcher.until("message.delta", 2)
+        accepted = {"type": "handoff.accepted", "id": uuid.uuid4().hex, "tenant_id": "acme"}
+        accepted["conversation_id"] = conversation_id
+        await nats_client.jetstream().publish(
+            subject(Channel.CONV, "acme", conversation_id, "handoff.accepted"), json.dumps(accepted).encode()
+        )
+        [cancelled] = await watcher.until("message.cancelled")
+        provider.resume.set()
+    assert cancelled.reason == "agent_joined"  # type: ignore[attr-defined]
+    assert cancelled.text == "one two"  # type: ignore[attr-defined]
+    assert watcher.of("message.completed") == []
+    with pytest.raises(NotFoundError):
+        await nats_client.jetstream().get_msg(
+            CONV_STREAM, subject=subject(Channel.CONV, "acme", conversation_id, "message.completed")
+        )
+
+
+async def test_assigned_conversation_gets_no_reply(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings):
+        kv = await nats_client.jetstream().key_value(CONVERSATION_STATE_BUCKET)
+        await kv.put(mode_key("acme", conversation_id), b"assigned")
+        answered = await kv.watch(answered_key("acme", conversation_id))
+        seq = await emit(bus, user(conversation_id, 1, "shipping?"))
+
+        async def handled() -> int:
+            async for entry in answered:
+                if entry is not None and entry.value and int(entry.value) >= (seq or 0):
+                    return int(entry.value)
+            return 0
+
+        assert await asyncio.wait_for(handled(), 10) == seq
+        await answered.stop()
+    assert [e.type for e in watcher.events] == ["message.user"]
+
+
+async def test_stream_state_request_returns_the_text_so_far(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    provider = ScriptedProvider("alpha beta gamma delta", pause_after=2)
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings, count=2, provider=provider):
+        await emit(bus, user(conversation_id, 1, "shipping?"))
+        [created] = await watcher.until("message.created")
+        await watcher.until("message.delta", 2)
+        reply = await nats_client.request(
+            stream_state_subject("acme", conversation_id),
+            json.dumps({"message_id": created.message_id}).encode(),  # type: ignore[attr-defined]
+            timeout=5,
+        )
+        provider.resume.set()
+        [completed] = await watcher.until("message.completed")
+    assert json.loads(reply.data) == {"message_id": completed.message_id, "text": "alpha beta", "done": False}  # type: ignore[attr-defined]
+    assert completed.text == "alpha beta gamma delta"  # type: ignore[attr-defined]
