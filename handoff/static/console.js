@@ -1,0 +1,258 @@
+// Switchboard agent console: one WebSocket for live state and events, REST for actions.
+// All text from the bus is rendered with textContent: nothing a visitor types can run here.
+(() => {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const BAD_MOOD = -0.4;
+  const S = {
+    token: sessionStorage.getItem("sb_agent_token"),
+    me: null, ws: null, tab: "queued", selected: null,
+    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false,
+  };
+
+  // ---- REST -------------------------------------------------------------------------
+  async function api(method, path, body) {
+    const res = await fetch(path, {
+      method,
+      headers: { Authorization: `Bearer ${S.token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = res.status === 204 ? null : await res.json().catch(() => null);
+    if (!res.ok) {
+      toast((data && data.detail) || `HTTP ${res.status}`, null);
+      throw new Error(`${method} ${path}: ${res.status}`);
+    }
+    return data;
+  }
+
+  // ---- socket -----------------------------------------------------------------------
+  function connect() {
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/agent/ws`;
+    const ws = new WebSocket(url);
+    S.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ kind: "auth", token: S.token }));
+    ws.onmessage = (m) => onFrame(JSON.parse(m.data));
+    ws.onclose = (e) => {
+      $("link").textContent = "disconnected";
+      if (e.code === 4401) return logout("That token was not accepted.");
+      setTimeout(() => S.token && connect(), 1000);
+    };
+    clearInterval(S.pinger);
+    S.pinger = setInterval(() => ws.readyState === 1 && ws.send('{"kind":"ping"}'), 20000);
+  }
+
+  function onFrame(f) {
+    if (f.kind === "snapshot") {
+      S.me = f.me;
+      S.conversations = new Map(f.conversations.map((c) => [c.conversation_id, c]));
+      $("login").hidden = true; $("app").hidden = false;
+      $("me").textContent = f.me.name;
+      $("presence").value = f.me.status;
+      $("link").textContent = "live";
+      renderList(); if (S.selected) select(S.selected);
+    } else if (f.kind === "conversation") {
+      const prev = S.conversations.get(f.conversation.conversation_id);
+      S.conversations.set(f.conversation.conversation_id, { ...prev, ...f.conversation });
+      renderList();
+      if (S.selected === f.conversation.conversation_id) renderHead();
+    } else if (f.kind === "agent") {
+      if (S.me && f.agent.agent_id === S.me.agent_id) { S.me = { ...S.me, ...f.agent }; $("presence").value = f.agent.status; }
+    } else if (f.kind === "event") {
+      onEvent(f.event, f.seq);
+    }
+  }
+
+  // ---- events -----------------------------------------------------------------------
+  function onEvent(ev, seq) {
+    const cid = ev.conversation_id;
+    if (ev.type === "message.flagged") alert(cid, `Flagged: ${ev.reason}`, "flag");
+    if (ev.type === "sentiment.scored" && ev.mood <= BAD_MOOD) alert(cid, `Bad mood (${ev.mood.toFixed(2)})`, "mood");
+    if (ev.type === "handoff.requested") alert(cid, `Asks for a human (${ev.trigger})`, "request");
+    const view = S.views.get(cid);
+    if (!view) return;
+    switch (ev.type) {
+      case "message.user": upsert(view, ev.message_id, { role: "visitor", text: ev.text, seq }); showTyping(false); break;
+      case "message.created": upsert(view, ev.message_id, { role: ev.role, author: ev.author, streaming: true, text: "" }); break;
+      case "message.delta": {
+        const m = view.messages.get(ev.message_id) || upsert(view, ev.message_id, { role: "assistant", streaming: true, text: "" });
+        if (m.streaming) upsert(view, ev.message_id, { text: m.text.slice(0, ev.offset) + ev.text });
+        break;
+      }
+      case "message.completed":
+        upsert(view, ev.message_id, { role: ev.role, author: ev.author, text: ev.text, streaming: false, seq }); break;
+      case "message.cancelled":
+        upsert(view, ev.message_id, { text: ev.text || (view.messages.get(ev.message_id) || {}).text || "", streaming: false, cancelled: true }); break;
+      case "message.flagged": {
+        const m = view.messages.get(ev.message_id) || upsert(view, ev.message_id, { role: "assistant", text: "" });
+        upsert(view, ev.message_id, { flags: [...(m.flags || []), ev] }); break;
+      }
+      case "visitor.typing": showTyping(ev.on); break;
+      case "sentiment.scored": setMood(ev.mood); break;
+      case "handoff.queued": case "handoff.accepted": case "handoff.ended": case "notice":
+        note(view, ev); break;
+    }
+  }
+
+  function alert(cid, text, kind) {
+    const list = S.alerts.get(cid) || [];
+    list.push(text); S.alerts.set(cid, list);
+    toast(`${short(cid)} — ${text}`, cid, kind);
+    renderList();
+  }
+
+  function toast(text, cid, kind) {
+    const el = document.createElement("span");
+    el.className = "alert"; el.textContent = text; el.dataset.testid = `alert-${kind || "error"}`;
+    if (cid) el.onclick = () => { select(cid); el.remove(); };
+    $("alerts").prepend(el);
+    while ($("alerts").children.length > 5) $("alerts").lastChild.remove();
+  }
+
+  // ---- transcript view --------------------------------------------------------------
+  function upsert(view, id, patch) {
+    const m = { ...(view.messages.get(id) || { id, text: "", flags: [] }), ...patch };
+    view.messages.set(id, m);
+    let el = view.els.get(id);
+    if (!el) {
+      el = document.createElement("li"); view.els.set(id, el);
+      el.dataset.testid = "message"; el.dataset.messageId = id;
+      if (S.selected === view.id) $("transcript").append(el);
+    }
+    el.className = `msg ${m.role}${m.streaming ? " streaming" : ""}${m.cancelled ? " cancelled" : ""}${m.flags.length ? " flagged" : ""}`;
+    el.dataset.role = m.role;
+    el.replaceChildren();
+    const who = document.createElement("span"); who.className = "who";
+    who.textContent = m.author ? m.author.name : m.role; el.append(who);
+    const body = document.createElement("span"); body.className = "text"; body.dataset.testid = "message-text";
+    body.textContent = m.text; el.append(body);
+    for (const f of m.flags) {
+      const fl = document.createElement("span"); fl.className = "flag"; fl.dataset.testid = "flag";
+      fl.textContent = `⚠ ${f.sentence || ""} — ${f.reason}`; el.append(fl);
+    }
+    if (m.cancelled) { const c = document.createElement("span"); c.className = "flag"; c.textContent = "(stopped)"; el.append(c); }
+    if (S.selected === view.id) $("transcript").scrollTop = 1e9;
+    return m;
+  }
+
+  function note(view, ev) {
+    const el = document.createElement("li"); el.className = "note"; el.dataset.testid = "note";
+    const label = {
+      "handoff.queued": `Waiting for an agent (${ev.reason || ev.trigger})`,
+      "handoff.accepted": `${ev.agent && ev.agent.name} joined`,
+      "handoff.ended": ev.outcome === "resolved" ? "Resolved" : "Handed back to the AI",
+    }[ev.type] || ev.text;
+    el.textContent = label;
+    if (S.selected === view.id) $("transcript").append(el);
+  }
+
+  function showTyping(on) { $("visitor-typing").hidden = !on; }
+  function setMood(mood) {
+    if (mood === null || mood === undefined) { $("mood").textContent = ""; return; }
+    $("mood").textContent = `mood ${mood.toFixed(2)}`;
+    $("mood").classList.toggle("bad", mood <= BAD_MOOD);
+  }
+
+  async function select(cid) {
+    S.selected = cid;
+    const view = { id: cid, messages: new Map(), els: new Map() };
+    S.views.clear(); S.views.set(cid, view);  // live events go into it before the transcript arrives
+    $("transcript").replaceChildren(); showTyping(false); setMood(null);
+    $("conv").hidden = false; $("empty").hidden = true;
+    renderHead(); renderList();
+    const t = await api("GET", `/v1/conversations/${cid}/transcript`);
+    if (S.selected !== cid) return;
+    for (const m of t.messages) {
+      const live = view.messages.get(m.message_id);
+      if (live && live.streaming) continue;
+      upsert(view, m.message_id, { role: m.role, author: m.author, text: m.text, cancelled: m.cancelled, flags: m.flags, seq: m.seq });
+    }
+    const sorted = [...view.messages.values()].sort((a, b) => (a.seq || 1e12) - (b.seq || 1e12));
+    for (const m of sorted) $("transcript").append(view.els.get(m.id));
+    setMood(t.mood);
+  }
+
+  // ---- list and header --------------------------------------------------------------
+  const short = (cid) => `#${cid.slice(0, 8)}`;
+  function visible(c) {
+    if (S.tab === "assigned") return c.state === "assigned" && S.me && c.agent_id === S.me.agent_id;
+    return c.state === S.tab;
+  }
+  function renderList() {
+    const all = [...S.conversations.values()];
+    $("count-queued").textContent = all.filter((c) => c.state === "queued").length;
+    $("count-assigned").textContent = all.filter((c) => c.state === "assigned" && S.me && c.agent_id === S.me.agent_id).length;
+    $("count-ai").textContent = all.filter((c) => c.state === "ai").length;
+    const rows = all.filter(visible).sort((a, b) => String(a.queued_at || a.updated_at).localeCompare(String(b.queued_at || b.updated_at)));
+    $("list").replaceChildren(...rows.map((c) => {
+      const li = document.createElement("li");
+      li.dataset.testid = "conversation-item"; li.dataset.conversationId = c.conversation_id;
+      if (c.conversation_id === S.selected) li.classList.add("selected");
+      const id = document.createElement("strong"); id.textContent = short(c.conversation_id);
+      const reason = document.createElement("span"); reason.className = "reason";
+      reason.textContent = [c.trigger, c.reason, c.agent_id && c.state === "assigned" ? `→ ${c.agent_id}` : ""].filter(Boolean).join(" · ");
+      li.append(id, reason);
+      const n = (S.alerts.get(c.conversation_id) || []).length;
+      if (n) { const b = document.createElement("span"); b.className = "badge"; b.dataset.testid = "alert-badge"; b.textContent = n; li.append(b); }
+      li.onclick = () => select(c.conversation_id);
+      return li;
+    }));
+  }
+  function renderHead() {
+    const c = S.conversations.get(S.selected) || { state: "ai", conversation_id: S.selected };
+    const mine = c.state === "assigned" && S.me && c.agent_id === S.me.agent_id;
+    $("conv-title").textContent = short(c.conversation_id);
+    $("conv-state").textContent = c.state === "assigned" ? `assigned to ${c.agent_name || c.agent_id}` : c.state;
+    $("claim").disabled = c.state === "assigned";
+    $("handback").disabled = !(mine || c.state === "queued");
+    $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !mine);
+    $("reply").disabled = !mine; $("reply-form").querySelector("button").disabled = !mine;
+  }
+
+  // ---- actions ----------------------------------------------------------------------
+  const act = (verb) => async () => {
+    const c = await api("POST", `/v1/conversations/${S.selected}/${verb}`);
+    S.conversations.set(c.conversation_id, c); renderList(); renderHead();
+  };
+  $("claim").onclick = act("claim");
+  $("handback").onclick = act("handback");
+  $("resolve").onclick = act("resolve");
+  $("presence").onchange = (e) => api("PUT", "/v1/agents/me/presence", { status: e.target.value });
+  document.querySelectorAll(".tab").forEach((b) => (b.onclick = () => {
+    document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("active", x === b));
+    S.tab = b.dataset.state; renderList();
+  }));
+
+  function typing(on) {
+    if (S.ws && S.ws.readyState === 1 && S.selected) S.ws.send(JSON.stringify({ kind: "typing", conversation_id: S.selected, on }));
+    S.typingOn = on;
+  }
+  $("reply").addEventListener("input", () => {
+    if (!S.typingOn) typing(true);
+    clearTimeout(S.typingTimer);
+    S.typingTimer = setTimeout(() => typing(false), 3000);
+  });
+  $("reply").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply-form").requestSubmit(); }
+  });
+  $("reply-form").onsubmit = async (e) => {
+    e.preventDefault();
+    const text = $("reply").value.trim();
+    if (!text) return;
+    const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random())).replace(/-/g, "");
+    $("reply").value = ""; clearTimeout(S.typingTimer); S.typingOn = false;
+    await api("POST", `/v1/conversations/${S.selected}/messages`, { text, client_id: clientId });
+  };
+
+  // ---- login ------------------------------------------------------------------------
+  function logout(message) {
+    sessionStorage.removeItem("sb_agent_token"); S.token = null;
+    $("app").hidden = true; $("login").hidden = false; $("login-error").textContent = message || "";
+  }
+  $("login-form").onsubmit = (e) => {
+    e.preventDefault();
+    S.token = $("token").value.trim();
+    sessionStorage.setItem("sb_agent_token", S.token);
+    connect();
+  };
+  if (S.token) connect();
+})();

@@ -1,0 +1,169 @@
+"""The agent console in headless Chromium: queue, claim, streaming transcript, alerts, reply, hand back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+
+from shared.events import (
+    HandoffRequested,
+    MessageCompleted,
+    MessageCreated,
+    MessageDelta,
+    MessageFlagged,
+    SentimentScored,
+    UserMessage,
+    VisitorTyping,
+)
+from shared.settings import REPO_ROOT
+from tests.handoff.conftest import Service, Tenants, token
+from tests.handoff.test_flow import publish
+
+pytestmark = [pytest.mark.browser, pytest.mark.connected]
+
+CHROMIUM = Path("/usr/bin/chromium")
+HAVE_CHROMIUM = CHROMIUM.exists()
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "handoff"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    if not HAVE_CHROMIUM:
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1300, "height": 820})
+        context.set_default_timeout(15_000)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        await browser.close()
+        assert errors == [], f"Expected no script errors in the console, got {errors}"
+
+
+def shot(name: str) -> str:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return str(ARTIFACTS / name)
+
+
+@pytest.mark.parametrize("handoff_rules", [{"auto_assign": False}])
+async def test_console_claims_streams_alerts_replies_and_hands_back(
+    page: Any, service: Service, tenants: Tenants, nats_client: nats.NATS, feed_for, conversation_id: str
+) -> None:
+    from playwright.async_api import expect
+
+    t, c = tenants.main, conversation_id
+    widget = await feed_for(t, c)
+    await page.goto(service.url + "/console")
+    await page.get_by_test_id("token").fill(token(t, "alice"))
+    await page.get_by_test_id("sign-in").click()
+    await expect(page.get_by_test_id("me")).to_have_text(f"Alice of {t[:4]}")
+
+    await publish(
+        nats_client,
+        UserMessage(
+            tenant_id=t, conversation_id=c, message_id="u1", client_id="u1", visitor_id="v", text="Where is my parcel?"
+        ),
+    )
+    await publish(
+        nats_client, HandoffRequested(tenant_id=t, conversation_id=c, trigger="visitor", reason="wants a human")
+    )
+    item = page.locator(f'[data-testid="conversation-item"][data-conversation-id="{c}"]')
+    await expect(item).to_be_visible()
+    await item.click()
+    await expect(page.get_by_test_id("conversation-state")).to_have_text("queued")
+    await expect(page.get_by_test_id("message-text").first).to_have_text("Where is my parcel?")
+
+    # the AI is still streaming while the conversation waits: tokens show live in the transcript
+    await publish(nats_client, MessageCreated(tenant_id=t, conversation_id=c, message_id="r1", role="assistant"))
+    text = ""
+    for piece in ["Your parcel ", "left our depot ", "yesterday."]:
+        await publish(
+            nats_client, MessageDelta(tenant_id=t, conversation_id=c, message_id="r1", offset=len(text), text=piece)
+        )
+        text += piece
+    streaming = page.locator('[data-message-id="r1"]')
+    await expect(streaming).to_have_class("msg assistant streaming")
+    await expect(streaming.get_by_test_id("message-text")).to_have_text(text)
+    await page.screenshot(path=shot("01-streaming.png"))
+    await publish(
+        nats_client, MessageCompleted(tenant_id=t, conversation_id=c, message_id="r1", role="assistant", text=text)
+    )
+    await expect(streaming).to_have_class("msg assistant")
+
+    # a flagged sentence and a bad mood raise alerts
+    await publish(
+        nats_client,
+        MessageFlagged(
+            tenant_id=t,
+            conversation_id=c,
+            message_id="r1",
+            start=14,
+            end=27,
+            sentence="left our depot",
+            score=0.9,
+            reason="not in the sources",
+            method="grounding",
+        ),
+    )
+    await publish(
+        nats_client,
+        SentimentScored(tenant_id=t, conversation_id=c, message_id="u1", score=-0.9, mood=-0.8, signals=["anger"]),
+    )
+    await expect(page.get_by_test_id("alert-flag")).to_contain_text("not in the sources")
+    await expect(page.get_by_test_id("alert-mood")).to_contain_text("Bad mood")
+    await expect(streaming.get_by_test_id("flag")).to_contain_text("not in the sources")
+    await expect(page.get_by_test_id("mood")).to_have_text("mood -0.80")
+    await page.screenshot(path=shot("02-alerts.png"))
+
+    # claim: the widget is told who joined
+    await page.get_by_test_id("claim").click()
+    await expect(page.get_by_test_id("conversation-state")).to_have_text(f"assigned to Alice of {t[:4]}")
+    accepted = await widget.wait(lambda e: e["type"] == "handoff.accepted")
+    assert accepted["agent"]["name"] == f"Alice of {t[:4]}"
+
+    # visitor typing shows; agent typing and the reply reach the widget
+    await publish(nats_client, VisitorTyping(tenant_id=t, conversation_id=c, on=True))
+    await expect(page.get_by_test_id("visitor-typing")).to_be_visible()
+    await page.get_by_test_id("reply").fill("Hi! Let me check that for you.")
+    await page.get_by_test_id("reply").press("a")
+    typing = await widget.wait(lambda e: e["type"] == "typing" and e["on"])
+    assert typing["who"] == "agent"
+    await page.get_by_test_id("reply").fill("Hi! Let me check that for you.")
+    await page.get_by_test_id("reply").press("Enter")
+    sent = await widget.wait(lambda e: e["type"] == "message.completed" and e["role"] == "agent")
+    assert sent["text"] == "Hi! Let me check that for you."
+    await expect(page.locator('[data-role="agent"]').get_by_test_id("message-text")).to_have_text(sent["text"])
+    await page.screenshot(path=shot("03-assigned-reply.png"))
+
+    await page.get_by_test_id("handback").click()
+    ended = await widget.wait(lambda e: e["type"] == "handoff.ended")
+    assert ended["outcome"] == "back_to_ai"
+    await expect(page.get_by_test_id("conversation-state")).to_have_text("ai")
+    await page.screenshot(path=shot("04-handed-back.png"))
+
+
+async def test_console_refuses_a_bad_token(page: Any, service: Service) -> None:
+    from playwright.async_api import expect
+
+    await page.goto(service.url + "/console")
+    await page.get_by_test_id("token").fill("not-a-token")
+    await page.get_by_test_id("sign-in").click()
+    await expect(page.locator("#login-error")).to_have_text("That token was not accepted.")
+    assert json.loads(await page.evaluate("JSON.stringify(sessionStorage.getItem('sb_agent_token'))")) is None
