@@ -624,6 +624,7 @@
 :host { all: initial; display: block; font-family: var(--sb-font, system-ui, sans-serif); font-size: var(--sb-font-size, 15px);
   line-height: 1.45; color: var(--sb-text); --sb-radius: 14px; --sb-width: 380px; --sb-height: 600px; --sb-gap: 20px; }
 :host([hidden]) { display: none; }
+:host([data-layout=embedded]) { height: 100%; }
 *, *::before, *::after { box-sizing: border-box; }
 .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 button, input, select, textarea { font: inherit; color: inherit; }
@@ -1711,7 +1712,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     _notify(m) {
       const S = this._S();
       const name = (m.author && m.author.name) || (m.role === 'agent' ? S.agent : this._assistantName || S.assistant);
-      this._announce(fmt(S.new_message, { name, text: m.text }));
+      this._announce(fmt(S.new_message, { name, text: m.content.textContent }));
       if (this._layout() === 'floating' && !this._open) {
         this._unread++;
         this._updateBadge();

@@ -1,0 +1,76 @@
+"""Send, stream, feedback and keyboard use of the widget in headless Chromium against the real gateway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from shared.events import Source
+from tests.widget.conftest import GatewayServer, conversation_of, host_page, open_host
+
+pytestmark = [pytest.mark.browser, pytest.mark.connected]
+
+ACME = '<switchboard-chat widget-key="pk_demo_acme"></switchboard-chat>'
+
+
+async def test_visitor_sends_and_sees_a_streamed_markdown_reply(page: Any, gateway: GatewayServer, bots: Any) -> None:
+    await open_host(page, gateway, host_page(ACME))
+    widget = page.locator("switchboard-chat")
+    launcher = widget.locator('[part~="launcher"]')
+    await expect(launcher).to_have_attribute("aria-expanded", "false")
+
+    # Keyboard only: focus the launcher, open with Enter; focus lands in the message box.
+    await launcher.focus()
+    await page.keyboard.press("Enter")
+    await expect(launcher).to_have_attribute("aria-expanded", "true")
+    box = widget.locator('textarea[part~="input"]')
+    await expect(box).to_be_focused()
+    conversation = await conversation_of(page)
+    bot = await bots("acme", conversation)
+
+    await page.keyboard.type("How long do returns take?")
+    await page.keyboard.press("Enter")
+    user = await bot.wait_for("message.user", text="How long do returns take?")
+    visitor_rows = widget.locator('[part~="row-visitor"]')
+    await expect(visitor_rows).to_have_count(1)
+    await expect(visitor_rows.locator('[part~="content"]')).to_have_text("How long do returns take?")
+
+    # Stream: the text grows while the reply is open, and the AI typing indicator shows first.
+    await bot.emit_typing()
+    await expect(widget.locator('[part~="typing"]')).to_be_visible()
+    await expect(widget.locator('[part~="typing-text"]')).to_contain_text("Ada")
+    reply = await bot.start_reply(reply_to=user["message_id"])
+    await bot.delta(reply, "Returns take **five")
+    row = widget.locator(f'[data-message-id="{reply}"]')
+    await expect(row).to_have_class("row assistant streaming")
+    await expect(widget.locator('[part~="typing"]')).to_be_hidden()
+    await expect(row.locator('[part~="content"]')).to_have_text("Returns take **five")
+    await bot.delta(reply, " days**. See [our policy](https://acme.example/returns).")
+    await expect(row.locator("strong")).to_have_text("five days")
+    await bot.complete(
+        reply,
+        sources=[Source(id="kb-1", title="Returns policy", url="https://acme.example/returns", snippet="...")],
+    )
+    await expect(row).to_have_class("row assistant")
+    await expect(row.locator('[part~="content"]')).to_have_text("Returns take five days. See our policy.")
+    await expect(row.locator('a[part~="md-link"]')).to_have_attribute("href", "https://acme.example/returns")
+    await expect(row.locator('[part~="sources"] a')).to_have_text("Returns policy")
+    # Announced once, whole, in the polite live region (not token by token).
+    live = widget.locator('[part~="live"]')
+    await expect(live).to_contain_text("Ada: Returns take five days.")
+
+    # Feedback goes back over the socket and reaches the bus.
+    up = row.locator('[part~="feedback-up"]')
+    await up.click()
+    await expect(up).to_have_attribute("aria-pressed", "true")
+    feedback = await bot.wait_for("feedback", message_id=reply)
+    assert feedback["rating"] == "up"
+
+    # Escape closes the floating panel and gives focus back to the launcher.
+    await box.focus()
+    await page.keyboard.press("Escape")
+    await expect(widget.locator('[part~="panel"]')).to_be_hidden()
+    await expect(launcher).to_be_focused()
+    assert len(await widget.locator('[part~="row"]').all()) == 2
