@@ -19,8 +19,12 @@ log = logging.getLogger(__name__)
 
 DURABLE = "orchestrator"
 ACK_WAIT_S = 30.0
-# Lock held by another replica: come back soon, the other turn is usually a few seconds long.
+# Lock held by another replica: come back soon (the other turn is usually a few seconds long),
+# a little later on each redelivery so a long turn is not polled hard.
 RETRY_DELAY_S = 0.25
+MAX_RETRY_DELAY_S = 2.0
+# A turn failed (e.g. NATS unreachable mid-reply): rerun it with the same ids after this.
+FAILURE_DELAY_S = 1.0
 MAX_CONCURRENT_TURNS = 32
 
 
@@ -30,6 +34,14 @@ def stream_seq(msg: NatsMessage) -> int | None:
         return int(msg.raw_message.metadata.sequence.stream)
     except Exception:
         return None
+
+
+def retry_delay(msg: NatsMessage) -> float:
+    try:
+        delivered = int(msg.raw_message.metadata.num_delivered)
+    except Exception:
+        delivered = 1
+    return min(RETRY_DELAY_S * delivered, MAX_RETRY_DELAY_S)
 
 
 def register_handlers(
@@ -53,11 +65,15 @@ def register_handlers(
         description="Answers each visitor message once, in order per conversation (shared durable pull consumer).",
     )
     async def on_user_message(event: UserMessage, msg: NatsMessage) -> None:
-        decision = await handle_user_message(orch, event, stream_seq(msg), progress=msg.in_progress)
+        try:
+            decision = await handle_user_message(orch, event, stream_seq(msg), progress=msg.in_progress)
+        except Exception:
+            await msg.nack(delay=FAILURE_DELAY_S)
+            raise
         if decision == "ack":
             await msg.ack()
         else:
-            await msg.nack(delay=RETRY_DELAY_S)
+            await msg.nack(delay=retry_delay(msg))
 
     @broker.subscriber(
         kind_pattern(Channel.PUSH, "handoff.accepted"),

@@ -27,6 +27,7 @@ from shared.events import (
     MessageCreated,
     MessageDelta,
     Source,
+    Typing,
     UserMessage,
 )
 from shared.tenants import Tenant, TenantDirectory
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 Decision = Literal["ack", "retry"]
 Outcome = Literal["completed", "cancelled", "skipped", "failed"]
 Publish = Callable[[Event], Awaitable[object]]
+
+
+class PublishFailed(Exception):
+    """Publishing part of a reply failed; the turn must run again rather than be cancelled."""
 
 
 @dataclass
@@ -126,19 +131,26 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage) -> Outco
         sources: list[Source] = []
         created = False
 
+        async def publish(event: Event) -> None:
+            try:
+                await orch.publish(event)
+            except Exception as exc:
+                raise PublishFailed(event.type) from exc
+
         async def pump() -> None:
             nonlocal sources, created
             turn = TurnInput(tenant, user.conversation_id, user.message_id, user.text)
             async for item in sources_then_chunks(orch.graph, turn, orch.provider_for(tenant)):
                 if isinstance(item, list):
                     sources = item
-                    await orch.publish(_created(user, ids.created, ids.message_id, author, sources))
+                    await publish(_created(user, ids.created, ids.message_id, author, sources))
                     created = True
                 elif item:
                     offset = len(stream.text)
                     stream.parts.append(item)
-                    await orch.publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
+                    await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
 
+        await orch.publish(_typing(user, tenant, on=True))
         stream.task = asyncio.create_task(pump())
         try:
             await stream.task
@@ -146,9 +158,12 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage) -> Outco
             current = asyncio.current_task()
             if stream.cancel_reason is None or (current is not None and current.cancelling()):
                 raise  # we are being cancelled ourselves, not the reply
+        except PublishFailed:
+            raise  # the bus is the problem: leave the message unacked so the turn reruns with the same ids
         except Exception:
             log.exception("turn for message %s failed", user.message_id)
             stream.cancel_reason = "error"
+        await orch.publish(_typing(user, tenant, on=False))
         if stream.cancel_reason is not None:
             if created:
                 await orch.publish(
@@ -190,6 +205,16 @@ def _created(user: UserMessage, event_id: str, message_id: str, author: Author, 
         author=author,
         reply_to=user.message_id,
         sources=sources,
+    )
+
+
+def _typing(user: UserMessage, tenant: Tenant, on: bool) -> Event:
+    return Typing(
+        tenant_id=user.tenant_id,
+        conversation_id=user.conversation_id,
+        who="assistant",
+        name=tenant.assistant_name,
+        on=on,
     )
 
 

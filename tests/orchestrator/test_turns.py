@@ -1,9 +1,11 @@
 import asyncio
 
+import pytest
+
 from orchestrator.ids import reply_ids
 from orchestrator.memory_gate import MemoryGate
-from orchestrator.turns import Orchestrator, answer, handle_user_message
-from shared.events import MessageCancelled, MessageCompleted, MessageCreated, MessageDelta
+from orchestrator.turns import Orchestrator, PublishFailed, answer, handle_user_message
+from shared.events import Event, MessageCancelled, MessageCompleted, MessageCreated, MessageDelta
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
 from tests.orchestrator._helpers import Recorder, user_message
@@ -13,12 +15,15 @@ async def test_one_turn_emits_created_deltas_completed(orch: Orchestrator, recor
     user = user_message("c1", 1)
     assert await handle_user_message(orch, user, seq=None) == "ack"
     ids = reply_ids(user)
-    kinds = [e.type for e in recorder.events]
+    typing = recorder.of("typing")
+    assert [(e.on, e.who, e.name) for e in typing] == [(True, "assistant", "Ada"), (False, "assistant", "Ada")]  # type: ignore[attr-defined]
+    assert recorder.events[0] is typing[0]
+    kinds = [e.type for e in recorder.events if e.type != "typing"]
     assert kinds[0] == "message.created"
     assert kinds[-1] == "message.completed"
     assert set(kinds[1:-1]) == {"message.delta"}
 
-    created = recorder.events[0]
+    created = recorder.of("message.created")[0]
     assert isinstance(created, MessageCreated)
     assert (created.id, created.message_id, created.reply_to) == (ids.created, ids.message_id, "m1")
     assert created.author is not None
@@ -32,7 +37,7 @@ async def test_one_turn_emits_created_deltas_completed(orch: Orchestrator, recor
         assert delta.message_id == ids.message_id
         text += delta.text
     completed = recorder.events[-1]
-    assert isinstance(completed, MessageCompleted)
+    assert isinstance(completed, MessageCompleted)  # after typing stopped: the widget sees no gap
     assert completed.id == ids.completed
     assert completed.text == text == "Standard shipping costs $5.95."
     assert completed.sources == created.sources
@@ -108,8 +113,10 @@ async def test_cancel_mid_stream_emits_cancelled_with_text_so_far(
     assert len(cancelled) == 1
     assert isinstance(cancelled[0], MessageCancelled)
     assert cancelled[0].reason == "agent_joined"
-    assert cancelled[0].text == "one two"
-    assert len(recorder.of("message.delta")) == 2
+    # The cancelled text is exactly what the deltas said: the widget's view and the record agree.
+    said = "".join(e.text for e in recorder.of("message.delta"))  # type: ignore[attr-defined]
+    assert cancelled[0].text == said
+    assert said in ("one", "one two")  # stopped at the pause, never reached "three"
     assert orch.registry.get("acme", "c1") is None
 
 
@@ -129,3 +136,35 @@ async def test_unknown_tenant_is_dropped(orch: Orchestrator, recorder: Recorder)
     user = user_message("c1", 1).model_copy(update={"tenant_id": "nobody"})
     assert await handle_user_message(orch, user, seq=1) == "ack"
     assert recorder.events == []
+
+
+async def test_failed_turn_reruns_with_the_same_ids(orch: Orchestrator, recorder: Recorder) -> None:
+    """A crash mid-turn (here: NATS refusing a publish) leaves the message unanswered; the rerun reuses every id."""
+    calls = 0
+
+    async def flaky(event: Event) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise ConnectionError("nats: connection closed")
+        await recorder(event)
+
+    orch.publish = flaky
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    user = user_message("c1", 1)
+    gate.messages["acme.c1"] = [(9, user)]
+    with pytest.raises(PublishFailed):
+        await handle_user_message(orch, user, seq=9)
+    assert await gate.answered_through("acme", "c1") == 0
+    assert gate.locks == set()  # released, so the redelivery is not blocked
+    first_created = recorder.of("message.created")[0]
+
+    assert await handle_user_message(orch, user, seq=9) == "ack"
+    created = recorder.of("message.created")
+    assert [e.id for e in created] == [first_created.id] * 2  # JetStream drops the second copy
+    [completed] = recorder.of("message.completed")
+    assert completed.message_id == first_created.message_id  # type: ignore[attr-defined]
+    rerun_deltas = [e for e in recorder.of("message.delta") if e.offset == 0]  # type: ignore[attr-defined]
+    assert len(rerun_deltas) == 2  # the rerun streams again from offset 0
+    assert await gate.answered_through("acme", "c1") == 9
