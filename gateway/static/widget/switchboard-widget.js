@@ -554,6 +554,7 @@
         type: 'button', part: 'quick-reply', disabled: ctx.locked,
         onclick: () => {
           ctx.state.used = true;
+          ctx.rerender();
           if (r.action) ctx.sendAction(r.action, r.value ?? String(r.label ?? ''));
           else ctx.sendText(String(r.label ?? ''));
         },
@@ -1233,6 +1234,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         locked: !!(c.state.disabled || c.state.pending),
         sendAction: (name, value) => this._sendAction(c, name, value),
         sendText: (text) => this._sendText(text),
+        rerender: () => this._renderComponent(c),
       };
       ctx.renderDefault = () => (DEFAULT_RENDERERS[type] ? DEFAULT_RENDERERS[type](c.comp, ctx) : null);
       const custom = this.renderers[type] || registry.renderers.get(type);
