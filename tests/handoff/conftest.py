@@ -92,18 +92,21 @@ class Service:
         await self.task
 
 
-async def start_service(settings: Settings, config: HandoffSettings) -> Service:
+async def serve(app: Any) -> Service:
+    """Any ASGI app under uvicorn in this event loop, on a free port, once it accepts connections."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, config), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # uvicorn offers no startup event to await
         if task.done():
             task.result()
-            raise RuntimeError("handoff service exited during startup")
+            raise RuntimeError("server exited during startup")
         await asyncio.sleep(0.02)
     return Service(f"http://127.0.0.1:{port}", server, task)
+
+
+async def start_service(settings: Settings, config: HandoffSettings) -> Service:
+    return await serve(create_app(settings, config))
 
 
 @pytest.fixture
