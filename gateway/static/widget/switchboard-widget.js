@@ -93,13 +93,13 @@
     return String(template ?? '').replace(/\{(\w+)\}/g, (m, k) => (vars && vars[k] != null ? String(vars[k]) : m));
   }
 
-  /** The URL if it is absolute http(s) (or mailto: for links), else null. */
-  function safeUrl(raw, protocols = ['http:', 'https:', 'mailto:']) {
+  /** The URL if it is absolute http(s) (or mailto: for links), else null. With `base`, relative URLs resolve against it. */
+  function safeUrl(raw, protocols = ['http:', 'https:', 'mailto:'], base = undefined) {
     if (typeof raw !== 'string') return null;
     const s = raw.trim();
     if (!s) return null;
     try {
-      const u = new URL(s, location.href);
+      const u = base ? new URL(s, base) : new URL(s);
       return protocols.includes(u.protocol) ? u.href : null;
     } catch {
       return null;
@@ -421,7 +421,7 @@
         p++;
         continue;
       }
-      if (mark === '_' && p + 1 < text.length && /[\p{L}\p{N}]/u.test(text[p + 1])) continue;
+      if (mark[0] === '_' && p + mark.length < text.length && /[\p{L}\p{N}]/u.test(text[p + mark.length])) continue;
       return p;
     }
     return -1;
@@ -470,7 +470,7 @@
       for (const attr of Array.from(el.attributes)) {
         const name = attr.name.toLowerCase();
         if (name.startsWith('on') || name === 'srcdoc') el.removeAttribute(attr.name);
-        else if (URL_ATTRS.has(name) && !safeUrl(attr.value)) el.removeAttribute(attr.name);
+        else if (URL_ATTRS.has(name) && !safeUrl(attr.value, undefined, location.href)) el.removeAttribute(attr.name);
       }
     }
   }
@@ -1042,8 +1042,13 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const status = { connecting: S.connecting, reconnecting: S.reconnecting, offline: S.offline }[this._status];
       e.subtitle.textContent = status || (agent ? fmt(S.subtitle_agent, { name: agent.name }) : S.subtitle);
       e.handoff.hidden = !!agent || this._cfg().handoff_button === false;
-      const who = agent || { name: this._assistantName || S.assistant, avatar_url: this._cfg().avatar_url };
+      const who = agent || { name: this._assistantName || S.assistant, avatar_url: this._tenantAvatar() };
       e.avatar.replaceChildren(this._avatarContent(who));
+    }
+
+    /** The tenant's avatar_url (config, may be relative to the gateway) as an absolute URL. */
+    _tenantAvatar() {
+      return safeUrl(this._cfg().avatar_url, IMG_PROTOCOLS, this.apiBase + '/');
     }
 
     _avatarContent(author) {
@@ -1124,7 +1129,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const name = isVisitor ? S.you : (author && author.name) || (role === 'agent' ? S.agent : this._assistantName || S.assistant);
       m.content = h('div', { class: 'content', part: 'content' });
       m.authorEl = h('div', { class: 'author', part: 'author' }, name);
-      m.avatarEl = isVisitor ? null : h('span', { class: 'avatar', part: 'avatar message-avatar', 'aria-hidden': 'true' }, this._avatarContent(author || { name }));
+      const face = { name, avatar_url: (author && author.avatar_url) || (role === 'assistant' ? this._tenantAvatar() : null) };
+      m.avatarEl = isVisitor ? null : h('span', { class: 'avatar', part: 'avatar message-avatar', 'aria-hidden': 'true' }, this._avatarContent(face));
       const fn = this.templates.bubble || registry.templates.bubble;
       const tpl = this._cfg().templates.bubble;
       let bubble = null;
