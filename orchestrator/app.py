@@ -10,9 +10,10 @@ from faststream.nats import NatsBroker
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from nats.js.api import DeliverPolicy
 
+from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import NatsGate
 from orchestrator.graph import build_graph
-from orchestrator.handlers import DURABLE, MAX_CONCURRENT_TURNS, register_handlers
+from orchestrator.handlers import register_handlers
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.providers import Provider, choose_provider
 from orchestrator.providers.offline import OfflineProvider
@@ -23,20 +24,17 @@ from shared.events import Event
 from shared.settings import Settings
 from shared.tenants import Tenant, cached_tenants
 
-# Word pacing of the offline answerer in the running product, so the demo visibly streams.
-DEMO_WORD_DELAY_S = 0.03
-
 
 def build_orchestrator(
     settings: Settings,
     broker: NatsBroker,
+    options: OrchestratorSettings,
     *,
     checkpointer: BaseCheckpointSaver | None = None,
     provider: Provider | None = None,
-    offline_word_delay: float = DEMO_WORD_DELAY_S,
 ) -> Orchestrator:
     """An Orchestrator publishing through ``broker``; ``provider`` overrides the per-tenant choice."""
-    offline = OfflineProvider(word_delay=offline_word_delay)
+    offline = OfflineProvider(word_delay=options.word_delay_s)
     chosen: dict[str, Provider] = {}
 
     def provider_for(tenant: Tenant) -> Provider:
@@ -59,35 +57,49 @@ def build_orchestrator(
     )
 
 
-async def connect(orch: Orchestrator, broker: NatsBroker) -> None:
+def create_broker(
+    settings: Settings,
+    options: OrchestratorSettings | None = None,
+    *,
+    checkpointer: BaseCheckpointSaver | None = None,
+    provider: Provider | None = None,
+) -> tuple[NatsBroker, Orchestrator]:
+    options = options or OrchestratorSettings()
+    broker = make_broker(settings)
+    orch = build_orchestrator(settings, broker, options, checkpointer=checkpointer, provider=provider)
+    register_handlers(
+        broker,
+        orch,
+        durable=options.durable,
+        deliver_policy=DeliverPolicy.NEW if options.deliver == "new" else DeliverPolicy.ALL,
+        concurrency=options.concurrency,
+        ack_wait=options.ack_wait_s,
+    )
+    return broker, orch
+
+
+async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorSettings) -> None:
     """Connect, make sure streams and buckets exist, and wire the NATS-backed pieces."""
     await broker.connect()
     js = broker.connection.jetstream()
     await ensure_streams(js)
-    orch.gate = await NatsGate.connect(js)
+    orch.gate = await NatsGate.connect(js, lock_ttl=options.lock_ttl_s)
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
 
 
-def create_broker(
+def create_app(
     settings: Settings,
+    options: OrchestratorSettings | None = None,
     *,
-    durable: str = DURABLE,
-    deliver_policy: DeliverPolicy = DeliverPolicy.ALL,
-    concurrency: int = MAX_CONCURRENT_TURNS,
-    **kwargs: object,
-) -> tuple[NatsBroker, Orchestrator]:
-    broker = make_broker(settings)
-    orch = build_orchestrator(settings, broker, **kwargs)  # type: ignore[arg-type]
-    register_handlers(broker, orch, durable=durable, deliver_policy=deliver_policy, concurrency=concurrency)
-    return broker, orch
-
-
-def create_app(settings: Settings, **kwargs: object) -> FastStream:
-    broker, orch = create_broker(settings, **kwargs)
+    checkpointer: BaseCheckpointSaver | None = None,
+    provider: Provider | None = None,
+) -> FastStream:
+    options = options or OrchestratorSettings()
+    broker, orch = create_broker(settings, options, checkpointer=checkpointer, provider=provider)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        await connect(orch, broker)
+        await connect(orch, broker, options)
         yield
 
     app = FastStream(broker, lifespan=lifespan)
@@ -96,10 +108,17 @@ def create_app(settings: Settings, **kwargs: object) -> FastStream:
 
 
 @asynccontextmanager
-async def running(settings: Settings, **kwargs: object) -> AsyncIterator[Orchestrator]:
-    """A started orchestrator without the FastStream app around it (tests, benches, the runner)."""
-    broker, orch = create_broker(settings, **kwargs)
-    await connect(orch, broker)
+async def running(
+    settings: Settings,
+    options: OrchestratorSettings | None = None,
+    *,
+    checkpointer: BaseCheckpointSaver | None = None,
+    provider: Provider | None = None,
+) -> AsyncIterator[Orchestrator]:
+    """A started orchestrator without the FastStream app around it (tests, benches)."""
+    options = options or OrchestratorSettings()
+    broker, orch = create_broker(settings, options, checkpointer=checkpointer, provider=provider)
+    await connect(orch, broker, options)
     await broker.start()
     try:
         yield orch

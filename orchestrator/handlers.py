@@ -50,6 +50,7 @@ def register_handlers(
     durable: str = DURABLE,
     deliver_policy: DeliverPolicy = DeliverPolicy.ALL,
     concurrency: int = MAX_CONCURRENT_TURNS,
+    ack_wait: float = ACK_WAIT_S,
 ) -> None:
     """Subscribe the orchestrator; tests pass their own durable (and NEW) so they never share one."""
 
@@ -58,7 +59,7 @@ def register_handlers(
         stream=CONV_JSTREAM,
         durable=durable,
         pull_sub=PullSub(batch_size=concurrency, timeout=2.0),
-        config=ConsumerConfig(ack_wait=ACK_WAIT_S, deliver_policy=deliver_policy),
+        config=ConsumerConfig(ack_wait=ack_wait, deliver_policy=deliver_policy),
         ack_policy=AckPolicy.MANUAL,
         max_workers=concurrency,
         title="orchestrator/message.user",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from shared.events import Event, UserMessage
+import asyncio
+from typing import Any
+
+import nats
+
+from shared.events import Event, UserMessage, parse_event
+from shared.subjects import Channel, conversation_pattern
 
 
 class Recorder:
@@ -28,3 +34,36 @@ def user_message(conversation_id: str, n: int, text: str = "What does express sh
         visitor_id="v1",
         text=text,
     )
+
+
+class Watcher:
+    """Every event of one conversation as the gateway sees it on sb.push, in arrival order."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+
+    async def on_message(self, msg: Any) -> None:
+        event = parse_event(msg.data)
+        if msg.headers and "Nats-Sequence" in msg.headers:
+            event.seq = int(msg.headers["Nats-Sequence"])
+        self.events.append(event)
+        await self.queue.put(event)
+
+    async def until(self, kind: str, count: int = 1, timeout: float = 10) -> list[Event]:
+        async def wait() -> list[Event]:
+            while len(self.of(kind)) < count:
+                await self.queue.get()
+            return self.of(kind)
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    def of(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.type == kind]
+
+
+async def watch(nc: nats.NATS, conversation_id: str) -> Watcher:
+    watcher = Watcher()
+    await nc.subscribe(conversation_pattern(Channel.PUSH, "acme", conversation_id), cb=watcher.on_message)
+    await nc.flush()
+    return watcher

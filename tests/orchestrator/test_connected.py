@@ -12,73 +12,38 @@ from typing import Any
 import nats
 import pytest
 from faststream.nats import NatsBroker
-from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
+from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import answered_key, mode_key
 from orchestrator.turns import Orchestrator
 from shared.bus import emit, make_broker
-from shared.events import Event, UserMessage, parse_event
+from shared.events import UserMessage
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
     CONVERSATION_STATE_BUCKET,
     Channel,
-    conversation_pattern,
     stream_state_subject,
     subject,
 )
 from tests.fakes.scripted_provider import ScriptedProvider
+from tests.orchestrator._helpers import watch
 
 pytestmark = pytest.mark.connected
 
 
 @asynccontextmanager
-async def orchestrators(settings: Settings, count: int = 1, **kwargs: Any) -> AsyncIterator[list[Orchestrator]]:
+async def orchestrators(
+    settings: Settings, count: int = 1, concurrency: int = 8, **kwargs: Any
+) -> AsyncIterator[list[Orchestrator]]:
     """``count`` replicas sharing one durable that only this test uses."""
-    durable = f"orchestrator-test-{uuid.uuid4().hex[:8]}"
+    options = OrchestratorSettings(
+        durable=f"orchestrator-test-{uuid.uuid4().hex[:8]}", deliver="new", word_delay_s=0, concurrency=concurrency
+    )
     async with AsyncExitStack() as stack:
-        replicas = [
-            await stack.enter_async_context(
-                running(settings, durable=durable, deliver_policy=DeliverPolicy.NEW, offline_word_delay=0, **kwargs)
-            )
-            for _ in range(count)
-        ]
-        yield replicas
-
-
-class Watcher:
-    """Every event of one conversation as the gateway sees it on sb.push, in arrival order."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.queue: asyncio.Queue[Event] = asyncio.Queue()
-
-    async def on_message(self, msg: Any) -> None:
-        event = parse_event(msg.data)
-        if msg.headers and "Nats-Sequence" in msg.headers:
-            event.seq = int(msg.headers["Nats-Sequence"])
-        self.events.append(event)
-        await self.queue.put(event)
-
-    async def until(self, kind: str, count: int = 1, timeout: float = 10) -> list[Event]:
-        async def wait() -> list[Event]:
-            while len(self.of(kind)) < count:
-                await self.queue.get()
-            return self.of(kind)
-
-        return await asyncio.wait_for(wait(), timeout)
-
-    def of(self, kind: str) -> list[Event]:
-        return [e for e in self.events if e.type == kind]
-
-
-async def watch(nc: nats.NATS, conversation_id: str) -> Watcher:
-    watcher = Watcher()
-    await nc.subscribe(conversation_pattern(Channel.PUSH, "acme", conversation_id), cb=watcher.on_message)
-    await nc.flush()
-    return watcher
+        yield [await stack.enter_async_context(running(settings, options, **kwargs)) for _ in range(count)]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import Any
 from faststream.nats import TestNatsBroker
 
 from orchestrator.app import create_broker
+from orchestrator.config import OrchestratorSettings
 from shared.bus import CONV_JSTREAM, emit
 from shared.events import parse_event
 from shared.settings import Settings
@@ -16,7 +17,7 @@ from tests.orchestrator._helpers import user_message
 
 async def test_user_message_is_answered_on_the_bus(settings: Settings, conversation_id: str) -> None:
     provider = ScriptedProvider("Express costs $14.95.")
-    broker, _ = create_broker(settings, provider=provider)
+    broker, _ = create_broker(settings, OrchestratorSettings(word_delay_s=0), provider=provider)
     seen: list[Any] = []
     completed = asyncio.Event()
 
@@ -44,7 +45,7 @@ async def test_user_message_is_answered_on_the_bus(settings: Settings, conversat
 
 async def test_handoff_accepted_cancels_the_streaming_reply(settings: Settings, conversation_id: str) -> None:
     provider = ScriptedProvider("one two three four", pause_after=2)
-    broker, orch = create_broker(settings, provider=provider)
+    broker, orch = create_broker(settings, OrchestratorSettings(word_delay_s=0), provider=provider)
     cancelled: asyncio.Queue[Any] = asyncio.Queue()
 
     @broker.subscriber(conversation_pattern(Channel.CONV, "acme", conversation_id), stream=CONV_JSTREAM)
