@@ -10,15 +10,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from guards.lexicon import WEAK
 from guards.text import (
     ANTONYM_STEMS,
     Passage,
+    canonical,
     clauses,
     content_stems,
+    loose_numbers,
     names,
+    negated,
     numbers,
     polarity,
     prepare,
+    quantities,
     stem,
     supported,
     words,
@@ -35,6 +40,9 @@ _NON_CLAIM = re.compile(
     re.IGNORECASE,
 )
 _MIN_CONTENT = 2
+CLAUSE_MIN_WORDS = 3
+COVERAGE_SLACK = 0.25
+COVERAGE_SPAN = 0.4
 
 
 def _is_claim(sentence: str) -> bool:
@@ -77,7 +85,30 @@ def _antonym_flip(claim_text: str, source_text: str) -> str | None:
 
 @lru_cache(maxsize=256)
 def _prepared(texts: tuple[str, ...]) -> Passage:
-    return prepare(list(texts))
+    return prepare([canonical(t) for t in texts])
+
+
+def _flips(claim: str, source: str) -> bool:
+    """The claim and the source clause it paraphrases disagree on a negation of the same thing."""
+    if polarity(claim) == polarity(source):
+        return False
+    denying, stating = (claim, source) if polarity(claim) < 0 else (source, claim)
+    vocabulary = frozenset(stem(w) for w in words(stating))
+    # "final sale and cannot be returned" vs "final sale": the claim says nothing about returns.
+    return any(supported(t, vocabulary) for t in negated(denying))
+
+
+def _unsupported_share(text: str, vocabulary: frozenset[str]) -> tuple[float, list[str]]:
+    """Weighted share of content words not in the sources; light verbs ("goes", "shows") weigh half."""
+    claim = content_stems(text)
+    if not claim:
+        return 0.0, []
+    weights = {c: (0.5 if c in WEAK_STEMS else 1.0) for c in claim}
+    missing = [c for c in claim if not supported(c, vocabulary)]
+    return sum(weights[c] for c in missing) / sum(weights[c] for c in claim), missing
+
+
+WEAK_STEMS = frozenset(stem(w) for w in WEAK)
 
 
 def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset()) -> Verdict:
@@ -87,6 +118,7 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
     if not sources:
         return Verdict(0.9, "the reply cites no sources for this claim", "grounding")
     passage = _prepared(tuple(sources))
+    sentence = canonical(sentence)
     findings: list[tuple[float, str]] = []
     closest, closeness = _closest(sentence, passage)
 
@@ -100,6 +132,16 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
             given, said = ", ".join(sorted(near)), ", ".join(sorted(claimed))
             findings.append((0.75, f"the sources give {given} here, not {said}"))
 
+    if not missing_numbers:
+        source_quantities = quantities(passage.text)
+        loose = loose_numbers(passage.text)
+        units = {u for _, u in source_quantities}
+        for value, unit in sorted(quantities(sentence)):
+            if unit in units and (value, unit) not in source_quantities and value not in loose:
+                stated = sorted(v for v, u in source_quantities if u == unit)
+                findings.append((0.8, f"the sources give {', '.join(stated)} {unit}, not {value}"))
+                break
+
     missing_names = {
         n for n in names(sentence) - known if n not in passage.lowered_words and stem(n) not in passage.vocabulary
     }
@@ -111,7 +153,7 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         src, score = _closest(part, passage)
         if not src or score < 0.6 or len(content_stems(part)) < 2:
             continue
-        if polarity(part) != polarity(src):
+        if _flips(part, src):
             findings.append((0.8, f"the sources say the opposite: “{src}”"))
             break
         flipped = _antonym_flip(part, src)
@@ -119,15 +161,15 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
             findings.append((0.75, f"the sources say “{flipped}” here: “{src}”"))
             break
 
-    claim = content_stems(sentence)
-    if claim:
-        unsupported = [c for c in claim if not supported(c, passage.vocabulary)]
-        share = len(unsupported) / len(claim)
-        # Allow a little connective wording; beyond that, the sentence says things the sources do not.
-        score = max(0.0, min(1.0, (share - 0.25) / 0.4))
-        if score > 0:
-            shown = ", ".join(sorted({w for w in words(sentence) if stem(w) in unsupported})[:6])
-            findings.append((round(score, 3), f"not found in the sources: {shown}"))
+    # Content words the sources lack, over the sentence and over each longer clause (an invented
+    # clause tacked onto a grounded one is diluted in the whole sentence).
+    parts = [sentence, *[c for c in clauses(sentence) if len(content_stems(c)) >= CLAUSE_MIN_WORDS]]
+    share, missing = max((_unsupported_share(p, passage.vocabulary) for p in parts), key=lambda x: x[0])
+    # Allow a little connective wording; beyond that, the sentence says things the sources do not.
+    score = max(0.0, min(1.0, (share - COVERAGE_SLACK) / COVERAGE_SPAN))
+    if score > 0:
+        shown = ", ".join(sorted({w for w in words(sentence) if stem(w) in missing})[:6])
+        findings.append((round(score, 3), f"not found in the sources: {shown}"))
 
     if not findings:
         return Verdict(0.0, "supported by the sources", "grounding", closest or None)

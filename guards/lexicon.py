@@ -31,6 +31,14 @@ CHATTER = wordset(
     great good kind best regards"""
 )
 
+# Light verbs and fillers: a paraphrase uses them freely, so a missing one is weak evidence.
+WEAK = wordset(
+    """go goes going went come comes came give gives gave giving take takes took put puts keep keeps use uses used
+    show shows set sets turn turns hear back whole full right away bit lot way end start sure stay stays work works
+    find finds look looks tell tells mean means try tries reach bring brings wait waits ahead clear plus once
+    one-time"""
+)
+
 NEGATIONS = wordset(
     "not no never none nothing nobody nowhere neither nor cannot can't won't don't doesn't didn't isn't aren't "
     "wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't mustn't without non unable"
@@ -117,7 +125,7 @@ SYNONYMS = (
     {"bag", "luggage", "baggage", "suitcase"},
     {"trip", "travel", "journey", "flight"},
     {"room", "suite"},
-    {"pet", "dog", "cat", "animal"},
+    {"pet", "animal"},
     {"appointment", "booking", "reservation", "book", "reserve"},
     {"discount", "off", "reduction", "deal", "sale"},
     {"person", "people", "guest", "guests"},

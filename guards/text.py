@@ -115,13 +115,48 @@ def numbers(text: str, claims_only: bool = False) -> set[str]:
         found.add(_number_value(whole, frac, unit))
         if (unit or "").lower() in ("%", "percent"):
             found.add(_number_value(whole, frac, None))
-    for w in words(text):
+    for w in re.findall(r"[A-Za-z]+", text):
         lw = w.lower()
         if lw in NUMBER_WORDS and not (claims_only and lw in _SOFT_NUMBER_WORDS):
             found.add(f"{NUMBER_WORDS[lw]:g}")
     if claims_only:
         # Percent variants added for matching only.
         found = {n for n in found if not (n + "%" in found and not n.endswith("%"))}
+    return found
+
+
+_NUM = r"(?:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_QUANTITY = re.compile(
+    rf"(?<![\w.])[$€£]?({_NUM})(?:\s*(?:-|to|and|or)\s*[$€£]?({_NUM}))?(?![\w.,]\d)"
+    r"(?:\s*%|\s*percent)?[\s-]+(?:per\s+|an?\s+)?([A-Za-z]+)",
+    re.IGNORECASE,
+)
+
+
+_LOOSE = re.compile(rf"(?<![\w.])[$€£]?({_NUM})(?=\s*(?:[.,;:)!?]\s|[.,;:)!?]?$))", re.IGNORECASE | re.MULTILINE)
+
+
+def loose_numbers(text: str) -> set[str]:
+    """Numbers with no unit after them ("... for $17.99."): they may go with any unit."""
+    found: set[str] = set()
+    for m in _LOOSE.finditer(text):
+        found |= numbers(m.group(1))
+    return found
+
+
+def quantities(text: str) -> set[tuple[str, str]]:
+    """(number, unit) pairs: '3 to 5 business days' -> {('3','business'),('5','business')}, '2-hour' -> ('2','hour')."""
+    found: set[tuple[str, str]] = set()
+    for m in _QUANTITY.finditer(text):
+        unit = m.group(3).lower()
+        if not is_content(unit) or unit in NUMBER_WORDS:
+            continue
+        for raw in (m.group(1), m.group(2)):
+            if raw is None:
+                continue
+            value = numbers(raw)
+            if raw[0].isdigit() or raw.lower() in NUMBER_WORDS:
+                found.update((v, stem(unit)) for v in value)
     return found
 
 
@@ -147,14 +182,44 @@ def names(text: str) -> set[str]:
     return found
 
 
+_FREE = re.compile(
+    r"\b(?:free of charge|at no (?:extra |additional )?(?:charge|cost)|no (?:extra |additional )?(?:charge|cost)|"
+    r"without (?:any )?(?:charge|cost)|costs? nothing|for free)\b",
+    re.IGNORECASE,
+)
+
+
+def canonical(text: str) -> str:
+    """Rewrite idioms whose negation words state no negation ("at no charge" means "free")."""
+    return _FREE.sub("free", text)
+
+
+def _is_negation(word: str) -> bool:
+    lw = word.lower().replace("’", "'")
+    return lw in NEGATIONS or lw.endswith("n't") or lw.startswith(("non-", "un-"))
+
+
 def polarity(text: str) -> int:
-    """1 if the text states something, -1 if it denies it (odd number of negation cues)."""
-    cues = 0
-    for w in words(text):
-        lw = w.lower().replace("’", "'")
-        if lw in NEGATIONS or lw.endswith("n't") or lw.startswith(("non-", "un-")):
-            cues += 1
-    return -1 if cues % 2 else 1
+    """-1 if the text denies something (any negation cue; "no X and no Y" is still a denial), else 1."""
+    return -1 if any(_is_negation(w) for w in words(canonical(text))) else 1
+
+
+def negated(text: str) -> set[str]:
+    """Stems of the first content words after each negation cue: what is being denied."""
+    tokens = words(canonical(text))
+    found: set[str] = set()
+    for i, w in enumerate(tokens):
+        if _is_negation(w):
+            taken = 0
+            for nxt in tokens[i + 1 : i + 7]:
+                if is_content(nxt):
+                    found.add(stem(nxt))
+                    taken += 1
+                    if taken == 3:
+                        break
+            if w.lower().startswith(("non-", "un-")):
+                found.add(stem(w.split("-", 1)[1]))
+    return found
 
 
 _CLAUSE = re.compile(r"[;,:()\u2014\u2013]|\s-\s|\b(?:but|however|although|though|whereas|while|except|unless)\b", re.I)

@@ -1,0 +1,1 @@
+"""Evaluation of the guards on labeled development sets: `python -m guards.eval`."""
