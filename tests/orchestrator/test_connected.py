@@ -19,7 +19,7 @@ from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import answered_key, mode_key
 from orchestrator.turns import Orchestrator
 from shared.bus import emit, make_broker
-from shared.events import UserMessage
+from shared.events import Author, HandoffAccepted, UserMessage
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
@@ -127,11 +127,8 @@ async def test_handoff_accepted_mid_stream_cancels_the_reply(
     async with orchestrators(connected_settings, count=2, provider=provider):
         await emit(bus, user(conversation_id, 1, "shipping?"))
         await watcher.until("message.delta", 2)
-        accepted = {"type": "handoff.accepted", "id": uuid.uuid4().hex, "tenant_id": "acme"}
-        accepted["conversation_id"] = conversation_id
-        await nats_client.jetstream().publish(
-            subject(Channel.CONV, "acme", conversation_id, "handoff.accepted"), json.dumps(accepted).encode()
-        )
+        # What the handoff service emits when an agent claims (republished on sb.push).
+        await emit(bus, HandoffAccepted(tenant_id="acme", conversation_id=conversation_id, agent=Author(name="Sam")))
         [cancelled] = await watcher.until("message.cancelled")
         provider.resume.set()
     assert cancelled.reason == "agent_joined"  # type: ignore[attr-defined]
