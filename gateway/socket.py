@@ -9,10 +9,9 @@ import logging
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
-from gateway import commands, tokens
+from gateway import commands, delivery, tokens
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
-from gateway.delivery import Delivery
 from gateway.frames import FrameError, FrameTooBig, parse_frame
 from gateway.ratelimit import FloodGuard, Verdict
 from shared.tenants import Tenant
@@ -82,21 +81,20 @@ async def widget_socket(websocket: WebSocket) -> None:
     except Refused as exc:
         await websocket.close(exc.code, exc.reason)
         return
-    delivery = Delivery(gateway.nc, gateway.js, visitor)
-    await delivery.start()
-    session = _Session(gateway, websocket, visitor, delivery)
+    outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
+    await outbox.start()
     try:
-        await session.run(after_seq)
+        await _Session(gateway, websocket, visitor, outbox).run(after_seq)
     finally:
-        await delivery.close()
+        await outbox.close()
 
 
 class _Session:
-    def __init__(self, gateway: Gateway, websocket: WebSocket, visitor: Visitor, delivery: Delivery) -> None:
+    def __init__(self, gateway: Gateway, websocket: WebSocket, visitor: Visitor, outbox: delivery.Delivery) -> None:
         self.gateway = gateway
         self.websocket = websocket
         self.visitor = visitor
-        self.delivery = delivery
+        self.delivery = outbox
         settings = gateway.settings
         self.flood = FloodGuard(settings.frames_per_second, settings.frame_burst)
 
@@ -130,14 +128,19 @@ class _Session:
     async def _close(self, code: CloseCode, reason: str) -> None:
         if self.websocket.application_state != WebSocketState.CONNECTED:
             return
-        with contextlib.suppress(Exception), asyncio.timeout(CLOSE_TIMEOUT_S):
-            await self.websocket.close(code, reason)
+        # A peer that stopped reading may never take the close frame; do not wait forever.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_TIMEOUT_S):
+                await self.websocket.close(code, reason)
 
     async def _send_loop(self) -> None:
         queue, heartbeat_s = self.delivery.queue, self.gateway.settings.heartbeat_s
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that lands
+            # as a frame arrives, and this task would outlive its socket.
             try:
-                frame = await asyncio.wait_for(queue.get(), heartbeat_s)
+                async with asyncio.timeout(heartbeat_s):
+                    frame = await queue.get()
             except TimeoutError:
                 frame = HEARTBEAT
             await self.websocket.send_text(frame)

@@ -6,15 +6,18 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from faststream.nats import NatsBroker
 from websockets.asyncio.client import ClientConnection, connect
 
 from gateway.app import create_app
 from services.nats_embedded import free_port
+from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings
 
 WIDGET_KEY = "pk_demo_acme"
@@ -46,6 +49,7 @@ class GatewayClient:
 class Socket:
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
+        self.skipped: list[dict[str, Any]] = []
 
     async def send(self, frame: dict[str, Any] | str | bytes) -> None:
         await self.ws.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
@@ -54,24 +58,56 @@ class Socket:
         return json.loads(await asyncio.wait_for(self.ws.recv(), TIMEOUT))
 
     async def recv_until(self, kind: str) -> dict[str, Any]:
-        """The next frame of ``kind``, skipping heartbeats and anything else before it."""
+        """The next frame of ``kind``; frames before it are kept in ``skipped`` for later calls."""
+        for i, frame in enumerate(self.skipped):
+            if frame["type"] == kind:
+                return self.skipped.pop(i)
         while True:
             frame = await self.recv()
             if frame["type"] == kind:
                 return frame
+            self.skipped.append(frame)
 
     async def closed(self) -> tuple[int | None, str | None]:
-        """Read until the server closes; the close code and reason."""
+        """Read (into ``skipped``) until the server closes; the close code and reason."""
         with contextlib.suppress(Exception):
             while True:
-                await asyncio.wait_for(self.ws.recv(), TIMEOUT)
+                self.skipped.append(await self.recv())
         await asyncio.wait_for(self.ws.wait_closed(), TIMEOUT)
         return self.ws.close_code, self.ws.close_reason
 
 
+IDENTITY_SECRET = "acme-test-identity-secret"
+TENANTS_YAML = f"""
+tenants:
+  - id: acme
+    name: Acme Outdoor
+    widget_key: {WIDGET_KEY}
+    identity_secret: {IDENTITY_SECRET}
+    assistant_name: Ada
+    widget: {{layout: floating, strings: {{title: Acme help}}}}
+  - id: strict
+    name: Strict Corp
+    widget_key: pk_test_strict
+    allowed_origins: ["https://strict.example"]
+"""
+
+
 @pytest.fixture
-def gateway_settings(connected_settings: Settings) -> Settings:
-    return connected_settings.model_copy(update={"heartbeat_s": 30.0})
+def gateway_settings(connected_settings: Settings, tmp_path: Path) -> Settings:
+    tenants = tmp_path / "tenants.yaml"
+    tenants.write_text(TENANTS_YAML)
+    return connected_settings.model_copy(update={"heartbeat_s": 30.0, "tenants_file": tenants})
+
+
+@pytest.fixture
+async def broker(connected_settings: Settings) -> AsyncIterator[NatsBroker]:
+    """A broker of the test's own, to publish events the way services do."""
+    broker = make_broker(connected_settings)
+    await broker.connect()
+    await ensure_streams(broker.config.connection_state.stream)
+    yield broker
+    await broker.stop()
 
 
 @pytest.fixture

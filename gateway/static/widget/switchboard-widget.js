@@ -78,6 +78,11 @@
       for (const [k, v] of Object.entries(props)) {
         if (v == null || v === false) continue;
         if (k === 'text') el.textContent = String(v);
+        else if (k === 'part') {
+          // Parts double as class names, so styles (ours and the tenant's css) can use either.
+          el.setAttribute('part', v);
+          if (!props.class) el.setAttribute('class', v);
+        }
         else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
         else el.setAttribute(k, v === true ? '' : String(v));
       }
@@ -511,6 +516,12 @@
     }, label);
   }
 
+  /** A thumb icon drawn here (emoji fonts are not everywhere). */
+  function thumb(down) {
+    return h('svg:svg', { viewBox: '0 0 24 24', width: '14', height: '14', 'aria-hidden': 'true', fill: 'currentColor', part: 'feedback-icon', transform: down ? 'rotate(180)' : null },
+      h('svg:path', { d: 'M2 10h4v11H2zM8 21h9.2a2 2 0 0 0 2-1.6l1.7-7.6A2 2 0 0 0 19 9.3h-5.3l.8-4.1a1.6 1.6 0 0 0-2.9-1.2L8 10z' }));
+  }
+
   function image(url, alt, part) {
     const src = safeUrl(url, IMG_PROTOCOLS);
     return src ? h('img', { part, src, alt: String(alt ?? ''), loading: 'lazy', referrerpolicy: 'no-referrer' }) : null;
@@ -653,7 +664,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .title { font-weight: 700; font-size: 1.05em; margin: 0; }
 .subtitle { font-size: .85em; opacity: 1; }
 .header-actions { display: flex; gap: 6px; }
-.header-button { background: transparent; border: 1px solid currentColor; color: inherit; border-radius: 999px; padding: 5px 10px; cursor: pointer; font-size: .8em; }
+.header-button { white-space: nowrap; background: transparent; border: 1px solid currentColor; color: inherit; border-radius: 999px; padding: 5px 10px; cursor: pointer; font-size: .8em; }
 .header-button.icon { border-color: transparent; font-size: 1.2em; line-height: 1; padding: 4px 8px; }
 .header-button[hidden] { display: none; }
 .h-centered .header { flex-direction: column; text-align: center; gap: 6px; padding: 18px 16px 14px; position: relative; }
@@ -673,7 +684,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .bubble { padding: 9px 13px; border-radius: var(--sb-radius); background: var(--sb-bot-bg); color: var(--sb-bot-text); overflow-wrap: anywhere; }
 .row.visitor .bubble { background: var(--sb-user-bg); color: var(--sb-user-text); white-space: pre-wrap; }
 .row.pending .bubble { opacity: .75; }
-.b-square .bubble { border-radius: 3px; }
+.b-square .bubble { border-radius: min(var(--sb-radius), 4px); }
 .b-pill .bubble { border-radius: 22px; padding: 9px 16px; }
 .b-tail .row:not(.visitor) .bubble { border-bottom-left-radius: 3px; }
 .b-tail .row.visitor .bubble { border-bottom-right-radius: 3px; }
@@ -697,7 +708,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .note { font-size: .8em; color: var(--sb-muted); }
 .flag-note { font-size: .8em; background: var(--sb-flag-bg); color: var(--sb-flag-text); border-radius: 6px; padding: 4px 8px; }
 .meta { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .8em; color: var(--sb-muted); }
-.feedback { background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
+.feedback { display: inline-flex; align-items: center; background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
 .sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; gap: 4px 8px; }
 .sources a { color: var(--sb-link); }
@@ -1170,10 +1181,9 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 
     _renderNotes(m) {
       const S = this._S();
-      m.notes.replaceChildren(
-        ...m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' }, '⚠ ', fmt(S.flagged, { reason: f.reason || '' }))),
-        m.cancelled ? h('div', { class: 'note', part: 'cancelled-note' }, S.cancelled) : null,
-      );
+      const notes = m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' }, '⚠ ', fmt(S.flagged, { reason: f.reason || '' })));
+      if (m.cancelled) notes.push(h('div', { class: 'note', part: 'cancelled-note' }, S.cancelled));
+      m.notes.replaceChildren(...notes);
     }
 
     _renderMeta(m) {
@@ -1187,7 +1197,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
           'aria-pressed': String(rated === rating),
           onclick: () => this._rate(m, rating),
         }, glyph);
-        kids.push(button('up', S.feedback_up, '👍'), button('down', S.feedback_down, '👎'));
+        kids.push(button('up', S.feedback_up, thumb(false)), button('down', S.feedback_down, thumb(true)));
         if (rated) kids.push(h('span', { part: 'feedback-thanks' }, S.feedback_thanks));
       }
       m.meta.replaceChildren(...kids);
