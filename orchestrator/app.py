@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
 from nats.js.api import DeliverPolicy
 
 from orchestrator.config import OrchestratorSettings
@@ -23,6 +25,8 @@ from shared.bus import emit, ensure_streams, make_broker
 from shared.events import Event
 from shared.settings import Settings
 from shared.tenants import Tenant, cached_tenants
+
+log = logging.getLogger(__name__)
 
 
 def build_orchestrator(
@@ -87,6 +91,19 @@ async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorS
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
 
 
+@asynccontextmanager
+async def database_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
+    """The checkpointer on the database (shared.checkpointer), or memory if this build has none."""
+    try:
+        from shared.checkpointer import checkpointer
+    except ImportError:
+        log.warning("shared.checkpointer unavailable: conversation history kept in memory")
+        yield InMemorySaver()
+        return
+    async with checkpointer(settings.database_url) as saver:
+        yield saver
+
+
 def create_app(
     settings: Settings,
     options: OrchestratorSettings | None = None,
@@ -99,8 +116,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        await connect(orch, broker, options)
-        yield
+        async with AsyncExitStack() as stack:
+            if checkpointer is None and options.checkpointer == "database":
+                saver = await stack.enter_async_context(database_checkpointer(settings))
+                orch.graph = build_graph(saver)
+            await connect(orch, broker, options)
+            yield
 
     app = FastStream(broker, lifespan=lifespan)
     app.orchestrator = orch  # type: ignore[attr-defined]

@@ -18,4 +18,8 @@ class OrchestratorSettings(BaseSettings):
     concurrency: int = Field(32, ge=1, description="Turns one replica runs at once (different conversations).")
     ack_wait_s: float = Field(30.0, gt=0, description="Redelivery delay of a message whose replica went silent.")
     lock_ttl_s: float = Field(10.0, gt=0, description="A crashed replica's conversation lock expires after this.")
+    checkpointer: Literal["memory", "database"] = Field(
+        "database",
+        description="Where conversation history lives: the database (shared by replicas, survives restarts) or memory.",
+    )
     word_delay_s: float = Field(0.03, ge=0, description="Pacing of the offline answerer, so the demo visibly streams.")
