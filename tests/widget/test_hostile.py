@@ -77,7 +77,7 @@ INSPECT = """(host) => {
     const tag = el.tagName.toLowerCase();
     const foreign = ['script', 'iframe', 'object', 'embed', 'math', 'style'].includes(tag);
     if (foreign && el.parentNode !== root) bad.push('element ' + tag);
-    if (tag === 'svg' && el.getAttribute('part') !== 'launcher-icon') bad.push('foreign svg');
+    if (tag === 'svg' && !['launcher-icon', 'feedback-icon'].includes(el.getAttribute('part'))) bad.push('foreign svg');
     for (const a of el.attributes) {
       if (a.name.toLowerCase().startsWith('on')) bad.push(`${tag}[${a.name}]`);
       if (['href', 'src', 'xlink:href', 'action', 'formaction'].includes(a.name)) {

@@ -677,7 +677,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .avatar { border-radius: 50%; flex: none; width: 30px; height: 30px; object-fit: cover; display: inline-grid; place-items: center;
   background: var(--sb-accent); color: var(--sb-on-accent); font-weight: 700; font-size: .85em; }
 .log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
-.row { display: flex; gap: 8px; align-items: flex-end; max-width: 100%; }
+.row { display: flex; gap: 8px; align-items: flex-start; max-width: 100%; }
 .row.visitor { flex-direction: row-reverse; }
 .stack { display: flex; flex-direction: column; gap: 4px; max-width: 82%; min-width: 0; }
 .row.visitor .stack { align-items: flex-end; }
@@ -722,6 +722,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .input { flex: 1; resize: none; min-height: 42px; max-height: 140px; padding: 10px 12px; border: 1px solid var(--sb-border); border-radius: var(--sb-input-radius, var(--sb-radius));
   background: var(--sb-surface); color: var(--sb-text); }
 .input::placeholder { color: var(--sb-muted); opacity: 1; }
+.input:placeholder-shown { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .send { border: 0; border-radius: var(--sb-input-radius, var(--sb-radius)); background: var(--sb-accent); color: var(--sb-on-accent); padding: 0 16px; min-height: 42px; cursor: pointer; font-weight: 600; }
 .components { display: flex; flex-direction: column; gap: 8px; width: 100%; }
 .component[aria-busy="true"] { opacity: .7; }
