@@ -24,10 +24,11 @@ from tests.orchestrator._helpers import watch
 pytestmark = [pytest.mark.connected, pytest.mark.e2e]
 
 
-async def start_replica_process(nats_url: str, options: OrchestratorSettings) -> asyncio.subprocess.Process:
+async def start_replica_process(settings: Settings, options: OrchestratorSettings) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
-        "NATS_URL": nats_url,
+        "NATS_URL": settings.nats_url or "",
+        "DATABASE_URL": settings.database_url,  # the test's own SQLite file, for the checkpointer
         "ENVIRONMENT": "test",
         "SECRET_KEY": TEST_SECRET,
         **{f"ORCHESTRATOR_{k.upper()}": str(v) for k, v in options.model_dump().items()},
@@ -71,7 +72,7 @@ async def test_killed_replica_reply_is_rerun_once_with_the_same_ids(
         concurrency=4,
     )
     watcher = await watch(nats_client, conversation_id)
-    proc = await start_replica_process(connected_settings.nats_url or "", options)
+    proc = await start_replica_process(connected_settings, options)
     bus: NatsBroker = make_broker(connected_settings)
     await bus.connect()
     try:
