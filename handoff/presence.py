@@ -46,15 +46,19 @@ async def set_presence(
     return saved
 
 
-async def touch(h: Handoff, agent: AgentAccount, *, force: bool = False) -> AgentPresence:
-    """An agent did something: refresh last_seen (throttled), and an offline agent is online again."""
+async def touch(h: Handoff, agent: AgentAccount, *, force: bool = False, come_online: bool = False) -> AgentPresence:
+    """Refresh last_seen (throttled unless ``force``).
+
+    ``come_online``: the agent started working (opened the console, claimed, wrote), so an
+    offline agent is online again. Heartbeats never change the status an agent chose.
+    """
     presence = await presence_of(h, agent)
+    if come_online and presence.status == "offline":
+        return await set_presence(h, agent, "online")
     now = utcnow()
     fresh = presence.last_seen and now - presence.last_seen < timedelta(seconds=h.config.heartbeat_s / 2)
-    if presence.status != "offline" and fresh and not force:
+    if fresh and not force:
         return presence
-    if presence.status == "offline":
-        return await set_presence(h, agent, "online")
     return await h.store.save_agent(presence.model_copy(update={"last_seen": now}))
 
 

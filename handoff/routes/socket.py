@@ -116,7 +116,7 @@ async def agent_socket(ws: WebSocket) -> None:
     fanout.agent_sockets[key] = fanout.agent_sockets.get(key, 0) + 1
     tasks: list[asyncio.Task] = []
     try:
-        await touch(h, agent, force=True)
+        await touch(h, agent, force=True, come_online=True)
         await ws.send_text(await _snapshot(h, agent))
         tasks = [asyncio.create_task(_send_loop(ws, outbox)), asyncio.create_task(_heartbeat_loop(h, agent))]
         while True:

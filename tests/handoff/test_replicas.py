@@ -1,0 +1,54 @@
+"""Two handoff replicas share state through NATS KV: a claim on one shows on the other's agent socket."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import nats
+import pytest
+
+from handoff.config import HandoffSettings
+from shared.events import HandoffRequested
+from shared.settings import Settings
+from tests.handoff.agent_socket import agent_socket
+from tests.handoff.conftest import Service, Tenants, start_service, token
+from tests.handoff.test_flow import go_online, publish
+
+pytestmark = pytest.mark.connected
+
+
+@pytest.fixture
+async def replica(service_settings: Settings, handoff_config: HandoffSettings) -> AsyncIterator[Service]:
+    running = await start_service(service_settings, handoff_config)
+    yield running
+    await running.stop()
+
+
+@pytest.mark.parametrize("handoff_rules", [{"auto_assign": False}])
+async def test_claim_on_one_replica_is_seen_by_the_other(
+    service: Service,
+    replica: Service,
+    api: httpx.AsyncClient,
+    tenants: Tenants,
+    nats_client: nats.NATS,
+    feed_for,
+    conversation_id: str,
+) -> None:
+    t, c = tenants.main, conversation_id
+    widget = await feed_for(t, c)
+    async with agent_socket(replica.ws_url, token(t, "bob")) as (bob_console, _):
+        await go_online(api, tenants, "alice")
+        await publish(nats_client, HandoffRequested(tenant_id=t, conversation_id=c, trigger="visitor"))
+        await bob_console.wait(lambda f: f.get("kind") == "conversation" and f["conversation"]["state"] == "queued")
+        r = await api.post(f"/v1/conversations/{c}/claim", headers=tenants.auth("alice"))
+        assert r.status_code == 200
+        seen = await bob_console.wait(
+            lambda f: f.get("kind") == "conversation" and f["conversation"]["state"] == "assigned"
+        )
+        assert seen["conversation"]["agent_id"] == "alice"
+        async with httpx.AsyncClient(base_url=replica.url) as other:
+            r = await other.post(f"/v1/conversations/{c}/claim", headers=tenants.auth("bob"))
+            assert r.status_code == 409
+        # exactly one handoff request was processed, by one of the two replicas
+        assert len(widget.of_type("handoff.queued")) == 1
