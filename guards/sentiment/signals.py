@@ -87,8 +87,12 @@ _DIRECTED = re.compile(r"\b(?:you|your|this|these|off)\b", re.I)
 
 def asks_for_human(text: str, keywords: list[str]) -> bool:
     """An explicit request for a person (generic phrasing, or one of the tenant's keywords as a request)."""
-    if _NOT_ASKING.search(text) and not re.search(r"\b(?:but|just|now)\b", text, re.I):
-        return False
+    if _NOT_ASKING.search(text):
+        # "I don't need a human" is no request; "I don't want a bot, but a real person" still is.
+        parts = re.split(r"\bbut\b", text, flags=re.I)
+        if len(parts) == 1:
+            return False
+        text = parts[-1]
     if any(p.search(text) for p in _ASK_PATTERNS):
         return True
     words = re.findall(r"[a-z']+", text.lower())

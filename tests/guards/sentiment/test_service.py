@@ -1,0 +1,113 @@
+"""The monitor's logic with an in-memory store: rolling mood, tenant rules, repeats, retries."""
+
+from __future__ import annotations
+
+from guards.sentiment.service import SentimentMonitor
+from guards.sentiment.store import Conflict, MemoryMoodStore, mood_key
+from guards.tenancy import TenantRules
+from shared.events import HandoffRequested, SentimentScored, UserMessage
+from shared.tenants import HandoffRules, Tenant, TenantDirectory
+
+
+def tenants(**rules: object) -> TenantRules:
+    handoff = HandoffRules(**rules)  # type: ignore[arg-type]
+    return TenantRules(TenantDirectory(tenants=[Tenant(id="acme", name="Acme", widget_key="k", handoff=handoff)]))
+
+
+def msg(text: str, n: int, conversation: str = "c1") -> UserMessage:
+    return UserMessage(tenant_id="acme", conversation_id=conversation, message_id=f"{conversation}-m{n}",
+                       client_id=f"x{n}", visitor_id="v", text=text)  # fmt: skip
+
+
+def handoffs(events: list) -> list[HandoffRequested]:  # type: ignore[type-arg]
+    return [e for e in events if isinstance(e, HandoffRequested)]
+
+
+async def test_neutral_message_is_scored_without_handoff() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants())
+    events = await monitor.process(msg("How long does shipping take?", 1))
+    assert len(events) == 1
+    scored = events[0]
+    assert isinstance(scored, SentimentScored)
+    assert (scored.id, scored.signals, scored.handoff) == ("sentiment-c1-m1", [], False)
+
+
+async def test_ask_for_human_is_a_keyword_handoff() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants())
+    [request] = handoffs(await monitor.process(msg("I want to speak to a real person", 1)))
+    assert request.trigger == "keyword"
+    assert request.id == "handoff-c1-m1"
+
+
+async def test_tenant_without_keywords_does_not_hand_off_on_asks() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(keywords=[]))
+    assert handoffs(await monitor.process(msg("I want to speak to a real person", 1))) == []
+
+
+async def test_anger_and_profanity_follow_tenant_switches() -> None:
+    strict = SentimentMonitor(MemoryMoodStore(), tenants())
+    [request] = handoffs(await strict.process(msg("This is ridiculous, unacceptable service!!!", 1)))
+    assert request.trigger == "sentiment"
+    lenient = SentimentMonitor(MemoryMoodStore(), tenants(on_anger=False, on_profanity=False, sentiment_threshold=-1.0))
+    assert handoffs(await lenient.process(msg("This is ridiculous, unacceptable service!!!", 1))) == []
+    assert handoffs(await lenient.process(msg("wtf is this", 2))) == []
+
+
+async def test_repeated_question_across_messages_counts_as_failure() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(repeated_failures=2))
+    first = await monitor.process(msg("How do I reset my password?", 1))
+    again = await monitor.process(msg("how can I reset my password", 2))
+    assert "repeated_question" not in first[0].signals  # type: ignore[attr-defined]
+    assert "repeated_question" in again[0].signals  # type: ignore[attr-defined]
+    assert handoffs(again) == []  # one failure is below the tenant's threshold of 2
+    third = await monitor.process(msg("That's not what I asked.", 3))
+    [request] = handoffs(third)
+    assert "failed the visitor 2 times" in request.reason
+
+
+async def test_rolling_mood_falls_below_the_threshold() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(on_anger=False, sentiment_threshold=-0.3, mood_weight=0.5))
+    events = await monitor.process(msg("I'm very unhappy with the delay.", 1))
+    assert handoffs(events) == []  # one message is not a mood
+    events = await monitor.process(msg("This is really disappointing and sad.", 2))
+    [request] = handoffs(events)
+    assert "mood" in request.reason
+    assert events[0].mood < -0.3  # type: ignore[attr-defined]
+
+
+async def test_cooldown_after_a_sentiment_handoff() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(cooldown_messages=3))
+    assert handoffs(await monitor.process(msg("You people are useless.", 1)))
+    assert handoffs(await monitor.process(msg("Useless, pathetic service.", 2))) == []
+
+
+async def test_redelivery_republishes_the_same_events_without_moving_the_mood() -> None:
+    store = MemoryMoodStore()
+    monitor = SentimentMonitor(store, tenants())
+    first = await monitor.process(msg("You people are useless.", 1))
+    state_before, revision = await store.load(mood_key("acme", "c1"))
+    again = await monitor.process(msg("You people are useless.", 1))
+    state_after, revision_after = await store.load(mood_key("acme", "c1"))
+    assert [e.model_dump(exclude={"ts"}) for e in again] == [e.model_dump(exclude={"ts"}) for e in first]
+    assert (state_after, revision_after) == (state_before, revision)
+
+
+async def test_a_conflicting_write_is_retried_on_fresh_state() -> None:
+    class RacingStore(MemoryMoodStore):
+        """Another replica writes once between our read and our write."""
+
+        raced = False
+
+        async def save(self, key, state, revision):  # type: ignore[no-untyped-def]
+            if not self.raced:
+                self.raced = True
+                other, rev = await self.load(key)
+                other.messages += 1
+                await super().save(key, other, rev)
+                raise Conflict(key)
+            await super().save(key, state, revision)
+
+    store = RacingStore()
+    await SentimentMonitor(store, tenants()).process(msg("Hello there", 1))
+    state, revision = await store.load(mood_key("acme", "c1"))
+    assert (state.messages, revision) == (2, 2)
