@@ -1,10 +1,12 @@
 """The widget socket against a running gateway: who may connect, and what visitor frames publish."""
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
 import nats
 import pytest
+from websockets.asyncio.client import connect
 
 from gateway import tokens
 from shared.settings import Settings
@@ -114,3 +116,14 @@ async def test_after_seq_must_be_a_number(gateway: GatewayClient) -> None:
         code, reason = await ws.closed()
     assert code == 1008
     assert "after_seq" in reason
+
+
+async def test_socket_from_an_origin_the_tenant_does_not_allow_is_4403(gateway: GatewayClient) -> None:
+    response = await gateway.http.post("/v1/session", json={"widget_key": "pk_test_strict"})
+    token = response.json()["token"]
+    url = gateway.ws_url(token)
+    async with connect(url, origin="https://evil.example") as ws:
+        await asyncio.wait_for(ws.wait_closed(), TIMEOUT)
+    assert (ws.close_code, ws.close_reason) == (4403, "origin 'https://evil.example' not allowed")
+    async with connect(url, origin="https://strict.example") as ws:
+        assert json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"] == "hello"
