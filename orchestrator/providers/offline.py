@@ -7,7 +7,7 @@ import re
 from collections.abc import AsyncIterator
 
 from orchestrator.providers.base import ChatMessage
-from orchestrator.retrieval import retrieve, tokenize
+from orchestrator.retrieval import knowledge_base, retrieve, tokenize
 from shared.events import Source
 from shared.tenants import Tenant
 
@@ -16,6 +16,29 @@ DONT_KNOW = (
     "I'm sorry, I don't know the answer to that and couldn't find it in our help center. "
     "Would you like me to connect you with a human agent?"
 )
+
+
+GREETING_RE = re.compile(r"^(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening))( there)?\W*$", re.IGNORECASE)
+THANKS_RE = re.compile(r"^(thanks|thank you|thx|cheers|great|perfect|ok|okay)\b[\w\s]{0,30}\W*$", re.IGNORECASE)
+
+
+def _topics(tenant: Tenant, limit: int = 5) -> str:
+    """What the knowledge base covers, named by its files (``shipping.md`` -> "shipping")."""
+    stems = dict.fromkeys(p.id.split("#")[0] for p in knowledge_base(tenant.knowledge_base).passages)
+    names = [n.upper() if len(n) <= 3 else n.replace("-", " ") for n in stems if n != "contact"][:limit]
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def small_talk(text: str, tenant: Tenant) -> str | None:
+    """A reply to a bare greeting or thanks, which retrieval cannot (and should not) answer."""
+    text = text.strip()
+    if GREETING_RE.match(text):
+        topics = _topics(tenant)
+        offer = f" I can answer questions about {topics}." if topics else ""
+        return f"Hi! I'm {tenant.assistant_name}, the {tenant.name} assistant.{offer} What can I help you with?"
+    if THANKS_RE.match(text):
+        return "You're welcome! Is there anything else I can help you with?"
+    return None
 
 
 def _best_sentences(question: str, passage: str, limit: int = 3) -> list[str]:
@@ -54,7 +77,7 @@ class OfflineProvider:
         if not sources:
             # Retrieval normally runs in the graph; a direct caller may not have done it.
             sources = retrieve(tenant.knowledge_base, question)
-        words = compose_answer(question, sources).split(" ")
+        words = (small_talk(question, tenant) or compose_answer(question, sources)).split(" ")
         for i, word in enumerate(words):
             if self.word_delay:
                 await asyncio.sleep(self.word_delay)

@@ -1,7 +1,13 @@
+from pathlib import Path
+
+import aiosqlite
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
 from orchestrator.graph import TurnInput, build_graph, sources_then_chunks, thread_id
 from orchestrator.inprocess import run_turn, stream_turn
 from orchestrator.prompts import merge_history
 from orchestrator.providers import OfflineProvider
+from orchestrator.retrieval import retrieve as retrieve_sources
 from shared.events import Source
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
@@ -67,3 +73,18 @@ async def test_inprocess_offline_turn_streams_the_kb_answer(acme: Tenant) -> Non
     chunks = [c async for c in stream_turn(acme, "Do hiking boots run small?", OfflineProvider())]
     assert len(chunks) > 5
     assert "half size" in "".join(chunks)
+
+
+async def test_history_survives_a_database_checkpointer(acme: Tenant, tmp_path: Path) -> None:
+    """State is plain data, so a SQL saver stores it; a new graph (another replica) sees the first turn."""
+    async with aiosqlite.connect(str(tmp_path / "checkpoints.db")) as conn:
+        saver = AsyncSqliteSaver(conn)
+        await saver.setup()
+        provider = ScriptedProvider(["Express costs $14.95.", "Yes."])
+        await run_turn(acme, "Express shipping price?", provider, graph=build_graph(saver), conversation_id="c9")
+        await run_turn(acme, "Even to Canada?", provider, graph=build_graph(saver), conversation_id="c9")
+    assert provider.calls[1]["messages"][:2] == [
+        {"role": "user", "content": "Express shipping price?"},
+        {"role": "assistant", "content": "Express costs $14.95."},
+    ]
+    assert provider.calls[1]["sources"] == retrieve_sources(acme.knowledge_base, "Even to Canada?")

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from orchestrator.providers import OfflineProvider, OpenAIProvider, choose_provider
-from orchestrator.providers.offline import DONT_KNOW, compose_answer
+from orchestrator.providers.offline import DONT_KNOW, compose_answer, small_talk
 from orchestrator.retrieval import retrieve
 from shared.settings import Settings
 from shared.tenants import ModelConfig, Tenant
@@ -48,3 +48,19 @@ def test_provider_choice(settings: Settings, acme: Tenant) -> None:
     default_model = acme.model_copy(update={"model": ModelConfig(provider="openai")})
     assert choose_provider(configured, default_model).model == "m0"  # type: ignore[attr-defined]
     assert isinstance(choose_provider(configured, acme), OfflineProvider)
+
+
+def test_greetings_and_thanks_get_small_talk_not_i_do_not_know(acme: Tenant) -> None:
+    greeting = small_talk("Hello!", acme)
+    assert greeting is not None
+    assert greeting.startswith("Hi! I'm Ada, the Acme Outdoor assistant.")
+    assert "shipping" in greeting  # topics come from the knowledge base
+    assert small_talk("thanks a lot", acme) == "You're welcome! Is there anything else I can help you with?"
+    assert small_talk("Hi, what does shipping cost?", acme) is None
+    assert small_talk("hello is it true you sell kayaks", acme) is None
+
+
+async def test_greeting_streams_the_small_talk(acme: Tenant) -> None:
+    messages = [{"role": "user", "content": "hey"}]
+    text = "".join([c async for c in OfflineProvider().stream(messages, [], acme)])  # type: ignore[list-item]
+    assert text == small_talk("hey", acme)
