@@ -9,7 +9,7 @@ from typing import TypedDict
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from gateway import http, pages, socket
+from gateway import history_routes, http, pages, socket
 from gateway.context import Gateway
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings
@@ -42,5 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
     app.include_router(http.router)
     app.include_router(socket.router)
+    # The visitor's history pages, read from the recorder's database (opened on first use).
+    app.include_router(history_routes.router)
     pages.mount(app)
     return app
