@@ -50,7 +50,15 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
-        broker = make_broker(settings)
+        store: HandoffStore | None = None
+
+        async def reconnected() -> None:
+            # The KV watch feeding every replica's view lives in an ephemeral consumer a NATS
+            # restart loses; start a new one (older revisions are ignored when re-applied).
+            if store is not None:
+                fanout.spawn(store.rewatch())
+
+        broker = make_broker(settings, reconnected_cb=reconnected)
         nc = await broker.connect()
         js = nc.jetstream()
         await ensure_streams(js)

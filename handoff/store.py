@@ -94,6 +94,11 @@ class HandoffStore:
             self._apply(entry)
         self._watch_task = asyncio.create_task(self._follow(), name="handoff-kv-watch")
 
+    async def rewatch(self) -> None:
+        """Start a fresh watch: after a NATS restart the old (ephemeral) watch consumer is gone."""
+        await self.stop()
+        await self.start()
+
     async def stop(self) -> None:
         if self._watch_task is not None:
             self._watch_task.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -52,3 +53,36 @@ async def test_claim_on_one_replica_is_seen_by_the_other(
             assert r.status_code == 409
         # exactly one handoff request was processed, by one of the two replicas
         assert len(widget.of_type("handoff.queued")) == 1
+
+
+@pytest.mark.parametrize("handoff_rules", [{"auto_assign": False}])
+async def test_replicas_keep_sharing_state_after_nats_restarts(
+    service: Service,
+    replica: Service,
+    api: httpx.AsyncClient,
+    tenants: Tenants,
+    nats_server,
+    nats_url: str,
+    conversation_id: str,
+) -> None:
+    t, c = tenants.main, conversation_id
+    async with agent_socket(replica.ws_url, token(t, "bob")) as (bob_console, _):
+        await go_online(api, tenants, "alice")
+        nc = await nats.connect(nats_url)
+        await publish(nc, HandoffRequested(tenant_id=t, conversation_id=c, trigger="visitor"))
+        await nc.close()
+        await bob_console.wait(lambda f: f.get("kind") == "conversation" and f["conversation"]["state"] == "queued")
+
+        await asyncio.to_thread(nats_server.restart)
+        # the claim goes through replica 1 as soon as it has reconnected
+        for _ in range(150):
+            r = await api.post(f"/v1/conversations/{c}/claim", headers=tenants.auth("alice"))
+            if r.status_code == 200:
+                break
+            await asyncio.sleep(0.1)
+        assert r.status_code == 200, r.text
+        # replica 2 only learns it through its KV watch, which must have survived the restart
+        seen = await bob_console.wait(
+            lambda f: f.get("kind") == "conversation" and f["conversation"]["state"] == "assigned", timeout=8
+        )
+        assert seen["conversation"]["agent_id"] == "alice"
