@@ -15,7 +15,7 @@ class OrchestratorSettings(BaseSettings):
     deliver: Literal["all", "new"] = Field(
         "all", description="Where a newly created durable starts; 'new' skips visitor messages already stored."
     )
-    concurrency: int = Field(32, ge=1, description="Turns one replica runs at once (different conversations).")
+    concurrency: int = Field(256, ge=1, description="Turns one replica runs at once (different conversations).")
     ack_wait_s: float = Field(30.0, gt=0, description="Redelivery delay of a message whose replica went silent.")
     lock_ttl_s: float = Field(10.0, gt=0, description="A crashed replica's conversation lock expires after this.")
     checkpointer: Literal["memory", "database"] = Field(

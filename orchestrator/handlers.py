@@ -25,7 +25,7 @@ RETRY_DELAY_S = 0.25
 MAX_RETRY_DELAY_S = 2.0
 # A turn failed (e.g. NATS unreachable mid-reply): rerun it with the same ids after this.
 FAILURE_DELAY_S = 1.0
-MAX_CONCURRENT_TURNS = 32
+MAX_CONCURRENT_TURNS = 256
 
 
 def stream_seq(msg: NatsMessage) -> int | None:
