@@ -1,9 +1,17 @@
 """A small OpenAI-compatible server streaming scripted replies, for tests and benches.
 
-In-process::
+In-process (this event loop)::
 
     async with FakeOpenAI(replies=["Hello there."]) as fake:
         client = AsyncOpenAI(base_url=fake.base_url, api_key="x")
+        ...
+    fake.requests  # every request body received
+
+    async with fake_openai("Hello there.") as base_url: ...  # when only the URL matters
+
+In a background thread (sync code, or another process pointed at it)::
+
+    with FakeOpenAIThread(replies=["Hello there."]) as fake: ...
 
 As a process: ``python -m tests.fakes.openai_server --port 8099 --reply "Hello there."``
 """
@@ -15,9 +23,11 @@ import asyncio
 import json
 import re
 import socket
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -153,6 +163,52 @@ class FakeOpenAI:
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
             await self._task
+
+
+@asynccontextmanager
+async def fake_openai(replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0) -> AsyncIterator[str]:
+    """The fake's base URL while it runs in this event loop."""
+    async with FakeOpenAI(replies, chunk_delay) as fake:
+        yield fake.base_url
+
+
+class FakeOpenAIThread:
+    """The same server on its own thread and event loop; a plain ``with`` block."""
+
+    def __init__(
+        self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0, port: int | None = None
+    ) -> None:
+        self.script = Script(replies, chunk_delay)
+        self.port = port or _free_port()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        return self.script.requests
+
+    def __enter__(self) -> FakeOpenAIThread:
+        config = uvicorn.Config(
+            create_app(self.script), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="fake-openai", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"fake OpenAI server did not start on port {self.port}")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -11,7 +11,7 @@ from orchestrator.inprocess import run_turn, stream_turn
 from orchestrator.providers import OpenAIProvider
 from services.nats_embedded import free_port, wait_for_port
 from shared.tenants import Tenant
-from tests.fakes.openai_server import FakeOpenAI, chunk_text
+from tests.fakes.openai_server import FakeOpenAI, FakeOpenAIThread, chunk_text, fake_openai
 
 
 async def test_deltas_concatenate_to_the_scripted_reply(acme: Tenant) -> None:
@@ -94,3 +94,13 @@ async def test_runs_as_a_process() -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_url_only_helper_and_thread_mode(acme: Tenant) -> None:
+    async with fake_openai("in the loop") as base_url:
+        provider = OpenAIProvider(base_url, None, "m")
+        assert await run_turn(acme, "hi", provider) == "in the loop"
+    with FakeOpenAIThread(replies=["from a thread"]) as fake:
+        provider = OpenAIProvider(fake.base_url, None, "m")
+        assert await run_turn(acme, "hi", provider) == "from a thread"
+    assert len(fake.requests) == 1
