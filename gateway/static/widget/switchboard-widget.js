@@ -818,6 +818,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._prefix = `switchboard:${this.key}:`;
       this._session = store.get(this._prefix + 'session');
       this._tenantConfig = store.get(this._prefix + 'config') || {};
+      this._open = this.hasAttribute('open');
       this._build();
       if (this._session) this._restore();
       this._onOnline = () => this._reconnectNow();
