@@ -74,3 +74,13 @@ async def test_visitor_sends_and_sees_a_streamed_markdown_reply(page: Any, gatew
     await expect(widget.locator('[part~="panel"]')).to_be_hidden()
     await expect(launcher).to_be_focused()
     assert len(await widget.locator('[part~="row"]').all()) == 2
+
+    # Closed: a new answer shows as an unread badge on the launcher; opening clears it.
+    badge = widget.locator('[part~="badge"]')
+    await expect(badge).to_be_hidden()
+    await bot.reply("Anything else?")
+    await expect(badge).to_have_text("1")
+    await expect(badge).to_have_attribute("aria-label", "1 unread")
+    await launcher.click()
+    await expect(badge).to_be_hidden()
+    await expect(box).to_be_focused()

@@ -101,3 +101,19 @@ async def test_reload_mid_reply_shows_history_once_and_resumes(page: Any, gatewa
     await expect(widget.locator('[part~="row-assistant"] [part~="content"]')).to_have_text(
         ["Hello! How can I help?", "You can open one online in five minutes."]
     )
+
+
+async def test_backoff_is_exponential_jittered_and_capped(page: Any, gateway: GatewayServer) -> None:
+    await open_host(page, gateway, host_page())
+    await page.wait_for_function("() => window.Switchboard")
+    bounds = await page.evaluate(
+        """() => [0, 1, 2, 3, 4, 5, 6, 10, 40].map((n) => [
+            Switchboard.backoff(n, 500, 20000, () => 0), Switchboard.backoff(n, 500, 20000, () => 0.999999)])"""
+    )
+    lows = [round(low) for low, _ in bounds]
+    highs = [round(high) for _, high in bounds]
+    assert lows == [250, 500, 1000, 2000, 4000, 8000, 10000, 10000, 10000]
+    assert highs == [500, 1000, 2000, 4000, 8000, 16000, 20000, 20000, 20000]
+    samples = await page.evaluate("() => Array.from({length: 200}, () => Switchboard.backoff(3, 500, 20000))")
+    assert all(2000 <= s <= 4000 for s in samples)
+    assert len({round(s) for s in samples}) > 50, "jittered, not one fixed delay"

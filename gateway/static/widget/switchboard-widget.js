@@ -113,6 +113,12 @@
 
   const IMG_PROTOCOLS = ['http:', 'https:'];
 
+  /** Reconnect delay: exponential, capped, with "equal jitter" (never zero, never a herd). */
+  function backoff(attempt, baseMs, maxMs, random = Math.random) {
+    const d = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+    return d / 2 + random() * (d / 2);
+  }
+
   function uid(prefix) {
     const bytes = new Uint8Array(9);
     crypto.getRandomValues(bytes);
@@ -817,14 +823,18 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this.apiBase = (this.getAttribute('api-base') || SCRIPT_ORIGIN).replace(/\/$/, '');
       this._prefix = `switchboard:${this.key}:`;
       this._session = store.get(this._prefix + 'session');
-      this._tenantConfig = store.get(this._prefix + 'config') || {};
+      const cached = store.get(this._prefix + 'tenant');
+      if (cached) this._setTenant(cached, false);
+      this._tenantConfig = this._tenantConfig || {};
       this._open = this.hasAttribute('open');
       this._build();
       if (this._session) this._restore();
       this._onOnline = () => this._reconnectNow();
       this._onVisible = () => { if (document.visibilityState === 'visible') this._reconnectNow(); };
       this._onHide = () => this._persistNow();
+      this._onOffline = () => this._setStatus('offline');
       window.addEventListener('online', this._onOnline);
+      window.addEventListener('offline', this._onOffline);
       document.addEventListener('visibilitychange', this._onVisible);
       window.addEventListener('pagehide', this._onHide);
       this._watchdog = setInterval(() => this._checkAlive(), 5000);
@@ -838,6 +848,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       clearInterval(this._watchdog);
       clearTimeout(this._retryTimer);
       window.removeEventListener('online', this._onOnline);
+      window.removeEventListener('offline', this._onOffline);
       document.removeEventListener('visibilitychange', this._onVisible);
       window.removeEventListener('pagehide', this._onHide);
       this._persistNow();
@@ -909,13 +920,14 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       }
     }
 
-    _setTenant(data) {
+    _setTenant(data, apply = true) {
       if (!data || typeof data !== 'object') return;
       const widget = data.widget && typeof data.widget === 'object' ? data.widget : data;
       this._tenantConfig = widget;
       if (data.assistant_name) this._assistantName = String(data.assistant_name);
       if (data.name) this._tenantName = String(data.name);
-      store.set(this._prefix + 'config', widget);
+      if (!apply) return;
+      store.set(this._prefix + 'tenant', { widget, assistant_name: this._assistantName, name: this._tenantName });
       this._applyConfig();
     }
 
@@ -1511,8 +1523,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const r = this._cfg().reconnect || {};
       const base = Number(this.getAttribute('reconnect-base-ms') || r.base_ms || 500);
       const cap = Number(this.getAttribute('reconnect-max-ms') || r.max_ms || 20000);
-      const exp = Math.min(cap, base * 2 ** Math.min(this._attempt, 16));
-      const delay = exp / 2 + Math.random() * (exp / 2); // "equal jitter": never zero, never herd
+      const delay = backoff(this._attempt, base, cap);
       this._attempt++;
       if (this._attempt >= 3) this._needSession = true; // maybe the token expired or the secret rotated
       this._retryTimer = setTimeout(() => { this._retryTimer = null; this._connect(); }, delay);
@@ -1766,6 +1777,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     setTemplate(name, fn) { registry.templates[name] = fn; },
     /** The safe markdown renderer, for custom renderers that show markdown. */
     renderMarkdown: (text) => renderMarkdown(String(text ?? ''), [], STRINGS),
+    backoff,
     safeUrl,
     h,
   });
