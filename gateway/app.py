@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from gateway import history_routes, http, pages, socket
 from gateway.context import Gateway
+from gateway.delivery import OpenDeliveries
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings
 from shared.tenants import load_tenants
@@ -24,11 +25,12 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[State]:
         tenants = load_tenants(settings.tenants_file)
-        broker = make_broker(settings)
+        deliveries = OpenDeliveries()
+        broker = make_broker(settings, reconnected_cb=deliveries.recover_all)
         await broker.connect()
         try:
             await ensure_streams(broker.config.connection_state.stream)
-            yield {"gateway": Gateway(settings=settings, broker=broker, tenants=tenants)}
+            yield {"gateway": Gateway(settings=settings, broker=broker, tenants=tenants, deliveries=deliveries)}
         finally:
             await broker.stop()
 

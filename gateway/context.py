@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from starlette.requests import HTTPConnection
 
+from gateway.delivery import OpenDeliveries
 from shared.settings import Settings
 from shared.tenants import TenantDirectory
 
@@ -20,6 +21,7 @@ class Gateway:
     settings: Settings
     broker: NatsBroker
     tenants: TenantDirectory
+    deliveries: OpenDeliveries = field(default_factory=OpenDeliveries)
 
     @property
     def nc(self) -> Client:

@@ -1,8 +1,11 @@
 """Delivery to one socket: everything ``sb.push`` carries for its conversation, in order, gap-free on resume.
 
 The NATS callback never waits on the socket: frames go into a bounded queue that a sender
-task drains. A socket that falls that far behind is closed (``overflowed``); the widget
+task drains. A socket that falls that far behind is closed (``behind``); the widget
 reconnects and resumes from its last seq, so nothing is lost.
+
+Core NATS drops what is published while the gateway is disconnected from it, so after a
+reconnect every open delivery replays the stream from where it was (``OpenDeliveries``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -22,6 +27,8 @@ from gateway.commands import Visitor
 from shared.events import MessageDelta
 from shared.subjects import Channel, conversation_pattern
 from shared.widget_protocol import Resumed
+
+log = logging.getLogger(__name__)
 
 MAX_QUEUE = 4096
 MAX_BUFFER = 8192
@@ -68,8 +75,10 @@ class Delivery:
         self.js = js
         self.visitor = visitor
         self.queue: asyncio.Queue[str] = asyncio.Queue(max_queue)
-        self.overflowed = asyncio.Event()
+        # Set when the socket must be closed so the widget reconnects and resumes.
+        self.behind = asyncio.Event()
         self.last_seq = 0
+        self.started_at = datetime.now(UTC)
         # Not None while a resume is running: live events wait here until the replay is sent.
         self._buffer: list[Outgoing] | None = []
         self._sub: Subscription | None = None
@@ -94,7 +103,7 @@ class Delivery:
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
-            self.overflowed.set()
+            self.behind.set()
 
     def go_live(self) -> None:
         self._flush({})
@@ -102,25 +111,40 @@ class Delivery:
     async def resume(self, after_seq: int, state_timeout: float = 1.0) -> Resumed:
         """Replay stored events after ``after_seq``, fill in a streaming reply, then go live."""
         async with self._resuming:
-            if self._buffer is None:
-                self._buffer = []
-            self.last_seq = after_seq
-            open_replies: dict[str, None] = {}
-            earlier = await replay.open_reply_before(self.js, self.visitor, after_seq)
-            if earlier is not None:
-                open_replies[earlier] = None
-            replayed = 0
-            async for seq, payload in replay.stored_after(self.js, self.visitor, after_seq):
-                replayed += 1
-                item = Outgoing(seq, payload)
-                _track_replies(payload, open_replies)
-                self.last_seq = max(self.last_seq, seq)
+            return await self._replay(after_seq, None, state_timeout)
+
+    async def recover(self, state_timeout: float = 1.0) -> Resumed:
+        """Replay what core NATS may have dropped while the connection was down."""
+        async with self._resuming:
+            if self.last_seq:
+                return await self._replay(self.last_seq, None, state_timeout)
+            # Nothing durable sent yet: replay from when the socket opened, not from the start.
+            return await self._replay(0, self.started_at, state_timeout)
+
+    async def _replay(self, after_seq: int, since: datetime | None, state_timeout: float) -> Resumed:
+        if self._buffer is None:
+            self._buffer = []
+        self.last_seq = after_seq
+        open_replies: dict[str, None] = {}
+        # A reply may have started before the replay point and still be streaming.
+        earlier = await replay.open_reply_before(self.js, self.visitor, after_seq if since is None else 2**63)
+        if earlier is not None:
+            open_replies[earlier] = None
+        replayed = 0
+        async for seq, payload in replay.stored_after(self.js, self.visitor, after_seq, since):
+            if seq <= self.last_seq:
+                continue
+            replayed += 1
+            item = Outgoing(seq, payload)
+            _track_replies(payload, open_replies)
+            self.last_seq = seq
+            with contextlib.suppress(ValueError):  # not JSON: nothing a widget could use
                 await self.queue.put(item.frame())
-            snapshots = await self._snapshots(list(open_replies), state_timeout)
-            self._flush(snapshots)
-            resumed = Resumed(after_seq=after_seq, last_seq=self.last_seq, replayed=replayed)
-            self.send(resumed.model_dump_json())
-            return resumed
+        snapshots = await self._snapshots(list(open_replies), state_timeout)
+        self._flush(snapshots)
+        resumed = Resumed(after_seq=after_seq, last_seq=self.last_seq, replayed=replayed)
+        self.send(resumed.model_dump_json())
+        return resumed
 
     async def _snapshots(self, message_ids: list[str], timeout: float) -> dict[str, int]:
         """Send each open reply's text so far as one delta at offset 0; return its length per message."""
@@ -154,7 +178,7 @@ class Delivery:
         elif len(self._buffer) < MAX_BUFFER:
             self._buffer.append(item)
         else:
-            self.overflowed.set()
+            self.behind.set()
 
     def _deliver(self, item: Outgoing) -> None:
         if item.seq is not None:
@@ -181,3 +205,35 @@ def _track_replies(payload: bytes, open_replies: dict[str, None]) -> None:
         open_replies[message_id] = None
     elif data.get("type") in replay.ENDED:
         open_replies.pop(message_id, None)
+
+
+class OpenDeliveries:
+    """Every open socket's delivery in this process, so all can recover after a NATS reconnect."""
+
+    def __init__(self) -> None:
+        self._open: set[Delivery] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+    def add(self, delivery: Delivery) -> None:
+        self._open.add(delivery)
+
+    def discard(self, delivery: Delivery) -> None:
+        self._open.discard(delivery)
+
+    async def recover_all(self) -> None:
+        for delivery in list(self._open):
+            task = asyncio.create_task(self._recover(delivery))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _recover(delivery: Delivery) -> None:
+        try:
+            await delivery.recover()
+        except Exception as exc:
+            log.warning("recovering %s after a NATS reconnect failed: %r", delivery.visitor.conversation_id, exc)
+            # Closing makes the widget reconnect and resume: a gap is never left silently.
+            delivery.behind.set()

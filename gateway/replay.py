@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import nats.errors
 import nats.js.errors
@@ -34,14 +35,19 @@ class StreamState(BaseModel):
 
 
 async def stored_after(
-    js: JetStreamContext, visitor: Visitor, after_seq: int, timeout: float = 5.0
+    js: JetStreamContext, visitor: Visitor, after_seq: int = 0, since: datetime | None = None, timeout: float = 5.0
 ) -> AsyncIterator[tuple[int, bytes]]:
-    """(seq, payload) of every stored event of the conversation with seq > ``after_seq``, in order."""
+    """(seq, payload) of the conversation's stored events with seq > ``after_seq`` (or stored at or
+    after ``since``), in order."""
+    if since is not None:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since)
+    else:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after_seq + 1)
     sub = await js.subscribe(
         conversation_pattern(Channel.CONV, visitor.tenant_id, visitor.conversation_id),
         stream=CONV_STREAM,
         ordered_consumer=True,
-        config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after_seq + 1),
+        config=config,
     )
     try:
         info = await sub.consumer_info()

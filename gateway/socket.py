@@ -83,9 +83,11 @@ async def widget_socket(websocket: WebSocket) -> None:
         return
     outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
     await outbox.start()
+    gateway.deliveries.add(outbox)
     try:
         await _Session(gateway, websocket, visitor, outbox).run(after_seq)
     finally:
+        gateway.deliveries.discard(outbox)
         await outbox.close()
 
 
@@ -110,7 +112,7 @@ class _Session:
         self.delivery.send(hello.model_dump_json())
         sender = asyncio.create_task(self._send_loop())
         receiver = asyncio.create_task(self._receive_loop(after_seq))
-        overflow = asyncio.create_task(self.delivery.overflowed.wait())
+        overflow = asyncio.create_task(self.delivery.behind.wait())
         done, pending = await asyncio.wait({sender, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()

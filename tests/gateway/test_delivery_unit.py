@@ -48,12 +48,12 @@ async def test_events_wait_in_the_buffer_until_live() -> None:
     assert [f["seq"] for f in _drain(delivery)] == [1]
 
 
-async def test_a_socket_that_cannot_keep_up_is_marked_overflowed() -> None:
+async def test_a_socket_that_cannot_keep_up_is_marked_behind() -> None:
     delivery = Delivery(None, None, VISITOR, max_queue=2)  # type: ignore[arg-type]
     delivery.go_live()
     for i in range(3):
         await delivery._on_msg(_delta(i, "x"))  # type: ignore[arg-type]
-    assert delivery.overflowed.is_set()
+    assert delivery.behind.is_set()
 
 
 def test_deltas_covered_by_a_snapshot_are_recognised() -> None:
