@@ -22,11 +22,11 @@ from shared.events.components import (
     Option,
     QuickReplies,
 )
-from tests.widget.conftest import GatewayServer, conversation_of, host_page, open_host
+from tests.widget.conftest import GatewayServer, artifact, conversation_of, host_page, open_host
 
 pytestmark = [pytest.mark.browser, pytest.mark.connected]
 
-EMBEDDED = '<div style="height:800px"><switchboard-chat widget-key="pk_demo_globex"></switchboard-chat></div>'
+EMBEDDED = '<div style="height:1600px"><switchboard-chat widget-key="pk_demo_globex"></switchboard-chat></div>'
 
 
 def showcase() -> list[Any]:
@@ -88,6 +88,7 @@ async def test_components_render_act_and_update(page: Any, gateway: GatewayServe
     await expect(comp("carousel-1").locator('[part~="carousel-slide"]')).to_have_count(3)
     await expect(comp("image-1").locator("img")).to_have_attribute("alt", "Spending chart")
     await expect(comp("card-1").locator("a")).to_have_attribute("href", "https://globex.example/invoice/1042")
+    await widget.locator('[part~="panel"]').screenshot(path=artifact("components-globex.png"))
 
     # A button sends widget.action with its name, value and component id; the component waits.
     track = comp("card-1").get_by_role("button", name="Track")

@@ -605,14 +605,14 @@
         const id = uid('f');
         let input;
         if (f.input === 'select') {
-          input = h('select', { part: 'select', id, name: String(f.name), required: !!f.required, disabled: ctx.locked },
+          input = h('select', { part: 'select', class: 'field-input', id, name: String(f.name), required: !!f.required, disabled: ctx.locked },
             h('option', { value: '' }, String(f.placeholder ?? '—')),
             (f.options || []).map((o) => h('option', { value: String(o.value ?? '') }, String(o.label ?? ''))));
         } else if (f.input === 'textarea') {
-          input = h('textarea', { part: 'textarea', id, name: String(f.name), required: !!f.required, placeholder: f.placeholder, disabled: ctx.locked, rows: '3' });
+          input = h('textarea', { part: 'textarea', class: 'field-input', id, name: String(f.name), required: !!f.required, placeholder: f.placeholder, disabled: ctx.locked, rows: '3' });
         } else {
           input = h('input', {
-            part: 'input', id, name: String(f.name), type: types[f.input] || 'text', required: !!f.required,
+            part: 'input field-input', class: 'field-input', id, name: String(f.name), type: types[f.input] || 'text', required: !!f.required,
             placeholder: f.placeholder, min: f.min, max: f.max, disabled: ctx.locked,
           });
         }
