@@ -9,6 +9,7 @@ import nats.js.errors
 import pytest
 from faststream.nats import NatsBroker
 
+from gateway import socket
 from services.nats_embedded import EmbeddedNats
 from shared.bus import emit, ensure_streams, make_broker
 from shared.events import Notice
@@ -86,3 +87,27 @@ async def test_sockets_recover_what_was_published_while_nats_was_down(
             for ws in (seen_one, fresh):
                 assert (await ws.recv_until("notice"))["seq"] == after
                 assert [f for f in ws.skipped if f["type"] == "notice"] == []  # no duplicates
+
+
+async def test_a_message_sent_while_nats_is_down_is_refused_by_id_and_taken_after(
+    gateway: GatewayClient, own_nats: EmbeddedNats, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(socket, "PUBLISH_TIMEOUT_S", 0.5)
+    session = await gateway.session()
+    frame = {"type": "message.send", "client_id": "while-down", "text": "anyone there?"}
+    async with gateway.socket(session["token"]) as ws:
+        await ws.recv_until("hello")
+        own_nats.stop()
+        await ws.send(frame)
+        error = await ws.recv_until("error")
+        own_nats.start()
+        # The widget resends the same client_id (here: until the gateway has reconnected).
+        for _ in range(50):
+            await ws.send(frame)
+            reply = await ws.recv()
+            while reply["type"] not in ("ack", "error"):
+                reply = await ws.recv()
+            if reply["type"] == "ack":
+                break
+    assert (error["code"], error["ref"]) == ("unavailable", "while-down")
+    assert (reply["type"], reply["client_id"]) == ("ack", "while-down")
