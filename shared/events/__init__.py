@@ -1,6 +1,6 @@
 """Bus events, one module per family. Importing this package registers every type."""
 
-from shared.events import components, feedback, guards, handoff, messages, presence
+from shared.events import components, feedback, guards, handoff, insights, messages, presence
 from shared.events.base import Event, new_id, utcnow
 from shared.events.components import Component, ComponentUpdated
 from shared.events.feedback import Feedback, WidgetAction
@@ -12,6 +12,7 @@ from shared.events.handoff import (
     HandoffRequested,
     HandoffStateChanged,
 )
+from shared.events.insights import ConversationInsights
 from shared.events.messages import (
     Author,
     MessageCancelled,
@@ -24,13 +25,14 @@ from shared.events.messages import (
 from shared.events.presence import Notice, Typing, VisitorTyping
 from shared.events.registry import event_types, parse_event, register_module_events
 
-for _module in (messages, presence, feedback, handoff, guards, components):
+for _module in (messages, presence, feedback, handoff, guards, components, insights):
     register_module_events(vars(_module))
 
 __all__ = (
     "Author",
     "Component",
     "ComponentUpdated",
+    "ConversationInsights",
     "Event",
     "Feedback",
     "HandoffAccepted",

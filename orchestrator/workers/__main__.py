@@ -1,0 +1,19 @@
+"""`python -m orchestrator.workers`: run the post-reply workers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from orchestrator.workers.app import create_app
+from shared.logging import setup_logging
+from shared.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    setup_logging(settings.log_level, "workers")
+    asyncio.run(create_app(settings).run())
+
+
+if __name__ == "__main__":
+    main()
