@@ -33,14 +33,15 @@ async def get_conversation(h: HandoffDep, agent: AgentDep, conversation_id: str)
 
 @router.post("/{conversation_id}/claim", summary="Take a queued conversation, or take over from the AI")
 async def claim(h: HandoffDep, agent: AgentDep, conversation_id: str) -> ConversationView:
-    await touch(h, agent, come_online=True)
-    return conversation_view(h, await ops.claim(h, agent, conversation_id))
+    record = await ops.claim(h, agent, conversation_id)
+    await touch(h, agent, come_online=True)  # only after it worked: a refused request changes nothing
+    return conversation_view(h, record)
 
 
 @router.post("/{conversation_id}/messages", summary="Write to the visitor (assigned agent only)")
 async def send_message(h: HandoffDep, agent: AgentDep, conversation_id: str, body: SendMessage) -> SentMessage:
-    await touch(h, agent, come_online=True)
     message_id, seq = await ops.send_message(h, agent, conversation_id, body.text, body.client_id or new_id())
+    await touch(h, agent, come_online=True)
     return SentMessage(message_id=message_id, seq=seq)
 
 

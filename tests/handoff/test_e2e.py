@@ -210,3 +210,21 @@ async def test_two_agents_claim_at_once_and_another_tenant_is_refused(
         assert r.status_code == 404
     finally:
         await widget.close()
+
+
+async def test_no_agent_online_the_visitor_is_told_and_the_ai_carries_on(system: RunningSystem) -> None:
+    widget = WidgetClient(system.gateway_url, widget_key="pk_demo_globex")  # no globex agent is ever online here
+    await widget.connect()
+    try:
+        await widget.wait_type("hello")
+        await widget.send({"type": "handoff.ask", "reason": "human please"})
+        notice = await widget.wait_type("notice", code="no_agent_online")
+        assert "Max" in notice["text"]  # the tenant's assistant keeps helping
+        ended = await widget.wait_type("handoff.ended")
+        assert ended["outcome"] == "back_to_ai"
+        asked = await widget.say("What is the interest rate on savings accounts?")
+        ack = await widget.wait_type("ack", client_id=asked)
+        answer = await widget.wait_type("message.completed", reply_to=ack["message_id"], timeout=60)
+        assert answer["role"] == "assistant"
+    finally:
+        await widget.close()

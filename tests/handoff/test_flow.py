@@ -283,3 +283,14 @@ async def test_state_survives_a_restart(
             assert agents["alice"]["load"] == 1
     finally:
         await restarted.stop()
+
+
+async def test_refused_requests_do_not_bring_an_agent_online(
+    service: Service, api: httpx.AsyncClient, tenants: Tenants, conversation_id: str
+) -> None:
+    r = await api.post(f"/v1/conversations/{conversation_id}/messages", json={"text": "hi"}, headers=tenants.auth())
+    assert r.status_code == 404
+    r = await api.post(f"/v1/conversations/{conversation_id}/claim", headers=tenants.auth())
+    assert r.status_code == 404
+    me = await api.get("/v1/agents/me", headers=tenants.auth())
+    assert me.json()["status"] == "offline"
