@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+
+from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 
 from orchestrator.app import create_app
 from shared.logging import setup_logging
@@ -12,7 +15,9 @@ from shared.settings import get_settings
 def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "orchestrator")
-    asyncio.run(create_app(settings).run())
+    # NATS going away first (the runner stopping everything at once) only spoils the final drain.
+    with contextlib.suppress(ConnectionReconnectingError, ConnectionClosedError):
+        asyncio.run(create_app(settings).run())
 
 
 if __name__ == "__main__":
