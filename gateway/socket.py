@@ -9,12 +9,12 @@ import logging
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
 
-from gateway import commands, delivery, tokens
+from gateway import commands, delivery
+from gateway.admission import Refused, admit
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
 from gateway.frames import FrameError, FrameTooBig, parse_frame
 from gateway.ratelimit import FloodGuard, Verdict
-from shared.tenants import Tenant
 from shared.widget_protocol import (
     CloseCode,
     Error,
@@ -35,49 +35,13 @@ HEARTBEAT = Heartbeat().model_dump_json()
 PONG = Pong().model_dump_json()
 
 
-class Refused(Exception):
-    """The socket is closed with ``code``; ``reason`` goes into the close frame."""
-
-    def __init__(self, code: CloseCode, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason[:120]  # a close reason may hold at most 123 bytes
-
-
-def authenticate(gateway: Gateway, websocket: WebSocket) -> tuple[Visitor, Tenant, int | None]:
-    """The visitor on this socket and where to resume, or Refused."""
-    params = websocket.query_params
-    token = params.get("token")
-    if not token:
-        raise Refused(CloseCode.UNAUTHORIZED, "Expected ?token= from POST /v1/session, got none")
-    assert gateway.settings.secret_key is not None
-    try:
-        claims = tokens.verify(gateway.settings.secret_key, token)
-    except tokens.TokenError as exc:
-        raise Refused(CloseCode.UNAUTHORIZED, str(exc)) from exc
-    tenant = gateway.tenants.by_id(claims.tenant)
-    if tenant is None:
-        raise Refused(CloseCode.UNAUTHORIZED, f"Expected a token of a known tenant, got {claims.tenant!r}")
-    origin = websocket.headers.get("origin")
-    if origin and tenant.allowed_origins and origin.rstrip("/") not in {o.rstrip("/") for o in tenant.allowed_origins}:
-        raise Refused(CloseCode.FORBIDDEN, f"origin {origin!r} not allowed")
-    wanted = params.get("conversation_id")
-    if wanted is not None and wanted != claims.conversation:
-        raise Refused(CloseCode.FORBIDDEN, "conversation not yours")
-    after_seq = params.get("after_seq")
-    if after_seq is not None and not after_seq.isdigit():
-        raise Refused(CloseCode.POLICY_VIOLATION, f"Expected after_seq to be an integer >= 0, got {after_seq!r}")
-    visitor = Visitor(tenant_id=tenant.id, conversation_id=claims.conversation, visitor_id=claims.visitor)
-    return visitor, tenant, int(after_seq) if after_seq is not None else None
-
-
 @router.websocket("/v1/ws")
 async def widget_socket(websocket: WebSocket) -> None:
     gateway = gateway_of(websocket)
     # Accept first: a close before accept reaches a browser as a bare HTTP 403, without our code.
     await websocket.accept()
     try:
-        visitor, _, after_seq = authenticate(gateway, websocket)
+        visitor, after_seq = admit(gateway, websocket)
     except Refused as exc:
         await websocket.close(exc.code, exc.reason)
         return
@@ -151,8 +115,8 @@ class _Session:
         """Serve visitor frames until the visitor leaves (None) or must be closed (Refused)."""
         if after_seq is None:
             self.delivery.go_live()
-        else:
-            await self.delivery.resume(after_seq)
+        elif (refused := await self._resume(after_seq)) is not None:
+            return refused
         max_bytes = self.gateway.settings.max_frame_bytes
         while True:
             message = await self.websocket.receive()
@@ -177,15 +141,26 @@ class _Session:
             elif problem is not None:
                 self._error(problem.code, problem.message, problem.ref)
             else:
-                await self._handle(frame)
+                if (refused := await self._handle(frame)) is not None:
+                    return refused
 
-    async def _handle(self, frame: object) -> None:
+    async def _handle(self, frame: object) -> Refused | None:
         if isinstance(frame, PingSend):
             self.delivery.send(PONG)
         elif isinstance(frame, ResumeSend):
-            await self.delivery.resume(frame.after_seq)
+            return await self._resume(frame.after_seq)
         else:
             await self._publish(frame)  # type: ignore[arg-type]
+        return None
+
+    async def _resume(self, after_seq: int) -> Refused | None:
+        try:
+            await self.delivery.resume(after_seq)
+        except Exception as exc:
+            # The stream was unreachable: a fresh connection will resume from the same point.
+            log.warning("replay after seq %s failed: %r", after_seq, exc)
+            return Refused(CloseCode.TRY_AGAIN_LATER, "could not replay now; reconnect with after_seq")
+        return None
 
     async def _publish(self, frame: commands.Command) -> None:
         ref = _ref(frame)
