@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from handoff.conversations import NotAssignedToYou, NotFound
 from handoff.states import TransitionNotAllowed
 from handoff.store import Conflict
+from handoff.transitions import NotAssignedToYou, NotFound
 
 STATUS = {
     NotFound: (status.HTTP_404_NOT_FOUND, "not_found"),

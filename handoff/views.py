@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from handoff.context import Handoff
-from handoff.conversations import queue_position
 from handoff.records import AgentPresence, ConversationRecord, PresenceStatus
+from handoff.transitions import queue_position
 
 
 class ConversationView(ConversationRecord):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, status
 
+from handoff import agent_messages
 from handoff import conversations as ops
-from handoff.conversations import existing
 from handoff.deps import AgentDep, HandoffDep
 from handoff.presence import touch
 from handoff.transcript import Transcript, load_transcript
+from handoff.transitions import existing
 from handoff.views import ConversationView, SendMessage, SentMessage, TypingIn, conversation_view
 from shared.events import new_id
 from shared.events.handoff import ConversationState
@@ -40,14 +41,16 @@ async def claim(h: HandoffDep, agent: AgentDep, conversation_id: str) -> Convers
 
 @router.post("/{conversation_id}/messages", summary="Write to the visitor (assigned agent only)")
 async def send_message(h: HandoffDep, agent: AgentDep, conversation_id: str, body: SendMessage) -> SentMessage:
-    message_id, seq = await ops.send_message(h, agent, conversation_id, body.text, body.client_id or new_id())
+    message_id, seq = await agent_messages.send_message(
+        h, agent, conversation_id, body.text, body.client_id or new_id()
+    )
     await touch(h, agent, come_online=True)
     return SentMessage(message_id=message_id, seq=seq)
 
 
 @router.post("/{conversation_id}/typing", status_code=status.HTTP_204_NO_CONTENT, summary="Show the agent typing")
 async def typing(h: HandoffDep, agent: AgentDep, conversation_id: str, body: TypingIn) -> None:
-    await ops.set_typing(h, agent, conversation_id, on=body.on)
+    await agent_messages.set_typing(h, agent, conversation_id, on=body.on)
 
 
 @router.post("/{conversation_id}/handback", summary="Give the conversation back to the AI")

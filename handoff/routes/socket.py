@@ -21,11 +21,12 @@ from datetime import timedelta
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from handoff.agent_messages import set_typing
 from handoff.agents import AgentAccount
 from handoff.context import Handoff
-from handoff.conversations import NotAssignedToYou, NotFound, set_typing
 from handoff.fanout import Fanout, Outbox
 from handoff.presence import presence_of, set_presence, touch
+from handoff.transitions import NotAssignedToYou, NotFound
 from handoff.views import agent_view, conversation_view
 from shared.events.base import utcnow
 
