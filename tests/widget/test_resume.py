@@ -117,3 +117,17 @@ async def test_backoff_is_exponential_jittered_and_capped(page: Any, gateway: Ga
     samples = await page.evaluate("() => Array.from({length: 200}, () => Switchboard.backoff(3, 500, 20000))")
     assert all(2000 <= s <= 4000 for s in samples)
     assert len({round(s) for s in samples}) > 50, "jittered, not one fixed delay"
+
+
+async def test_widget_moved_in_the_page_keeps_its_transcript(page: Any, gateway: GatewayServer, bots: Any) -> None:
+    await open_host(page, gateway, host_page(GLOBEX, body='<div id="elsewhere" style="height:600px"></div>'))
+    widget = page.locator("switchboard-chat")
+    bot = await bots("globex", await conversation_of(page))
+    await bot.reply("Welcome to Globex.")
+    await expect(widget.locator('[part~="row-assistant"]')).to_have_count(1)
+    await page.evaluate("() => document.getElementById('elsewhere').append(document.querySelector('switchboard-chat'))")
+    await expect(page.locator("#elsewhere switchboard-chat")).to_have_attribute("data-status", "online")
+    await bot.reply("Still here.")
+    await expect(widget.locator('[part~="row-assistant"] [part~="content"]')).to_have_text(
+        ["Welcome to Globex.", "Still here."]
+    )

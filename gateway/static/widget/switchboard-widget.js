@@ -819,6 +819,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     connectedCallback() {
       if (this._mounted) return;
       this._mounted = true;
+      this._closing = false;
+      this._restoredFor = null; // moved in the DOM: rebuild the transcript in the new shadow content
       this.key = this.getAttribute('widget-key') || '';
       this.apiBase = (this.getAttribute('api-base') || SCRIPT_ORIGIN).replace(/\/$/, '');
       this._prefix = `switchboard:${this.key}:`;
@@ -853,6 +855,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       window.removeEventListener('pagehide', this._onHide);
       this._persistNow();
       if (this._ws) this._ws.close(1000);
+      this._ws = null;
+      this._live = false;
       this._mounted = false;
     }
 
@@ -938,6 +942,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._themeStyle = h('style');
       this._customStyle = h('style');
       this._els = {};
+      this._structureKey = null;
       this._root = h('div', { class: 'root', part: 'root' });
       root.replaceChildren(h('style', null, BASE_CSS), this._themeStyle, this._root, this._customStyle);
       this._applyConfig();
@@ -1481,6 +1486,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         return;
       }
       this._connecting = false;
+      if (this._closing) return;
       const url = new URL(this._session.ws_url || '/v1/ws', this.apiBase + '/');
       if (url.protocol === 'http:') url.protocol = 'ws:';
       if (url.protocol === 'https:') url.protocol = 'wss:';
