@@ -14,7 +14,7 @@ from shared.bus import emit
 from shared.events import HandoffAccepted, HandoffEnded, HandoffQueued, Notice
 
 
-async def announce_queued(h: Handoff, record: ConversationRecord, reason: str) -> None:
+async def queued(h: Handoff, record: ConversationRecord, reason: str) -> None:
     await emit(
         h.broker,
         HandoffQueued(
@@ -28,7 +28,7 @@ async def announce_queued(h: Handoff, record: ConversationRecord, reason: str) -
     )
 
 
-async def announce_accepted(h: Handoff, record: ConversationRecord, agent: AgentAccount) -> None:
+async def accepted(h: Handoff, record: ConversationRecord, agent: AgentAccount) -> None:
     await emit(
         h.broker,
         HandoffAccepted(
@@ -41,7 +41,7 @@ async def announce_accepted(h: Handoff, record: ConversationRecord, agent: Agent
     )
 
 
-async def announce_ended(h: Handoff, record: ConversationRecord, agent: AgentAccount | None, reason: str) -> None:
+async def ended(h: Handoff, record: ConversationRecord, agent: AgentAccount | None, reason: str) -> None:
     await emit(
         h.broker,
         HandoffEnded(

@@ -39,7 +39,7 @@ async def _no_agent_back_to_ai(h: Handoff, record: ConversationRecord, event_id:
         f"No one from our team is online right now, so {tenant.assistant_name} will keep helping you.",
         f"{event_id}-notice",
     )
-    await announce.announce_ended(h, record, None, "no_agent_online")
+    await announce.ended(h, record, None, "no_agent_online")
     return record
 
 
@@ -54,7 +54,7 @@ async def request_handoff(h: Handoff, request: HandoffRequested) -> Conversation
     if nobody and tenant.handoff.when_no_agent == "back_to_ai":
         return await _no_agent_back_to_ai(h, record, request.id)
     record = await change_state(h, record, "queued", actor, reason=request.reason, trigger=request.trigger)
-    await announce.announce_queued(h, record, request.reason)
+    await announce.queued(h, record, request.reason)
     if nobody:
         await announce.notice(
             h,
@@ -85,7 +85,7 @@ async def claim(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conver
         reason="taken_over" if taken_over else "claimed",
         trigger="agent" if taken_over else None,
     )
-    await announce.announce_accepted(h, saved, agent)
+    await announce.accepted(h, saved, agent)
     return saved
 
 
@@ -95,7 +95,7 @@ async def hand_back(h: Handoff, agent: AgentAccount, conversation_id: str) -> Co
     if record.state != "queued":
         require_mine(record, agent)
     saved = await change_state(h, record, "ai", "agent", agent_id=agent.id, reason="handed_back")
-    await announce.announce_ended(h, saved, agent if record.state == "assigned" else None, "handed_back")
+    await announce.ended(h, saved, agent if record.state == "assigned" else None, "handed_back")
     await auto_assign(h, agent.tenant_id)
     return saved
 
@@ -105,7 +105,7 @@ async def resolve(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conv
     if record.state == "assigned":
         require_mine(record, agent)
     saved = await change_state(h, record, "resolved", "agent", agent_id=agent.id, reason="resolved")
-    await announce.announce_ended(h, saved, agent if record.state == "assigned" else None, "resolved")
+    await announce.ended(h, saved, agent if record.state == "assigned" else None, "resolved")
     await auto_assign(h, agent.tenant_id)
     return saved
 
@@ -113,7 +113,7 @@ async def resolve(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conv
 async def requeue(h: Handoff, record: ConversationRecord, reason: str) -> ConversationRecord:
     """The assigned agent disconnected or timed out: back in the queue (or to the AI if nobody is left)."""
     saved = await change_state(h, record, "queued", "system", reason=reason)
-    await announce.announce_queued(h, saved, reason)
+    await announce.queued(h, saved, reason)
     if not online_agents(h, saved.tenant_id) and h.tenant(saved.tenant_id).handoff.when_no_agent == "back_to_ai":
         return await _no_agent_back_to_ai(h, saved, f"requeue-{saved.conversation_id}-{saved.revision}")
     await auto_assign(h, saved.tenant_id)
@@ -140,7 +140,7 @@ async def auto_assign(h: Handoff, tenant_id: str) -> list[ConversationRecord]:
                 saved = await change_state(h, fresh, "assigned", "system", agent_id=account.id, reason="auto_assigned")
             except Conflict:
                 continue  # another replica or an agent got it first
-            await announce.announce_accepted(h, saved, account)
+            await announce.accepted(h, saved, account)
             await h.store.save_agent(presence.model_copy(update={"last_assigned_at": utcnow()}))
             assigned.append(saved)
     return assigned
