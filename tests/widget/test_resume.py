@@ -131,3 +131,18 @@ async def test_widget_moved_in_the_page_keeps_its_transcript(page: Any, gateway:
     await expect(widget.locator('[part~="row-assistant"] [part~="content"]')).to_have_text(
         ["Welcome to Globex.", "Still here."]
     )
+
+
+async def test_network_off_and_on_again(page: Any, context: Any, gateway: GatewayServer, bots: Any) -> None:
+    await open_host(page, gateway, host_page(GLOBEX))
+    widget = page.locator("switchboard-chat")
+    bot = await bots("globex", await conversation_of(page))
+    await context.set_offline(True)
+    await expect(widget).to_have_attribute("data-status", "offline")
+    await expect(widget.locator('[part~="subtitle"]')).to_have_text("You are offline")
+    await bot.reply("Sent while you were offline.")
+    await context.set_offline(False)
+    await expect(widget).to_have_attribute("data-status", "online")
+    await expect(widget.locator('[part~="row-assistant"] [part~="content"]')).to_have_text(
+        ["Sent while you were offline."]
+    )

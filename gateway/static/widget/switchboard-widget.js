@@ -1512,6 +1512,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
           return;
         }
         if (ev && typeof ev === 'object') this._onEvent(ev);
+        if (this._live && this._status !== 'online') this._setStatus('online'); // e.g. pong after 'offline'
       };
       ws.onclose = (e) => {
         if (ws !== this._ws) return;
