@@ -40,6 +40,39 @@ def tokenize(text: str) -> list[str]:
     return [_stem(w) for w in WORD_RE.findall(text.lower()) if w not in STOPWORDS]
 
 
+# How visitors ask vs how help centers write: "how long" is answered in days, "how much" in
+# prices and fees. Expansions count half as much as the visitor's own words.
+SYNONYMS = {
+    "long": "days weeks window",
+    "much": "cost price fee",
+    "cost": "price fee",
+    "price": "cost fee",
+    "fee": "cost price",
+    "charge": "fee cost",
+    "open": "hours",
+    "hours": "open",
+    "money": "refund",
+    "broken": "defect warranty repair",
+    "broke": "defect warranty repair",
+    "lost": "stolen",
+    "stolen": "lost",
+    "delivery": "shipping arrive",
+    "deliver": "shipping arrive",
+    "ship": "shipping",
+    "send": "shipping transfer",
+}
+EXPANSION_WEIGHT = 0.5
+
+
+def query_terms(query: str) -> dict[str, float]:
+    """Stemmed query terms with their weights: the visitor's words 1.0, synonyms EXPANSION_WEIGHT."""
+    terms = dict.fromkeys(tokenize(query), 1.0)
+    for word in WORD_RE.findall(query.lower()):
+        for extra in tokenize(SYNONYMS.get(word, "")):
+            terms.setdefault(extra, EXPANSION_WEIGHT)
+    return terms
+
+
 @dataclass
 class Passage:
     id: str
@@ -102,11 +135,11 @@ class KnowledgeBase:
         return cls(passages)
 
     def score(self, query: str) -> list[tuple[float, Passage]]:
-        terms = set(tokenize(query))
+        terms = query_terms(query)
         scored = []
         for passage, tf in zip(self.passages, self.tf, strict=True):
             norm = self.k1 * (1 - self.b + self.b * len(passage.tokens) / max(self.avg_len, 1))
-            total = sum(self.idf[t] * tf[t] * (self.k1 + 1) / (tf[t] + norm) for t in terms if t in tf)
+            total = sum(w * self.idf[t] * tf[t] * (self.k1 + 1) / (tf[t] + norm) for t, w in terms.items() if t in tf)
             if total > 0:
                 scored.append((total, passage))
         scored.sort(key=lambda pair: pair[0], reverse=True)

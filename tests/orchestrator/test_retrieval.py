@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from orchestrator.retrieval import KnowledgeBase, knowledge_base, retrieve, split_markdown, tokenize
+from orchestrator.retrieval import KnowledgeBase, knowledge_base, query_terms, retrieve, split_markdown, tokenize
 
 
 def test_split_markdown_makes_one_passage_per_section() -> None:
@@ -58,3 +58,11 @@ def test_index_rebuilds_when_a_file_changes(tmp_path: Path) -> None:
     assert knowledge_base(tmp_path).search("canoe", min_score=0) == []
     (tmp_path / "b.md").write_text("# B\n\n## Canoes\nWe rent canoes for $30.\n")
     assert knowledge_base(tmp_path).search("canoe", min_score=0)[0].id == "b#canoes"
+
+
+def test_visitor_phrasing_reaches_help_center_wording(kb_dir: Path) -> None:
+    # "how long" is answered in days; "broke" by the warranty and repair pages.
+    assert retrieve(kb_dir, "How long do I have to return an item?")[0].id == "returns#return-window"
+    assert retrieve(kb_dir, "my tent broke")[0].id.startswith("warranty#")
+    assert query_terms("how long")["day"] == 0.5
+    assert query_terms("return cost")["return"] == 1.0
