@@ -41,11 +41,14 @@ async def accepted(h: Handoff, record: ConversationRecord, agent: AgentAccount) 
     )
 
 
-async def ended(h: Handoff, record: ConversationRecord, agent: AgentAccount | None, reason: str) -> None:
+async def ended(
+    h: Handoff, record: ConversationRecord, agent: AgentAccount | None, reason: str, event_id: str | None = None
+) -> None:
+    """``event_id`` when no transition happened (the revision alone would repeat across requests)."""
     await emit(
         h.broker,
         HandoffEnded(
-            id=f"ended-{record.conversation_id}-{record.revision}",
+            id=event_id or f"ended-{record.conversation_id}-{record.revision}",
             tenant_id=record.tenant_id,
             conversation_id=record.conversation_id,
             outcome="resolved" if record.state == "resolved" else "back_to_ai",

@@ -39,7 +39,7 @@ async def _no_agent_back_to_ai(h: Handoff, record: ConversationRecord, event_id:
         f"No one from our team is online right now, so {tenant.assistant_name} will keep helping you.",
         f"{event_id}-notice",
     )
-    await announce.ended(h, record, None, "no_agent_online")
+    await announce.ended(h, record, None, "no_agent_online", f"{event_id}-ended")
     return record
 
 
