@@ -84,3 +84,29 @@ async def test_visitor_sends_and_sees_a_streamed_markdown_reply(page: Any, gatew
     await launcher.click()
     await expect(badge).to_be_hidden()
     await expect(box).to_be_focused()
+
+
+async def test_host_page_restyles_through_parts_templates_and_locales(page: Any, gateway: GatewayServer) -> None:
+    head = "<style>switchboard-chat::part(launcher) { outline: 5px solid rgb(1, 2, 3); }</style>"
+    tag = '<switchboard-chat widget-key="pk_demo_acme" lang="fr"></switchboard-chat>'
+    await open_host(page, gateway, host_page(tag, head=head))
+    widget = page.locator("switchboard-chat")
+    await expect(widget.locator('[part~="launcher"]')).to_have_css("outline-color", "rgb(1, 2, 3)")
+    await widget.evaluate(
+        """(el) => el.setConfig({
+          locales: {fr: {launcher_label: 'Discuter', placeholder: 'Votre question…', send: 'Envoyer'}},
+          templates: {launcher: '<div part="launcher my-launcher"><span data-sb-slot="icon"></span>'
+                                + '<b data-sb-text="label"></b></div>'},
+          theme: {accent: '#6a1b9a'}, bubble: 'pill', header: 'compact', animation: 'none'})"""
+    )
+    launcher = widget.locator('[part~="my-launcher"]')
+    await expect(launcher.locator("b")).to_have_text("Discuter")
+    await expect(launcher).to_have_attribute("role", "button")
+    await expect(launcher).to_have_css("outline-color", "rgb(1, 2, 3)")  # still the 'launcher' part
+    await launcher.focus()
+    await page.keyboard.press("Enter")
+    await expect(launcher).to_have_attribute("aria-expanded", "true")
+    await expect(widget.locator('textarea[part~="input"]')).to_have_attribute("placeholder", "Votre question…")
+    await expect(widget.locator('[part~="send"]')).to_have_text("Envoyer")
+    await expect(widget.locator('[part~="send"]')).to_have_css("background-color", "rgb(106, 27, 154)")
+    await expect(widget.locator('[part~="root"]')).to_have_class("root floating b-pill h-compact a-none")
