@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from handoff.context import Handoff
 from handoff.records import AgentPresence, ConversationRecord, PresenceStatus
 from handoff.transitions import queue_position
+from shared.events.handoff import ConversationState
 
 
 class ConversationView(ConversationRecord):
@@ -37,6 +38,13 @@ class TypingIn(BaseModel):
 class PresenceIn(BaseModel):
     status: PresenceStatus = Field(description="online: gets new conversations; away: keeps current ones only.")
     capacity: int | None = Field(None, ge=0, le=100, description="How many conversations auto-assignment may give.")
+
+
+def listing(h: Handoff, tenant_id: str, state: ConversationState | None) -> list[ConversationRecord]:
+    """The queue oldest first; any other state most recently changed first."""
+    if state == "queued":
+        return h.store.queue(tenant_id)
+    return sorted(h.store.of_tenant(tenant_id, state), key=lambda r: r.updated_at, reverse=True)
 
 
 def conversation_view(h: Handoff, record: ConversationRecord) -> ConversationView:

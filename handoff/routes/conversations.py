@@ -10,7 +10,7 @@ from handoff.deps import AgentDep, HandoffDep
 from handoff.presence import touch
 from handoff.transcript import Transcript, load_transcript
 from handoff.transitions import existing
-from handoff.views import ConversationView, SendMessage, SentMessage, TypingIn, conversation_view
+from handoff.views import ConversationView, SendMessage, SentMessage, TypingIn, conversation_view, listing
 from shared.events import new_id
 from shared.events.handoff import ConversationState
 
@@ -19,12 +19,12 @@ router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
 @router.get("", summary="List the tenant's conversations, optionally by state")
 async def list_conversations(
-    h: HandoffDep, agent: AgentDep, state: ConversationState | None = Query(None, description="Only this state.")
+    h: HandoffDep,
+    agent: AgentDep,
+    state: ConversationState | None = Query(None, description="Only this state."),
+    limit: int = Query(200, ge=1, le=5000, description="At most this many (queue: longest waiting first)."),
 ) -> list[ConversationView]:
-    records = h.store.queue(agent.tenant_id) if state == "queued" else h.store.of_tenant(agent.tenant_id, state)
-    if state != "queued":
-        records.sort(key=lambda r: r.updated_at, reverse=True)
-    return [conversation_view(h, r) for r in records]
+    return [conversation_view(h, r) for r in listing(h, agent.tenant_id, state)[:limit]]
 
 
 @router.get("/{conversation_id}", summary="One conversation's handoff state")

@@ -26,8 +26,9 @@ from handoff.agents import AgentAccount
 from handoff.context import Handoff
 from handoff.fanout import Fanout, Outbox
 from handoff.presence import presence_of, set_presence, touch
+from handoff.records import ConversationRecord
 from handoff.transitions import NotAssignedToYou, NotFound
-from handoff.views import agent_view, conversation_view
+from handoff.views import agent_view, conversation_view, listing
 from shared.events.base import utcnow
 
 router = APIRouter(tags=["agent socket"])
@@ -48,6 +49,15 @@ async def _authenticate(ws: WebSocket, h: Handoff) -> AgentAccount | None:
     return h.agents.authenticate(token) if isinstance(token, str) else None
 
 
+SNAPSHOT_RECENT = 200
+
+
+def _snapshot_records(h: Handoff, tenant_id: str) -> list[ConversationRecord]:
+    """Everything queued or assigned, and the most recent AI-handled or resolved ones (the rest via REST)."""
+    active = listing(h, tenant_id, "queued") + listing(h, tenant_id, "assigned")
+    return active + listing(h, tenant_id, "ai")[:SNAPSHOT_RECENT] + listing(h, tenant_id, "resolved")[:SNAPSHOT_RECENT]
+
+
 async def _snapshot(h: Handoff, agent: AgentAccount) -> str:
     tenant = agent.tenant_id
     agents = [agent_view(h, await presence_of(h, a)).model_dump(mode="json") for a in h.agents.of_tenant(tenant)]
@@ -55,7 +65,7 @@ async def _snapshot(h: Handoff, agent: AgentAccount) -> str:
         {
             "kind": "snapshot",
             "me": agent_view(h, await presence_of(h, agent)).model_dump(mode="json"),
-            "conversations": [conversation_view(h, r).model_dump(mode="json") for r in h.store.of_tenant(tenant)],
+            "conversations": [conversation_view(h, r).model_dump(mode="json") for r in _snapshot_records(h, tenant)],
             "agents": agents,
         }
     )
