@@ -51,6 +51,12 @@ def build_orchestrator(
     async def publish(event: Event) -> object:
         return await emit(broker, event)
 
+    async def close_providers() -> None:
+        for chosen_provider in chosen.values():
+            close = getattr(chosen_provider, "aclose", None)
+            if close is not None:
+                await close()
+
     return Orchestrator(
         tenants=cached_tenants(settings.tenants_file),
         graph=build_graph(checkpointer),
@@ -58,6 +64,7 @@ def build_orchestrator(
         publish=publish,
         # Replaced by the NATS gate once connected (see connect()).
         gate=MemoryGate(),
+        closers=[close_providers],
     )
 
 
@@ -120,6 +127,7 @@ def create_app(
             if checkpointer is None and options.checkpointer == "database":
                 saver = await stack.enter_async_context(database_checkpointer(settings))
                 orch.graph = build_graph(saver)
+            stack.push_async_callback(orch.aclose)
             await connect(orch, broker, options)
             yield
 
@@ -145,3 +153,4 @@ async def running(
         yield orch
     finally:
         await broker.stop()
+        await orch.aclose()

@@ -55,6 +55,12 @@ class Orchestrator:
     registry: StreamRegistry = field(default_factory=StreamRegistry)
     # Outcomes and retries so far (for logs, tests and benches).
     stats: Counter[str] = field(default_factory=Counter)
+    # Run by aclose(): e.g. closing model clients' connection pools.
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in self.closers:
+            await close()
 
     def cancel(self, tenant_id: str, conversation_id: str, reason: str) -> bool:
         """Stop the reply this replica streams in that conversation (if any) within one token."""

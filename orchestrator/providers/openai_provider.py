@@ -26,6 +26,9 @@ class OpenAIProvider:
         self.client = client or AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed", max_retries=1)
         self.model = model
 
+    async def aclose(self) -> None:
+        await self.client.close()
+
     def request_messages(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> list[ChatMessage]:
         system = tenant.model.system_prompt.format(tenant=tenant.name)
         head: ChatMessage = {"role": "system", "content": f"{system}\n\n{sources_block(sources)}"}

@@ -19,6 +19,7 @@ async def test_deltas_concatenate_to_the_scripted_reply(acme: Tenant) -> None:
     async with FakeOpenAI(replies=[reply]) as fake:
         provider = OpenAIProvider(fake.base_url, "test-key", "fake-model")
         chunks = [c async for c in stream_turn(acme, "What does express shipping cost?", provider)]
+        await provider.aclose()
     assert chunks == chunk_text(reply)
     assert "".join(chunks) == reply
     request = fake.requests[0]
@@ -37,6 +38,7 @@ async def test_second_turn_request_contains_first_question_and_answer(acme: Tena
         provider = OpenAIProvider(fake.base_url, None, "fake-model")
         first = await run_turn(acme, "Express shipping price?", provider, graph=graph, conversation_id="c1")
         second = await run_turn(acme, "Do you ship to Canada?", provider, graph=graph, conversation_id="c1")
+        await provider.aclose()
     assert (first, second) == ("It costs $14.95.", "Yes, Canada too.")
     assert fake.requests[1]["messages"][1:] == [
         {"role": "user", "content": "Express shipping price?"},
@@ -52,6 +54,7 @@ async def test_replies_can_be_a_function_of_the_messages() -> None:
             model="m", messages=[{"role": "user", "content": "ping"}], stream=False
         )
         models = await client.models.list()
+        await client.close()
     assert completion.choices[0].message.content == "echo: ping"
     assert [m.id for m in models.data] == ["fake-model"]
 
@@ -71,6 +74,7 @@ async def test_cancelling_closes_the_model_stream(acme: Tenant) -> None:
         await asyncio.wait_for(got_one.wait(), 5)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await provider.aclose()
     assert task.cancelled()
     assert 1 <= len(parts) < 6
 
@@ -100,7 +104,9 @@ async def test_url_only_helper_and_thread_mode(acme: Tenant) -> None:
     async with fake_openai("in the loop") as base_url:
         provider = OpenAIProvider(base_url, None, "m")
         assert await run_turn(acme, "hi", provider) == "in the loop"
+        await provider.aclose()
     with FakeOpenAIThread(replies=["from a thread"]) as fake:
         provider = OpenAIProvider(fake.base_url, None, "m")
         assert await run_turn(acme, "hi", provider) == "from a thread"
+        await provider.aclose()
     assert len(fake.requests) == 1
