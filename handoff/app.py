@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         fanout = Fanout(nc)
         store.listeners.append(fanout.on_store_change)
         await store.start()
+        await store.repair_modes()
         http = httpx.AsyncClient(timeout=config.webhook_timeout_s)
         register_handlers(broker, h, http)
         await broker.start()

@@ -195,6 +195,30 @@ class HandoffStore:
     async def set_mode(self, tenant_id: str, conversation_id: str, state: ConversationState) -> None:
         await self.modes.put(mode_key(tenant_id, conversation_id), state.encode())
 
+    async def all_modes(self) -> dict[tuple[str, str], bytes]:
+        """Every mode key's value, read through one watch (fast even with many conversations)."""
+        modes: dict[tuple[str, str], bytes] = {}
+        watcher = await self.modes.watch("mode.>", ignore_deletes=True)
+        try:
+            while (entry := await watcher.updates(timeout=30)) is not None:
+                _, tenant_id, conversation_id = entry.key.split(".", 2)
+                modes[(tenant_id, conversation_id)] = entry.value or b""
+        finally:
+            await watcher.stop()
+        return modes
+
+    async def repair_modes(self) -> int:
+        """Rewrite mode keys that disagree with their record (a replica died between the two writes)."""
+        modes = await self.all_modes()
+        repaired = 0
+        for key, record in list(self.conversations.items()):
+            if modes.get(key, b"ai") != record.state.encode():
+                await self.set_mode(record.tenant_id, record.conversation_id, record.state)
+                repaired += 1
+        if repaired:
+            log.warning("repaired %d conversation mode keys", repaired)
+        return repaired
+
     async def get_mode(self, tenant_id: str, conversation_id: str) -> ConversationState:
         try:
             entry = await self.modes.get(mode_key(tenant_id, conversation_id))

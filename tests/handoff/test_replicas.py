@@ -10,8 +10,10 @@ import nats
 import pytest
 
 from handoff.config import HandoffSettings
+from handoff.store import mode_key
 from shared.events import HandoffRequested
 from shared.settings import Settings
+from shared.subjects import CONVERSATION_STATE_BUCKET
 from tests.handoff.agent_socket import agent_socket
 from tests.handoff.conftest import Service, Tenants, start_service, token
 from tests.handoff.test_flow import go_online, publish
@@ -86,3 +88,29 @@ async def test_replicas_keep_sharing_state_after_nats_restarts(
             lambda f: f.get("kind") == "conversation" and f["conversation"]["state"] == "assigned", timeout=8
         )
         assert seen["conversation"]["agent_id"] == "alice"
+
+
+async def test_a_mode_key_left_stale_by_a_crash_is_repaired_at_startup(
+    service_settings: Settings,
+    handoff_config: HandoffSettings,
+    tenants: Tenants,
+    nats_client: nats.NATS,
+    feed_for,
+    conversation_id: str,
+) -> None:
+    t, c = tenants.main, conversation_id
+    first = await start_service(service_settings, handoff_config)
+    async with httpx.AsyncClient(base_url=first.url) as api:
+        await go_online(api, tenants, "alice")
+    widget = await feed_for(t, c)
+    await publish(nats_client, HandoffRequested(tenant_id=t, conversation_id=c, trigger="visitor"))
+    await widget.wait(lambda e: e["type"] == "handoff.accepted")
+    await first.stop()
+    # as if the replica had died after storing the record but before writing the mode key
+    modes = await nats_client.jetstream().key_value(CONVERSATION_STATE_BUCKET)
+    await modes.put(mode_key(t, c), b"ai")
+    second = await start_service(service_settings, handoff_config)
+    try:
+        assert (await modes.get(mode_key(t, c))).value == b"assigned"
+    finally:
+        await second.stop()
