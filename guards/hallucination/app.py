@@ -66,6 +66,7 @@ async def running(settings: Settings, **kwargs: object) -> AsyncIterator[Halluci
     broker, guard = create_broker(settings, **kwargs)  # type: ignore[arg-type]
     await connect(broker)
     await broker.start()
+    await broker.connection.flush()  # our subscriptions are registered before the caller publishes
     try:
         yield guard
     finally:

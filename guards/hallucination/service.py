@@ -124,7 +124,10 @@ class HallucinationGuard:
     async def _work(self, message_id: str, queue: asyncio.Queue[_Job | None]) -> None:
         while True:
             try:
-                job = await asyncio.wait_for(queue.get(), self.idle_timeout_s)
+                # asyncio.timeout rather than wait_for: on 3.11, cancelling a task inside
+                # wait_for(queue.get()) can hang (the inner get task is never cancelled).
+                async with asyncio.timeout(self.idle_timeout_s):
+                    job = await queue.get()
             except TimeoutError:
                 if self._queues.get(message_id) is queue:
                     del self._queues[message_id]

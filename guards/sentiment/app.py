@@ -71,6 +71,7 @@ async def running(settings: Settings, **kwargs: object) -> AsyncIterator[Sentime
     broker, monitor = create_broker(settings, **kwargs)  # type: ignore[arg-type]
     await connect(broker, monitor)
     await broker.start()
+    await broker.connection.flush()  # our subscriptions are registered before the caller publishes
     try:
         yield monitor
     finally:
