@@ -24,6 +24,7 @@ class ReplyIds:
     created: str
     completed: str
     cancelled: str
+    notice: str
 
     def delta(self, offset: int) -> str:
         return f"{self.message_id}.{offset}"
@@ -35,4 +36,5 @@ def reply_ids(user: UserMessage) -> ReplyIds:
         created=_derived("created", user),
         completed=_derived("completed", user),
         cancelled=_derived("cancelled", user),
+        notice=_derived("notice", user),
     )

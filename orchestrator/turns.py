@@ -26,6 +26,7 @@ from shared.events import (
     MessageCompleted,
     MessageCreated,
     MessageDelta,
+    Notice,
     Source,
     Typing,
     UserMessage,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 Decision = Literal["ack", "retry"]
 Outcome = Literal["completed", "cancelled", "skipped", "failed"]
 Publish = Callable[[Event], Awaitable[object]]
+ERROR_NOTICE = "Sorry, I couldn't finish that answer. Please try again, or ask for a human."
 
 
 class PublishFailed(Exception):
@@ -182,7 +184,19 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage) -> Outco
                         text=stream.text,
                     )
                 )
-            return "failed" if stream.cancel_reason == "error" else "cancelled"
+            if stream.cancel_reason != "error":
+                return "cancelled"
+            # The model failed: tell the visitor instead of leaving them with half an answer.
+            await orch.publish(
+                Notice(
+                    id=ids.notice,
+                    tenant_id=user.tenant_id,
+                    conversation_id=user.conversation_id,
+                    code="assistant_error",
+                    text=ERROR_NOTICE,
+                )
+            )
+            return "failed"
         await orch.publish(
             MessageCompleted(
                 id=ids.completed,

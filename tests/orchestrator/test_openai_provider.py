@@ -8,10 +8,13 @@ from openai import AsyncOpenAI
 
 from orchestrator.graph import build_graph
 from orchestrator.inprocess import run_turn, stream_turn
+from orchestrator.memory_gate import MemoryGate
 from orchestrator.providers import OpenAIProvider
+from orchestrator.turns import Orchestrator, answer
 from services.nats_embedded import free_port, wait_for_port
-from shared.tenants import Tenant
+from shared.tenants import Tenant, TenantDirectory
 from tests.fakes.openai_server import FakeOpenAI, FakeOpenAIThread, chunk_text, fake_openai
+from tests.orchestrator._helpers import Recorder, user_message
 
 
 async def test_deltas_concatenate_to_the_scripted_reply(acme: Tenant) -> None:
@@ -110,3 +113,23 @@ async def test_url_only_helper_and_thread_mode(acme: Tenant) -> None:
         assert await run_turn(acme, "hi", provider) == "from a thread"
         await provider.aclose()
     assert len(fake.requests) == 1
+
+
+async def test_unreachable_model_ends_the_reply_with_an_error_notice(acme: Tenant) -> None:
+    recorder = Recorder()
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    provider = OpenAIProvider(dead, None, "m", client=AsyncOpenAI(base_url=dead, api_key="x", max_retries=0))
+    orch = Orchestrator(
+        tenants=TenantDirectory(tenants=[acme]),
+        graph=build_graph(),
+        provider_for=lambda tenant: provider,
+        publish=recorder,
+        gate=MemoryGate(),
+    )
+    assert await answer(orch, acme, user_message("c1", 1)) == "failed"
+    await provider.aclose()
+    assert [e.type for e in recorder.events if e.type != "typing"] == [
+        "message.created",
+        "message.cancelled",
+        "notice",
+    ]

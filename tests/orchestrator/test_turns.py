@@ -46,7 +46,7 @@ async def test_one_turn_emits_created_deltas_completed(orch: Orchestrator, recor
 def test_reply_ids_are_deterministic_and_distinct() -> None:
     first, again = reply_ids(user_message("c", 1)), reply_ids(user_message("c", 1))
     assert first == again
-    assert len({first.message_id, first.created, first.completed, first.cancelled}) == 4
+    assert len({first.message_id, first.created, first.completed, first.cancelled, first.notice}) == 5
     assert reply_ids(user_message("c", 2)).message_id != first.message_id
     assert reply_ids(user_message("d", 1)).message_id != first.message_id
 
@@ -130,6 +130,9 @@ async def test_provider_failure_cancels_with_reason_error(orch: Orchestrator, re
     assert await answer(orch, acme, user_message("c1", 1)) == "failed"
     cancelled = recorder.of("message.cancelled")
     assert [(e.reason, e.text) for e in cancelled] == [("error", "partial")]  # type: ignore[attr-defined]
+    [notice] = recorder.of("notice")
+    assert notice.code == "assistant_error"  # type: ignore[attr-defined]
+    assert "human" in notice.text  # type: ignore[attr-defined]
 
 
 async def test_unknown_tenant_is_dropped(orch: Orchestrator, recorder: Recorder) -> None:
