@@ -22,6 +22,8 @@ from shared.subjects import CONV_STREAM, Channel, conversation_pattern, stream_s
 
 log = logging.getLogger(__name__)
 
+# Up to this many missed events are read with one request each; more go through a consumer.
+FETCH_ONE_BY_ONE = 32
 CREATED = MessageCreated.model_fields["type"].default
 ENDED = frozenset({MessageCompleted.model_fields["type"].default, MessageCancelled.model_fields["type"].default})
 
@@ -39,19 +41,33 @@ async def stored_after(
 ) -> AsyncIterator[tuple[int, bytes]]:
     """(seq, payload) of the conversation's stored events with seq > ``after_seq`` (or stored at or
     after ``since``), in order."""
-    if since is not None:
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since)
-    else:
+    pattern = conversation_pattern(Channel.CONV, visitor.tenant_id, visitor.conversation_id)
+    if since is None:
+        # Most resumes miss nothing or a few events: fetch those one by one (a single request
+        # when nothing is missing) and start a consumer only for a long replay. Reads go to
+        # the stream leader, never a possibly lagging replica.
+        for _ in range(FETCH_ONE_BY_ONE):
+            try:
+                raw = await js.get_msg(CONV_STREAM, seq=after_seq + 1, next=True, subject=pattern)
+            except nats.js.errors.NotFoundError:
+                return
+            after_seq = raw.seq or after_seq + 1
+            yield after_seq, raw.data or b""
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after_seq + 1)
-    sub = await js.subscribe(
-        conversation_pattern(Channel.CONV, visitor.tenant_id, visitor.conversation_id),
-        stream=CONV_STREAM,
-        ordered_consumer=True,
-        config=config,
-    )
+    else:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since)
+    async for item in _consumed(js, pattern, config, timeout):
+        yield item
+
+
+async def _consumed(
+    js: JetStreamContext, pattern: str, config: ConsumerConfig, timeout: float
+) -> AsyncIterator[tuple[int, bytes]]:
+    """Stream stored events through an ephemeral ordered consumer until none is pending."""
+    sub = await js.subscribe(pattern, stream=CONV_STREAM, ordered_consumer=True, config=config)
     try:
         info = await sub.consumer_info()
-        # Nothing stored after after_seq (and nothing delivered yet): waiting would never end.
+        # Nothing stored from the start point (and nothing delivered yet): waiting would never end.
         if info.num_pending == 0 and info.delivered.consumer_seq == 0:
             return
         while True:
@@ -89,10 +105,9 @@ async def open_reply_before(js: JetStreamContext, visitor: Visitor, after_seq: i
 
 
 async def _last(js: JetStreamContext, visitor: Visitor, kind: str) -> tuple[int, dict] | None:
+    kind_subject = subject(Channel.CONV, visitor.tenant_id, visitor.conversation_id, kind)
     try:
-        raw = await js.get_last_msg(
-            CONV_STREAM, subject(Channel.CONV, visitor.tenant_id, visitor.conversation_id, kind), direct=True
-        )
+        raw = await js.get_last_msg(CONV_STREAM, kind_subject)
     except nats.js.errors.NotFoundError:
         return None
     try:

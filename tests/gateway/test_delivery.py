@@ -7,6 +7,7 @@ import nats
 import pytest
 from faststream.nats import NatsBroker
 
+from gateway import replay
 from shared.bus import emit
 from shared.events import MessageCompleted, MessageCreated, MessageDelta, Notice, Typing
 from shared.subjects import stream_state_subject
@@ -166,3 +167,16 @@ async def test_finished_replies_are_not_asked_about_and_silence_is_survived(
         resumed = await asyncio.wait_for(ws.recv_until("resumed"), 10)
     assert resumed["replayed"] == 3
     assert "message.delta" not in [f["type"] for f in ws.skipped]
+
+
+async def test_a_long_replay_switches_to_a_consumer_without_gaps_or_doubles(
+    gateway: GatewayClient, broker: NatsBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(replay, "FETCH_ONE_BY_ONE", 3)
+    session = await gateway.session()
+    seqs = await _notices(broker, session, *(f"n{i}" for i in range(10)))
+    async with gateway.socket(session["token"], after_seq=seqs[0]) as ws:
+        replayed = await _collect(ws, "notice", 9)
+        resumed = await ws.recv_until("resumed")
+    assert [(f["seq"], f["text"]) for f in replayed] == [(s, f"n{i}") for i, s in enumerate(seqs)][1:]
+    assert (resumed["replayed"], resumed["last_seq"]) == (9, seqs[-1])
