@@ -50,13 +50,23 @@ def _best_sentences(question: str, passage: str, limit: int = 3) -> list[str]:
     return [sentences[i] for i in keep]
 
 
+# A second document is quoted too when it scores this close to the best one (a two-part question).
+SECOND_SOURCE_RATIO = 0.7
+
+
 def compose_answer(question: str, sources: list[Source]) -> str:
     """The whole offline reply for ``question`` given retrieved ``sources`` (best first)."""
     if not sources:
         return DONT_KNOW
     best = sources[0]
     answer = " ".join(_best_sentences(question, best.snippet))
-    return f"From our help center: {answer} (Source: {best.title})"
+    cited = [best.title]
+    doc = best.id.split("#")[0]
+    second = next((s for s in sources[1:] if s.id.split("#")[0] != doc), None)
+    if second is not None and second.score >= SECOND_SOURCE_RATIO * best.score:
+        answer += " Also: " + " ".join(_best_sentences(question, second.snippet, limit=2))
+        cited.append(second.title)
+    return f"From our help center: {answer} (Source: {'; '.join(cited)})"
 
 
 def last_user_text(messages: list[ChatMessage]) -> str:

@@ -64,3 +64,12 @@ async def test_greeting_streams_the_small_talk(acme: Tenant) -> None:
     messages = [{"role": "user", "content": "hey"}]
     text = "".join([c async for c in OfflineProvider().stream(messages, [], acme)])  # type: ignore[list-item]
     assert text == small_talk("hey", acme)
+
+
+def test_two_part_question_quotes_both_documents(kb_dir: Path) -> None:
+    question = "What does express shipping cost and how long is the return window?"
+    answer = compose_answer(question, retrieve(kb_dir, question))
+    assert "$14.95" in answer
+    assert " Also: " in answer
+    assert "60 days" in answer
+    assert answer.endswith("(Source: Shipping: Shipping options and costs; Returns and exchanges: Return window)")
