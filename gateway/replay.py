@@ -68,7 +68,8 @@ async def _consumed(
     try:
         info = await sub.consumer_info()
         # Nothing stored from the start point (and nothing delivered yet): waiting would never end.
-        if info.num_pending == 0 and info.delivered.consumer_seq == 0:
+        delivered = info.delivered.consumer_seq if info.delivered else 0
+        if info.num_pending == 0 and delivered == 0:
             return
         while True:
             msg = await sub.next_msg(timeout=timeout)
