@@ -12,6 +12,7 @@ from typing import Any
 import nats
 import pytest
 from faststream.nats import NatsBroker
+from langgraph.checkpoint.memory import InMemorySaver
 from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
@@ -179,3 +180,20 @@ async def test_stream_state_request_returns_the_text_so_far(
         [completed] = await watcher.until("message.completed")
     assert json.loads(reply.data) == {"message_id": completed.message_id, "text": "alpha beta", "done": False}  # type: ignore[attr-defined]
     assert completed.text == "alpha beta gamma delta"  # type: ignore[attr-defined]
+
+
+async def test_second_message_sees_the_first_whichever_replica_answers(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    provider = ScriptedProvider(["Express costs $14.95.", "Yes, to Canada too."])
+    shared_history = InMemorySaver()  # stands in for the database checkpointer every replica shares
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings, count=2, provider=provider, checkpointer=shared_history):
+        await emit(bus, user(conversation_id, 1, "What does express shipping cost?"))
+        await emit(bus, user(conversation_id, 2, "Do you ship to Canada?"))
+        await watcher.until("message.completed", 2)
+    assert provider.calls[1]["messages"] == [
+        {"role": "user", "content": "What does express shipping cost?"},
+        {"role": "assistant", "content": "Express costs $14.95."},
+        {"role": "user", "content": "Do you ship to Canada?"},
+    ]
