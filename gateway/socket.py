@@ -102,13 +102,16 @@ class _Session:
     async def _send_loop(self) -> None:
         queue, heartbeat_s = self.delivery.queue, self.gateway.settings.heartbeat_s
         while True:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that lands
-            # as a frame arrives, and this task would outlive its socket.
-            try:
-                async with asyncio.timeout(heartbeat_s):
-                    frame = await queue.get()
-            except TimeoutError:
-                frame = HEARTBEAT
+            if not queue.empty():
+                frame = queue.get_nowait()  # the busy path: no timer per frame
+            else:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+                # lands as a frame arrives, and this task would outlive its socket.
+                try:
+                    async with asyncio.timeout(heartbeat_s):
+                        frame = await queue.get()
+                except TimeoutError:
+                    frame = HEARTBEAT
             await self.websocket.send_text(frame)
 
     async def _receive_loop(self, after_seq: int | None) -> Refused | None:
