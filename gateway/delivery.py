@@ -55,18 +55,22 @@ class Outgoing:
         data["seq"] = self.seq
         return json.dumps(data, separators=(",", ":"))
 
-    def covered_by(self, snapshots: dict[str, int]) -> bool:
-        """True for a delta whose text a stream-state snapshot already sent."""
-        if self.seq is not None or not snapshots or b'"message.delta"' not in self.payload:
+    def stale(self, snapshots: dict[str, int], ended: set[str]) -> bool:
+        """True for a held delta the replay made useless: its reply ended, or a snapshot holds its text."""
+        if self.seq is not None or not (snapshots or ended) or b'"message.delta"' not in self.payload:
             return False
         try:
             data = json.loads(self.payload)
         except ValueError:
             return False
-        if data.get("type") != DELTA or data.get("message_id") not in snapshots:
+        message_id = data.get("message_id")
+        if data.get("type") != DELTA or not isinstance(message_id, str):
             return False
+        if message_id in ended:
+            return True  # the replayed message.completed / cancelled already has the whole text
         offset, text = data.get("offset"), data.get("text")
-        return isinstance(offset, int) and isinstance(text, str) and offset + len(text) <= snapshots[data["message_id"]]
+        covered = snapshots.get(message_id, -1)
+        return isinstance(offset, int) and isinstance(text, str) and offset + len(text) <= covered
 
 
 class Delivery:
@@ -106,7 +110,7 @@ class Delivery:
             self.behind.set()
 
     def go_live(self) -> None:
-        self._flush({})
+        self._flush({}, set())
 
     async def resume(self, after_seq: int, state_timeout: float = 1.0) -> Resumed:
         """Replay stored events after ``after_seq``, fill in a streaming reply, then go live."""
@@ -126,6 +130,7 @@ class Delivery:
             self._buffer = []
         self.last_seq = after_seq
         open_replies: dict[str, None] = {}
+        ended: set[str] = set()
         # A reply may have started before the replay point and still be streaming.
         earlier = await replay.open_reply_before(self.js, self.visitor, after_seq if since is None else 2**63)
         if earlier is not None:
@@ -136,12 +141,12 @@ class Delivery:
                 continue
             replayed += 1
             item = Outgoing(seq, payload)
-            _track_replies(payload, open_replies)
+            _track_replies(payload, open_replies, ended)
             self.last_seq = seq
             with contextlib.suppress(ValueError):  # not JSON: nothing a widget could use
                 await self.queue.put(item.frame())
         snapshots = await self._snapshots(list(open_replies), state_timeout)
-        self._flush(snapshots)
+        self._flush(snapshots, ended)
         resumed = Resumed(after_seq=after_seq, last_seq=self.last_seq, replayed=replayed)
         self.send(resumed.model_dump_json())
         return resumed
@@ -164,11 +169,11 @@ class Delivery:
             snapshots[message_id] = len(state.text)
         return snapshots
 
-    def _flush(self, snapshots: dict[str, int]) -> None:
+    def _flush(self, snapshots: dict[str, int], ended: set[str]) -> None:
         # No await between here and clearing the buffer: callbacks cannot interleave.
         buffered, self._buffer = self._buffer or [], None
         for item in buffered:
-            if not item.covered_by(snapshots):
+            if not item.stale(snapshots, ended):
                 self._deliver(item)
 
     async def _on_msg(self, msg: Msg) -> None:
@@ -192,7 +197,7 @@ class Delivery:
         self.send(frame)
 
 
-def _track_replies(payload: bytes, open_replies: dict[str, None]) -> None:
+def _track_replies(payload: bytes, open_replies: dict[str, None], ended: set[str]) -> None:
     """Follow message.created / completed / cancelled to know which replies are still streaming."""
     try:
         data = json.loads(payload)
@@ -205,6 +210,7 @@ def _track_replies(payload: bytes, open_replies: dict[str, None]) -> None:
         open_replies[message_id] = None
     elif data.get("type") in replay.ENDED:
         open_replies.pop(message_id, None)
+        ended.add(message_id)
 
 
 class OpenDeliveries:

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 
 from gateway.commands import Visitor
-from gateway.delivery import Delivery, Outgoing
+from gateway.delivery import Delivery, Outgoing, _track_replies
 
 VISITOR = Visitor(tenant_id="acme", conversation_id="c1", visitor_id="v")
 
@@ -56,9 +56,27 @@ async def test_a_socket_that_cannot_keep_up_is_marked_behind() -> None:
     assert delivery.behind.is_set()
 
 
-def test_deltas_covered_by_a_snapshot_are_recognised() -> None:
+def test_held_deltas_made_useless_by_the_replay_are_recognised() -> None:
     snapshot = {"m": 5}
-    assert Outgoing.from_msg(_delta(0, "hello")).covered_by(snapshot)  # type: ignore[arg-type]
-    assert not Outgoing.from_msg(_delta(3, "lo!")).covered_by(snapshot)  # type: ignore[arg-type]
-    assert not Outgoing.from_msg(_delta(0, "hello")).covered_by({"other": 5})  # type: ignore[arg-type]
-    assert not Outgoing.from_msg(_durable(1)).covered_by(snapshot)  # type: ignore[arg-type]
+    assert Outgoing.from_msg(_delta(0, "hello")).stale(snapshot, set())  # type: ignore[arg-type]
+    assert not Outgoing.from_msg(_delta(3, "lo!")).stale(snapshot, set())  # type: ignore[arg-type]
+    assert not Outgoing.from_msg(_delta(0, "hello")).stale({"other": 5}, set())  # type: ignore[arg-type]
+    assert not Outgoing.from_msg(_durable(1)).stale(snapshot, {"m"})  # type: ignore[arg-type]
+    # The reply completed during the replay: its late deltas would only truncate the text.
+    assert Outgoing.from_msg(_delta(40, "tail")).stale({}, {"m"})  # type: ignore[arg-type]
+
+
+def test_replay_tracking_knows_which_replies_are_open_and_which_ended() -> None:
+    open_replies: dict[str, None] = {}
+    ended: set[str] = set()
+    for kind, message_id in [
+        ("message.created", "a"),
+        ("message.created", "b"),
+        ("message.delta", "b"),
+        ("message.completed", "a"),
+        ("message.created", "c"),
+        ("message.cancelled", "c"),
+    ]:
+        _track_replies(json.dumps({"type": kind, "message_id": message_id}).encode(), open_replies, ended)
+    assert list(open_replies) == ["b"]
+    assert ended == {"a", "c"}
