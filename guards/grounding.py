@@ -26,6 +26,7 @@ from guards.text import (
     quantities,
     stem,
     supported,
+    vocabulary_of,
     words,
 )
 from guards.verdict import Verdict
@@ -58,7 +59,7 @@ def _overlap(claim: list[str], passage_text: str) -> float:
     """Share of the claim's content stems found in one source clause."""
     if not claim:
         return 0.0
-    vocab = frozenset(stem(w) for w in words(passage_text))
+    vocab = vocabulary_of(passage_text)
     return sum(supported(c, vocab) for c in claim) / len(claim)
 
 
@@ -93,7 +94,7 @@ def _flips(claim: str, source: str) -> bool:
     if polarity(claim) == polarity(source):
         return False
     denying, stating = (claim, source) if polarity(claim) < 0 else (source, claim)
-    vocabulary = frozenset(stem(w) for w in words(stating))
+    vocabulary = vocabulary_of(stating)
     # "final sale and cannot be returned" vs "final sale": the claim says nothing about returns.
     return any(supported(t, vocabulary) for t in negated(denying))
 

@@ -82,11 +82,22 @@ def variants(word_stem: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def supported(word_stem: str, vocabulary: frozenset[str] | set[str]) -> bool:
+def supported(word_stem: str, vocabulary: frozenset[str]) -> bool:
     """A stem is supported by a vocabulary if it, a morphological variant or a synonym occurs there."""
     if word_stem in vocabulary:
         return True
+    return _supported(word_stem, vocabulary)
+
+
+@lru_cache(maxsize=262144)
+def _supported(word_stem: str, vocabulary: frozenset[str]) -> bool:
+    # Cached: a reply's sentences are checked against the same few source vocabularies.
     return any(stems_match(c, v) for c in variants(word_stem) for v in vocabulary)
+
+
+@lru_cache(maxsize=4096)
+def vocabulary_of(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text))
 
 
 def _number_value(whole: str, frac: str | None, unit: str | None) -> str:

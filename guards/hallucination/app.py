@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,7 +27,9 @@ def create_broker(
     rules: TenantRules | None = None,
     replicas: ReplicaSettings | None = None,
 ) -> tuple[NatsBroker, HallucinationGuard]:
-    broker = make_broker(settings)
+    # Every token delta passes through here: per-message access logs at INFO would cost more
+    # than the check itself, so they go to DEBUG.
+    broker = make_broker(settings, log_level=logging.DEBUG)
 
     async def publish(flag: MessageFlagged) -> object:
         return await emit(broker, flag)
