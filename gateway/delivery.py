@@ -76,7 +76,8 @@ class Outgoing:
 class Delivery:
     """One socket's view of its conversation: a live subscription, replays, and the outgoing queue.
 
-    Invariant: durable events leave in strictly increasing ``seq`` and never twice (``last_seq``).
+    Invariant: durable events leave in strictly increasing ``seq`` (``last_seq``), never twice
+    unless the widget asks again with a lower ``after_seq``.
     """
 
     def __init__(self, nc: Client, js: JetStreamContext, visitor: Visitor, max_queue: int = MAX_QUEUE) -> None:
