@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from guards.eval import _heldout_cases
 from guards.eval.datasets import (
+    HELDOUT_HALLUCINATION_FILE,
+    HELDOUT_MONITOR_FILE,
     MONITOR_LABELS,
     build_hallucination,
     build_monitor,
@@ -19,6 +22,10 @@ def test_committed_sets_match_their_sources() -> None:
     """`python -m guards.eval build` was run after the last edit of the cases."""
     assert load_hallucination() == build_hallucination()
     assert load_monitor() == build_monitor()
+    assert load_hallucination(HELDOUT_HALLUCINATION_FILE) == build_hallucination(
+        _heldout_cases.TOPICS, _heldout_cases.NON_CLAIMS
+    )
+    assert load_monitor(HELDOUT_MONITOR_FILE) == build_monitor(_heldout_cases.CASES)
 
 
 def test_hallucination_set_is_large_balanced_and_varied() -> None:
