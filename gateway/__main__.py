@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from gateway.app import create_app
+from gateway.logs import redact_server_logs
 from shared.logging import setup_logging
 from shared.settings import get_settings
 
@@ -14,6 +15,7 @@ from shared.settings import get_settings
 def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "gateway")
+    redact_server_logs()
     logging.getLogger("gateway").info(
         "demo page at http://%s:%s/ (widget demo at /demo)", settings.gateway_host, settings.gateway_port
     )
@@ -24,6 +26,7 @@ def main() -> None:
         # Let the WebSocket layer refuse oversized frames before buffering them (close 1009).
         ws_max_size=settings.max_frame_bytes * 2,
         log_level=settings.log_level.lower(),
+        log_config=None,  # keep our logging setup (and its token redaction) instead of uvicorn's
         proxy_headers=True,
     )
 
