@@ -12,6 +12,7 @@ from shared.bus import CONV_JSTREAM
 from shared.events import MessageFlagged
 from shared.settings import Settings
 from shared.subjects import Channel, kind_pattern, subject
+from shared.tenants import GuardPolicy
 from tests.guards.replies import GROUNDED, UNGROUNDED, UNGROUNDED_SENTENCE, completed, created, rules, stream
 
 
@@ -54,8 +55,42 @@ async def test_grounded_reply_is_not_flagged(settings: Settings, conversation_id
     assert await _run(settings, conversation_id, GROUNDED) == []
 
 
+async def test_withhold_policy_says_so_without_replacement(settings: Settings, conversation_id: str) -> None:
+    flags = await _run(settings, conversation_id, UNGROUNDED, action="withhold")
+    assert [(f.action, f.replacement) for f in flags] == [("withhold", None)]
+
+
 async def test_replace_policy_carries_the_correction(settings: Settings, conversation_id: str) -> None:
     flags = await _run(settings, conversation_id, UNGROUNDED, action="replace")
     assert len(flags) == 1
     assert flags[0].action == "replace"
     assert flags[0].replacement == "Sale items cannot be returned."
+
+
+async def test_invented_sentence_without_a_close_source_gets_the_tenant_text(
+    settings: Settings, conversation_id: str
+) -> None:
+    text = "Express shipping costs $15. We also engrave every backpack for free with your initials."
+    flags = await _run(settings, conversation_id, text, action="replace")
+    assert len(flags) == 1
+    assert flags[0].replacement == GuardPolicy().replacement
+
+
+async def test_reply_whose_start_was_missed_is_checked_on_completion(settings: Settings, conversation_id: str) -> None:
+    """A guard (re)started mid-reply has no sources yet; the completion brings them."""
+    broker, guard = create_broker(settings, method=GroundingMethod(), rules=rules())
+    flags: asyncio.Queue[MessageFlagged] = asyncio.Queue()
+
+    @broker.subscriber(kind_pattern(Channel.CONV, "message.flagged"), stream=CONV_JSTREAM)
+    async def collect(flag: MessageFlagged) -> None:
+        await flags.put(flag)
+
+    async with TestNatsBroker(broker):
+        for delta in stream(conversation_id, "m1", UNGROUNDED):
+            await _publish_push(broker, delta)
+        await guard.idle()
+        assert flags.empty()
+        await _publish_push(broker, completed(conversation_id, "m1", UNGROUNDED))
+        flag = await asyncio.wait_for(flags.get(), 5)
+    assert flag.sentence == UNGROUNDED_SENTENCE
+    assert guard.tracker.replies == {}
