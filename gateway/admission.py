@@ -10,6 +10,8 @@ from gateway.context import Gateway
 from gateway.sessions import SessionError, check_origin
 from shared.widget_protocol import CloseCode
 
+MAX_SEQ = 2**63  # JetStream sequences are unsigned 64-bit; anything near that is garbage
+
 
 class Refused(Exception):
     """The socket is closed with ``code``; ``reason`` goes into the close frame."""
@@ -43,7 +45,7 @@ def admit(gateway: Gateway, websocket: WebSocket) -> tuple[Visitor, int | None]:
     if wanted is not None and wanted != claims.conversation:
         raise Refused(CloseCode.FORBIDDEN, "conversation not yours")
     after_seq = params.get("after_seq")
-    if after_seq is not None and not after_seq.isdigit():
+    if after_seq is not None and not (after_seq.isdigit() and int(after_seq) < MAX_SEQ):
         raise Refused(CloseCode.POLICY_VIOLATION, f"Expected after_seq to be an integer >= 0, got {after_seq!r}")
     visitor = Visitor(tenant_id=tenant.id, conversation_id=claims.conversation, visitor_id=claims.visitor)
     return visitor, int(after_seq) if after_seq is not None else None

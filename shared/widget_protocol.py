@@ -84,7 +84,7 @@ class FeedbackSend(_Frame):
 
 class ResumeSend(_Frame):
     type: Literal["resume"] = "resume"
-    after_seq: int = Field(ge=0, description="Highest seq the widget has applied; 0 replays everything.")
+    after_seq: int = Field(ge=0, lt=2**63, description="Highest seq the widget has applied; 0 replays everything.")
 
 
 class PingSend(_Frame):

@@ -110,9 +110,10 @@ async def test_another_visitors_conversation_is_4403(gateway: GatewayClient) -> 
         assert (await ws.recv())["type"] == "hello"
 
 
-async def test_after_seq_must_be_a_number(gateway: GatewayClient) -> None:
+@pytest.mark.parametrize("after_seq", ["abc", "-1", str(2**64)])
+async def test_after_seq_must_be_a_sequence_number(gateway: GatewayClient, after_seq: str) -> None:
     session = await gateway.session()
-    async with gateway.socket(session["token"], after_seq="abc") as ws:
+    async with gateway.socket(session["token"], after_seq=after_seq) as ws:
         code, reason = await ws.closed()
     assert code == 1008
     assert "after_seq" in reason
