@@ -66,6 +66,12 @@ class Tenant(BaseModel):
     handoff: HandoffRules = Field(default_factory=HandoffRules)
     guard: GuardPolicy = Field(default_factory=GuardPolicy)
     widget: dict[str, Any] = Field(default_factory=dict, description="Theme, strings, layout for the widget.")
+    webhook_url: str | None = Field(
+        None, description="POSTed a signed JSON body after every completed reply (post-reply workers)."
+    )
+    webhook_secret: str | None = Field(
+        None, description="HMAC-SHA256 key for the X-Switchboard-Signature header of turn webhooks."
+    )
 
     @field_validator("id")
     @classmethod
