@@ -25,6 +25,8 @@ class Conversation(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The seq of the reply the title/summary/tags were computed after: a slow worker cannot overwrite a newer digest.
+    summary_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0, doc="Highest visitor-visible seq recorded.")

@@ -34,6 +34,11 @@ def alembic_config(database_url: str) -> Config:
 
 async def upgrade_head(database_url: str) -> None:
     """Bring the schema to the newest revision; safe when several processes start at once."""
+    await upgrade(database_url, "head")
+
+
+async def upgrade(database_url: str, revision: str) -> None:
+    """``alembic upgrade <revision>`` under a lock that serialises concurrent migrators."""
     url = normalize_database_url(database_url)
     config = alembic_config(url)
     engine = make_engine(url, poolclass=pool.NullPool)
@@ -42,14 +47,14 @@ async def upgrade_head(database_url: str) -> None:
             if connection.dialect.name == "postgresql":
                 # Held until commit: a second migrator waits, then finds the schema at head.
                 await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
-            await connection.run_sync(_upgrade, config)
+            await connection.run_sync(_upgrade, config, revision)
     finally:
         await engine.dispose()
 
 
-def _upgrade(connection: Connection, config: Config) -> None:
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 @contextlib.asynccontextmanager

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import Base
 from shared.db.engine import make_engine
-from shared.db.migrate import upgrade_head
+from shared.db.migrate import upgrade, upgrade_head
 
 
 async def table_names(engine: AsyncEngine) -> set[str]:
@@ -23,7 +23,7 @@ async def test_upgrade_head_creates_every_model_table(database_url: str) -> None
     try:
         assert set(Base.metadata.tables) | {"alembic_version"} <= await table_names(engine)
         async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == "0001"
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == "0002"
     finally:
         await engine.dispose()
 
@@ -35,7 +35,7 @@ async def test_upgrade_head_is_idempotent_and_safe_concurrently(database_url: st
     try:
         async with engine.connect() as conn:
             versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
-        assert versions == ["0001"]
+        assert versions == ["0002"]
     finally:
         await engine.dispose()
 
@@ -53,3 +53,25 @@ async def test_models_match_migrations(db_engine: AsyncEngine) -> None:
 
     async with db_engine.connect() as conn:
         assert await conn.run_sync(diff) == []
+
+
+async def test_0002_keeps_existing_conversations(database_url: str) -> None:
+    """Data written under 0001 survives the upgrade and gets the new column's default."""
+    await upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO tenants (id, created_at) VALUES ('acme', CURRENT_TIMESTAMP)"))
+            await conn.execute(
+                text(
+                    "INSERT INTO conversations (id, tenant_id, state, state_seq, tags, created_at, updated_at,"
+                    " last_seq)"
+                    " VALUES ('c1', 'acme', 'ai', 0, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 7)"
+                )
+            )
+        await upgrade_head(database_url)
+        async with engine.connect() as conn:
+            row = (await conn.execute(text("SELECT last_seq, summary_seq FROM conversations WHERE id = 'c1'"))).one()
+        assert tuple(row) == (7, 0)
+    finally:
+        await engine.dispose()
