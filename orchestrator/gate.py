@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from nats.js.errors import BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
-from shared.events import UserMessage, parse_event
+from shared.events import Event, UserMessage, parse_event
 from shared.subjects import (
     CONV_STREAM,
     CONVERSATION_LOCKS_BUCKET,
@@ -51,6 +51,9 @@ class Gate(Protocol):
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int
     ) -> list[tuple[int, UserMessage]]: ...
+    async def events(
+        self, tenant_id: str, conversation_id: str, after: int, before: int
+    ) -> list[tuple[int, Event]]: ...
 
 
 def lock_key(tenant_id: str, conversation_id: str) -> str:
@@ -149,6 +152,32 @@ class NatsGate:
                 break
             event = parse_event(raw.data or b"{}")
             if isinstance(event, UserMessage):
+                event.seq = raw.seq
+                found.append((raw.seq, event))
+            seq = raw.seq + 1
+        return found
+
+    async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
+        """The conversation's ``message.*`` events with stream sequence in (after, before), in order.
+
+        One direct get per event (the range is usually a reply or two); ``message.*`` leaves
+        out handoff events and notices, which the history does not need.
+        """
+        wanted = subject(Channel.CONV, tenant_id, conversation_id, "message.>")
+        found: list[tuple[int, Event]] = []
+        seq = after + 1
+        while seq < before:
+            try:
+                raw = await self.js.get_msg(CONV_STREAM, seq=seq, subject=wanted, next=True, direct=True)
+            except NotFoundError:
+                break
+            if raw.seq is None or raw.seq >= before:
+                break
+            try:
+                event = parse_event(raw.data or b"{}")
+            except Exception:  # a type this build does not know: not history
+                log.debug("skipping unparsable event at seq %s", raw.seq, exc_info=True)
+            else:
                 event.seq = raw.seq
                 found.append((raw.seq, event))
             seq = raw.seq + 1

@@ -2,11 +2,14 @@
 
 Generated text leaves the graph through the custom stream (``stream_mode="custom"``), one
 item per provider chunk; conversation history persists through the checkpointer under
-``thread_id = "{tenant}:{conversation}"``.
+``thread_id = "{tenant}:{conversation}"``. load_context first folds what the conversation
+said since the last turn this history reflects (orchestrator.transcript), when the turn
+knows its visitor message's stream sequence.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
@@ -20,13 +23,20 @@ from langgraph.runtime import Runtime
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
 from orchestrator.providers.base import ChatMessage, Provider
 from orchestrator.retrieval import retrieve as retrieve_sources
+from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
 from shared.tenants import Tenant
+
+log = logging.getLogger(__name__)
 
 
 class TurnState(TypedDict, total=False):
     message_id: str
     question: str
+    # SB_CONV sequence of the visitor message (None without JetStream: nothing is folded).
+    seq: int | None
+    # Every SB_CONV event up to this sequence is reflected in history.
+    folded_through: int
     history: Annotated[list[HistoryEntry], merge_history]
     messages: list[ChatMessage]
     # Plain dicts (Source.model_dump()) so any checkpointer can store them.
@@ -38,15 +48,27 @@ class TurnState(TypedDict, total=False):
 class TurnContext:
     tenant: Tenant
     provider: Provider
+    read_events: ReadEvents | None = None
 
 
 def thread_id(tenant_id: str, conversation_id: str) -> str:
     return f"{tenant_id}:{conversation_id}"
 
 
-def load_context(state: TurnState) -> TurnState:
+async def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     history = state.get("history", [])
-    return {"messages": chat_messages(history, state["question"], state["message_id"]), "answer": ""}
+    update: TurnState = {}
+    seq, after, read = state.get("seq"), state.get("folded_through", 0), runtime.context.read_events
+    if seq is not None and read is not None and after < seq - 1:
+        try:
+            events = await read(after, seq)
+        except Exception:  # NATS hiccup: answer without it; the next turn folds the same range
+            log.warning("could not read the transcript before seq %s", seq, exc_info=True)
+        else:
+            folded = fold_events(history, events)
+            history = merge_history(history, folded)
+            update = {"history": folded, "folded_through": seq - 1}
+    return {**update, "messages": chat_messages(history, state["question"], state["message_id"]), "answer": ""}
 
 
 def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
@@ -62,7 +84,11 @@ async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
         runtime.stream_writer(chunk)
     answer = "".join(parts)
     entry: HistoryEntry = {"id": state["message_id"], "question": state["question"], "answer": answer}
-    return {"answer": answer, "history": [entry]}
+    update: TurnState = {"answer": answer, "history": [entry]}
+    if (seq := state.get("seq")) is not None:
+        entry["seq"] = seq
+        update["folded_through"] = max(seq, state.get("folded_through", 0))
+    return update
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
@@ -83,6 +109,8 @@ class TurnInput:
     conversation_id: str
     message_id: str
     question: str
+    seq: int | None = None
+    read_events: ReadEvents | None = None
 
 
 async def sources_then_chunks(
@@ -90,8 +118,9 @@ async def sources_then_chunks(
 ) -> AsyncIterator[list[Source] | str]:
     """Run one turn: yields the retrieved sources once (a list), then each text chunk (a str)."""
     config = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
-    inputs: TurnState = {"message_id": turn.message_id, "question": turn.question}
-    context = TurnContext(tenant=turn.tenant, provider=provider)
+    # seq is always given, also as None: a stale one from the last checkpoint must not stay.
+    inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
+    context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events)
     async for mode, item in graph.astream(inputs, config, context=context, stream_mode=["updates", "custom"]):
         if mode == "custom":
             yield item

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from orchestrator.gate import Lock, lock_key
-from shared.events import UserMessage
+from shared.events import Event, UserMessage
 
 
 class MemoryGate:
@@ -14,6 +14,8 @@ class MemoryGate:
         self.answered: dict[str, int] = {}
         self.modes: dict[str, str] = {}
         self.messages: dict[str, list[tuple[int, UserMessage]]] = {}
+        # Other stored events of a conversation (agent messages, replies), as SB_CONV would hold them.
+        self.stored: dict[str, list[tuple[int, Event]]] = {}
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
         key = lock_key(tenant_id, conversation_id)
@@ -42,3 +44,8 @@ class MemoryGate:
     ) -> list[tuple[int, UserMessage]]:
         stored = self.messages.get(lock_key(tenant_id, conversation_id), [])
         return [(seq, m) for seq, m in stored if after < seq <= through]
+
+    async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
+        key = lock_key(tenant_id, conversation_id)
+        stored: list[tuple[int, Event]] = [*self.messages.get(key, []), *self.stored.get(key, [])]
+        return sorted(((seq, e) for seq, e in stored if after < seq < before), key=lambda pair: pair[0])

@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 from langgraph.graph.state import CompiledStateGraph
@@ -101,7 +102,7 @@ async def handle_user_message(
         if not pending or pending[-1][0] != seq:
             pending.append((seq, user))
         for pending_seq, message in pending:
-            orch.stats[await answer(orch, tenant, message)] += 1
+            orch.stats[await answer(orch, tenant, message, pending_seq)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
@@ -124,8 +125,12 @@ async def _keep_lock(gate: Gate, lock: Lock, progress: Callable[[], Awaitable[No
             log.warning("could not refresh lock %s", lock.key, exc_info=True)
 
 
-async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage) -> Outcome:
-    """Run one turn for ``user`` and publish its reply: created, deltas, then completed or cancelled."""
+async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int | None = None) -> Outcome:
+    """Run one turn for ``user`` and publish its reply: created, deltas, then completed or cancelled.
+
+    With ``seq`` (the message's SB_CONV sequence) the turn first folds the conversation's
+    events the history has not seen (an agent's replies, messages skipped meanwhile).
+    """
     ids = reply_ids(user)
     # Registered before the mode check: a takeover racing with us either shows in the mode
     # or reaches this stream through cancel().
@@ -147,7 +152,14 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage) -> Outco
 
         async def pump() -> None:
             nonlocal sources, created
-            turn = TurnInput(tenant, user.conversation_id, user.message_id, user.text)
+            turn = TurnInput(
+                tenant,
+                user.conversation_id,
+                user.message_id,
+                user.text,
+                seq=seq,
+                read_events=partial(orch.gate.events, user.tenant_id, user.conversation_id),
+            )
             async for item in sources_then_chunks(orch.graph, turn, orch.provider_for(tenant)):
                 if isinstance(item, list):
                     sources = item

@@ -18,9 +18,10 @@ from nats.js.errors import NotFoundError
 from orchestrator.app import running
 from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import answered_key, mode_key
+from orchestrator.providers import OpenAIProvider
 from orchestrator.turns import Orchestrator
 from shared.bus import emit, make_broker
-from shared.events import Author, HandoffAccepted, UserMessage
+from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted, UserMessage
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
@@ -29,6 +30,7 @@ from shared.subjects import (
     stream_state_subject,
     subject,
 )
+from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.scripted_provider import ScriptedProvider
 from tests.orchestrator._helpers import watch
 
@@ -196,4 +198,68 @@ async def test_second_message_sees_the_first_whichever_replica_answers(
         {"role": "user", "content": "What does express shipping cost?"},
         {"role": "assistant", "content": "Express costs $14.95."},
         {"role": "user", "content": "Do you ship to Canada?"},
+    ]
+
+
+async def handled(kv: Any, conversation_id: str, seq: int | None) -> None:
+    """Wait until the orchestrator has handled (answered or skipped) the visitor message at ``seq``."""
+    watcher = await kv.watch(answered_key("acme", conversation_id))
+    try:
+        async for entry in watcher:
+            if entry is not None and entry.value and int(entry.value) >= (seq or 0):
+                return
+    finally:
+        await watcher.stop()
+
+
+async def test_after_hand_back_the_model_sees_the_agent_and_the_skipped_messages(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    watcher = await watch(nats_client, conversation_id)
+    kv = await nats_client.jetstream().key_value(CONVERSATION_STATE_BUCKET)
+    async with FakeOpenAI(replies=["Express costs $14.95.", "Shipping to Canada is $20."]) as fake:
+        provider = OpenAIProvider(fake.base_url, None, "fake-model")
+        async with orchestrators(connected_settings, count=2, provider=provider):
+            await emit(bus, user(conversation_id, 1, "What does express shipping cost?"))
+            await watcher.until("message.completed")
+            # An agent takes over (what the handoff service writes), and talks with the visitor.
+            await kv.put(mode_key("acme", conversation_id), b"assigned")
+            skipped = await emit(bus, user(conversation_id, 2, "Can I talk to a person?"))
+            await asyncio.wait_for(handled(kv, conversation_id, skipped), 10)
+            agent = Author(name="Sam")
+            for n, text in enumerate(["Hi, Sam here. How can I help?", "Yes, we ship to Canada."]):
+                if n:
+                    skipped = await emit(bus, user(conversation_id, 3, "Do you ship to Canada?"))
+                    await asyncio.wait_for(handled(kv, conversation_id, skipped), 10)
+                await emit(
+                    bus,
+                    MessageCompleted(
+                        tenant_id="acme",
+                        conversation_id=conversation_id,
+                        message_id=f"agent-{conversation_id}-{n}",
+                        role="agent",
+                        text=text,
+                        author=agent,
+                    ),
+                )
+            # Hand-back: mode ai again, handoff.ended on the conversation.
+            await kv.put(mode_key("acme", conversation_id), b"ai")
+            await emit(
+                bus,
+                HandoffEnded(tenant_id="acme", conversation_id=conversation_id, outcome="back_to_ai", agent=agent),
+            )
+            await emit(bus, user(conversation_id, 4, "How much is it to Canada?"))
+            completed = await watcher.until("message.completed", 4)
+        await provider.aclose()
+    assert [e.role for e in completed] == ["assistant", "agent", "agent", "assistant"]  # type: ignore[attr-defined]
+    assert completed[-1].text == "Shipping to Canada is $20."  # type: ignore[attr-defined]
+    assert len(fake.requests) == 2
+    assert fake.requests[1]["messages"][1:] == [
+        {"role": "user", "content": "What does express shipping cost?"},
+        {"role": "assistant", "content": "Express costs $14.95."},
+        {"role": "user", "content": "Can I talk to a person?"},
+        {"role": "assistant", "content": "[Sam, human agent] Hi, Sam here. How can I help?"},
+        {"role": "user", "content": "Do you ship to Canada?"},
+        {"role": "assistant", "content": "[Sam, human agent] Yes, we ship to Canada."},
+        {"role": "user", "content": "How much is it to Canada?"},
     ]
