@@ -1,7 +1,6 @@
 """The gateway's own demo page in headless Chromium: send, stream, sources, notices, reload."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,30 +8,22 @@ from faststream.nats import NatsBroker
 
 from shared.bus import emit
 from shared.events import MessageCompleted, MessageCreated, MessageDelta, Notice, Source
+from tests.browser import chromium
 from tests.gateway.conftest import GatewayClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.connected]
 
-CHROMIUM = Path("/usr/bin/chromium")
-HAVE_CHROMIUM = CHROMIUM.exists()
-
 
 @pytest.fixture
 async def page(gateway: GatewayClient) -> AsyncIterator[Any]:
-    if not HAVE_CHROMIUM:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"])
+    async with chromium() as browser:
         page = await browser.new_page()
         page.set_default_timeout(10_000)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         await page.goto(gateway.base_url + "/")
         yield page
-        await browser.close()
-        assert errors == []
+    assert errors == []
 
 
 async def test_demo_page_chats_streams_and_survives_a_reload(page: Any, broker: NatsBroker) -> None:

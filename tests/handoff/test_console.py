@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import nats
@@ -21,40 +20,25 @@ from shared.events import (
     VisitorTyping,
 )
 from shared.settings import REPO_ROOT
+from tests.browser import chromium
 from tests.handoff.conftest import Service, Tenants, token
 from tests.handoff.test_flow import publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.connected]
 
-CHROMIUM = Path("/usr/bin/chromium")
-HAVE_CHROMIUM = CHROMIUM.exists()
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "handoff"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 async def page() -> AsyncIterator[Any]:
-    if not HAVE_CHROMIUM:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    async with chromium() as browser:
         context = await browser.new_context(viewport={"width": 1300, "height": 820})
         context.set_default_timeout(15_000)
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         yield page
-        await browser.close()
-        assert errors == [], f"Expected no script errors in the console, got {errors}"
+    assert errors == [], f"Expected no script errors in the console, got {errors}"
 
 
 def shot(name: str) -> str:

@@ -24,25 +24,10 @@ from shared.events.base import Event
 from shared.events.messages import Author
 from shared.settings import REPO_ROOT, Settings
 from shared.subjects import Channel, conversation_pattern, stream_state_subject
+from tests.browser import chromium, requires_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "widget"
 DEMO_TENANTS = REPO_ROOT / "deploy" / "demo" / "tenants.yaml"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    # Pages served by page.route() have no IP address space, so Chromium would treat the
-    # loopback gateway as a "local network" target of a public page and block the socket.
-    "--disable-features=LocalNetworkAccessChecks",
-]
-
-HAVE_CHROMIUM = CHROMIUM.exists()
-NO_CHROMIUM = "Debian's chromium is not installed at /usr/bin/chromium"
-requires_chromium = pytest.mark.skipif(not HAVE_CHROMIUM, reason=NO_CHROMIUM)
 
 
 class GatewayServer:
@@ -206,14 +191,8 @@ async def bots(broker: NatsBroker, nats_client: nats.NATS) -> AsyncIterator[Call
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    if not HAVE_CHROMIUM:
-        pytest.skip(NO_CHROMIUM)
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
