@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from faststream import FastStream
@@ -95,7 +95,24 @@ async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorS
     js = broker.connection.jetstream()
     await ensure_streams(js)
     orch.gate = await NatsGate.connect(js, lock_ttl=options.lock_ttl_s)
+    orch.publish = raw_publisher(broker)
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
+
+
+def raw_publisher(broker: NatsBroker) -> Callable[[Event], Awaitable[object]]:
+    """Publish like shared.bus.emit, ephemeral events (deltas, typing) straight on the NATS client.
+
+    FastStream's publish path (message wrapping, correlation id, middlewares) costs more than
+    the delta itself; every reader of sb.push parses the raw JSON body.
+    """
+
+    async def publish(event: Event) -> object:
+        if event.durable:
+            return await emit(broker, event)
+        await broker.connection.publish(event.subject, event.model_dump_json().encode())
+        return None
+
+    return publish
 
 
 @asynccontextmanager

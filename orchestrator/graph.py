@@ -121,7 +121,10 @@ async def sources_then_chunks(
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
     context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events)
-    async for mode, item in graph.astream(inputs, config, context=context, stream_mode=["updates", "custom"]):
+    # durability="exit": one checkpoint write per turn instead of one per node; only generate's
+    # history entry (and the folded range) must outlive the turn, and they are written at its end.
+    stream = graph.astream(inputs, config, context=context, stream_mode=["updates", "custom"], durability="exit")
+    async for mode, item in stream:
         if mode == "custom":
             yield item
         elif "retrieve" in item:

@@ -26,6 +26,8 @@ class ActiveStream:
     conversation_id: str
     message_id: str
     parts: list[str] = field(default_factory=list)
+    # Characters streamed so far (len(text) without joining the parts on every delta).
+    length: int = 0
     done: bool = False
     cancel_reason: str | None = None
     # The task producing the text; cancelled so the provider stops within one token.
@@ -34,6 +36,13 @@ class ActiveStream:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+    def append(self, part: str) -> int:
+        """Add a streamed part; returns its offset in the reply."""
+        offset = self.length
+        self.parts.append(part)
+        self.length += len(part)
+        return offset
 
     def state(self) -> dict[str, Any]:
         return {"message_id": self.message_id, "text": self.text, "done": self.done}

@@ -166,8 +166,7 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
                     await publish(_created(user, ids.created, ids.message_id, author, sources))
                     created = True
                 elif item:
-                    offset = len(stream.text)
-                    stream.parts.append(item)
+                    offset = stream.append(item)
                     await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
 
         await orch.publish(_typing(user, tenant, on=True))
