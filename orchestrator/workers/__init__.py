@@ -1,3 +1,1 @@
-"""Post-reply workers: after each completed assistant reply, refresh the conversation's insights
-(title, summary, topic tags) for agents and integrations. ``python -m orchestrator.workers``.
-"""
+"""Post-reply workers: after each completed reply, a title/summary/tags digest and a signed webhook."""

@@ -1,11 +1,8 @@
-"""`python -m orchestrator.workers`: run the post-reply workers."""
+"""Run the post-reply workers: ``python -m orchestrator.workers``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-
-from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 
 from orchestrator.workers.app import create_app
 from shared.logging import setup_logging
@@ -15,9 +12,7 @@ from shared.settings import get_settings
 def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "workers")
-    # NATS going away first (the runner stopping everything at once) only spoils the final drain.
-    with contextlib.suppress(ConnectionReconnectingError, ConnectionClosedError):
-        asyncio.run(create_app(settings).run())
+    asyncio.run(create_app(settings).run())
 
 
 if __name__ == "__main__":

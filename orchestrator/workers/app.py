@@ -1,58 +1,92 @@
-"""The workers service: broker, handlers and a lifespan that makes sure the streams exist."""
+"""The post-reply workers service: broker, handlers, and a lifespan owning the engine and HTTP client."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from faststream import FastStream
 from faststream.nats import NatsBroker
-from nats.js.api import DeliverPolicy
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from orchestrator.workers.handlers import DURABLE, register_handlers
-from orchestrator.workers.history import conversation_events
-from orchestrator.workers.tasks import Workers
-from shared.bus import emit, ensure_streams, make_broker
-from shared.events import Event
+from orchestrator.workers.context import Workers
+from orchestrator.workers.handlers import register_handlers
+from orchestrator.workers.llm import Summarizer, choose_summarizer
+from orchestrator.workers.webhooks import WebhookPolicy
+from shared.bus import ensure_streams, make_broker
+from shared.db.engine import is_sqlite, make_engine, make_sessionmaker
+from shared.db.migrate import upgrade_head
 from shared.settings import Settings
+from shared.tasks import ensure_task_stream
+from shared.tenants import TenantDirectory, cached_tenants
 
 
-def create_broker(
-    settings: Settings, durable: str = DURABLE, deliver_policy: DeliverPolicy = DeliverPolicy.ALL
-) -> tuple[NatsBroker, Workers]:
-    broker = make_broker(settings)
+def build_workers(
+    settings: Settings,
+    engine: AsyncEngine,
+    http: httpx.AsyncClient,
+    *,
+    tenants: TenantDirectory | None = None,
+    summarize: Summarizer | None = None,
+    policy: WebhookPolicy | None = None,
+) -> Workers:
+    return Workers(
+        sessions=make_sessionmaker(engine),
+        tenants=tenants if tenants is not None else cached_tenants(settings.tenants_file),
+        http=http,
+        summarize=summarize or choose_summarizer(settings),
+        policy=policy or WebhookPolicy(),
+    )
 
-    async def read_events(tenant_id: str, conversation_id: str, through: int) -> list[Event]:
-        return await conversation_events(broker.connection.jetstream(), tenant_id, conversation_id, through)
 
-    async def publish(event: Event) -> object:
-        return await emit(broker, event)
-
-    workers = Workers(read_events=read_events, publish=publish)
-    register_handlers(broker, workers, durable=durable, deliver_policy=deliver_policy)
-    return broker, workers
+async def connect(settings: Settings, broker: NatsBroker, workers: Workers) -> None:
+    # Embedded mode may start the workers before the recorder migrated: the lock makes this safe.
+    if is_sqlite(settings.database_url):
+        await upgrade_head(settings.database_url)
+    await broker.connect()
+    js = broker.connection.jetstream()
+    await ensure_streams(js)
+    await ensure_task_stream(js)
+    workers.js = js
 
 
 def create_app(settings: Settings) -> FastStream:
-    broker, _ = create_broker(settings)
+    engine = make_engine(settings.database_url)
+    http = httpx.AsyncClient(follow_redirects=False)
+    workers = build_workers(settings, engine, http)
+    broker = make_broker(settings)
+    register_handlers(broker, workers)
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        await broker.connect()
-        await ensure_streams(broker.connection.jetstream())
-        yield
+        await connect(settings, broker, workers)
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await engine.dispose()
 
     return FastStream(broker, lifespan=lifespan)
 
 
 @asynccontextmanager
-async def running(settings: Settings, **kwargs: object) -> AsyncIterator[Workers]:
-    """Started workers without the FastStream app around them (tests)."""
-    broker, workers = create_broker(settings, **kwargs)  # type: ignore[arg-type]
-    await broker.connect()
-    await ensure_streams(broker.connection.jetstream())
-    await broker.start()
-    try:
-        yield workers
-    finally:
-        await broker.stop()
+async def running(
+    settings: Settings,
+    engine: AsyncEngine,
+    *,
+    tenants: TenantDirectory | None = None,
+    summarize: Summarizer | None = None,
+    policy: WebhookPolicy | None = None,
+) -> AsyncIterator[Workers]:
+    """Started workers without the FastStream app around them (tests, the in-process runner)."""
+    async with httpx.AsyncClient(follow_redirects=False) as http:
+        workers = build_workers(settings, engine, http, tenants=tenants, summarize=summarize, policy=policy)
+        broker = make_broker(settings)
+        register_handlers(broker, workers)
+        await connect(settings, broker, workers)
+        await broker.start()
+        try:
+            yield workers
+        finally:
+            await broker.stop()

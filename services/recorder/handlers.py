@@ -23,9 +23,7 @@ Sessions = async_sessionmaker[AsyncSession]
 Outcome = Literal["ack", "nack", "term"]
 
 DURABLES = {Channel.CONV: "recorder-conv", Channel.OPS: "recorder-ops"}
-BATCH = 64
-# Longest a partial batch waits for more events: the recording delay when traffic is light.
-BATCH_WAIT_S = 0.1
+FETCH_TIMEOUT_S = 5.0
 ACK_WAIT_S = 30.0
 # A database hiccup: the event comes back after this long, up to MAX_DELIVER times.
 RETRY_DELAY_S = 1.0
@@ -69,17 +67,19 @@ def register_handlers(broker: NatsBroker, sessions: Sessions) -> None:
             channel_pattern(channel),
             stream=stream,
             durable=DURABLES[channel],
-            # A batch, written one event at a time in stream order: cheap on SQLite, and the
-            # first copy of an event re-published without dedupe is the one that counts.
-            pull_sub=PullSub(batch_size=BATCH, timeout=BATCH_WAIT_S, batch=True),
+            # One event per fetch, written before the next: stream order is kept (the first copy
+            # of an event re-published without dedupe is the one that counts) and SQLite sees
+            # one writer per stream. Larger fetches (nats-py _fetch_n) can raise a bare
+            # asyncio.TimeoutError that FastStream 0.7.8 does not catch, dropping the fetched
+            # batch until ack_wait; the single-message fetch has no such path.
+            pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
             config=ConsumerConfig(ack_wait=ACK_WAIT_S, max_deliver=MAX_DELIVER, deliver_policy=DeliverPolicy.ALL),
             ack_policy=AckPolicy.MANUAL,
             title=f"recorder/{channel}",
             description=f"Writes every event of the {stream.name} stream to the database (idempotent by event id).",
         )
-        async def on_events(_: list[Any], msg: NatsMessage) -> None:
-            for raw in msg.raw_message:
-                await settle(raw, await record_message(sessions, raw, channel))
+        async def on_event(_: Any, msg: NatsMessage) -> None:
+            await settle(msg.raw_message, await record_message(sessions, msg.raw_message, channel))
 
     consumer(Channel.CONV, CONV_JSTREAM)
     consumer(Channel.OPS, OPS_JSTREAM)

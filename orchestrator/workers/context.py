@@ -1,0 +1,29 @@
+"""What the workers' handlers share: database sessions, tenants, the HTTP client, the summarizer, policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from orchestrator.workers.llm import Summarizer
+from orchestrator.workers.webhooks import WebhookPolicy
+from shared.tenants import TenantDirectory
+
+
+@dataclass
+class Workers:
+    sessions: async_sessionmaker[AsyncSession]
+    tenants: TenantDirectory
+    http: httpx.AsyncClient
+    summarize: Summarizer
+    policy: WebhookPolicy
+    js: JetStreamContext | None = None  # set once connected
+
+    @property
+    def jetstream(self) -> JetStreamContext:
+        if self.js is None:
+            raise RuntimeError("Expected the workers to be connected to NATS before handling tasks, got no JetStream")
+        return self.js

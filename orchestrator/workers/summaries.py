@@ -1,0 +1,47 @@
+"""Store a conversation's digest after a reply, once the recorder has written that reply."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orchestrator.workers.digest import Turn
+from orchestrator.workers.llm import Summarizer
+from shared.db import Conversation, Message
+from shared.db.base import utcnow
+from shared.tasks import PostReplyTask
+
+MAX_TURNS = 200
+
+
+async def summarize_conversation(
+    session: AsyncSession, task: PostReplyTask, summarize: Summarizer
+) -> Literal["done", "wait"]:
+    """Digest the conversation up to the task's reply; 'wait' while the recorder has not stored that reply yet.
+
+    The caller commits. A digest computed after an older reply never replaces a newer one.
+    """
+    message_id = task.event.get("message_id")
+    conversation = await session.get(Conversation, task.conversation_id)
+    if conversation is None or not isinstance(message_id, str) or await session.get(Message, message_id) is None:
+        return "wait"
+    if conversation.summary_seq >= task.seq:
+        return "done"
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == task.conversation_id, Message.seq <= task.seq)
+        .order_by(Message.seq)
+        .limit(MAX_TURNS)
+    )
+    digest = await summarize([Turn(role=m.role, text=m.text) for m in rows])
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.id == task.conversation_id, Conversation.summary_seq < task.seq)
+        .values(
+            title=digest.title[:200], summary=digest.summary, tags=digest.tags, summary_seq=task.seq,
+            updated_at=utcnow(),
+        )
+    )  # fmt: skip
+    return "done"
