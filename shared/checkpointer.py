@@ -75,7 +75,7 @@ async def _advisory_lock(conn: AsyncConnection[Any]) -> None:
 
 @asynccontextmanager
 async def _postgres_saver(url: URL, pool_max: int) -> AsyncIterator[AsyncPostgresSaver]:
-    pool: AsyncConnectionPool = AsyncConnectionPool(
+    pool: AsyncConnectionPool[AsyncConnection[dict[str, Any]]] = AsyncConnectionPool(
         postgres_conninfo(url),
         min_size=1,
         max_size=max(2, pool_max),  # setup holds the lock on one connection while using another

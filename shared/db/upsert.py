@@ -21,4 +21,4 @@ def insert_for(session: AsyncSession, model: Any) -> Any:
 async def insert_ignore(session: AsyncSession, model: Any, **values: Any) -> bool:
     """Insert one row unless a unique key already holds it; True if this call inserted it."""
     result = await session.execute(insert_for(session, model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # a CursorResult for INSERT
