@@ -114,3 +114,18 @@ async def test_the_same_event_stored_twice_in_the_stream_is_recorded_once(
         stored = await s.get(StoredEvent, event.id)
         assert stored is not None
         assert stored.seq == first
+
+
+async def test_malformed_messages_are_dropped_not_retried_forever(
+    js: JetStreamContext, recorder_settings: Settings, db_engine: AsyncEngine
+) -> None:
+    conv = uuid.uuid4().hex
+    await js.publish(f"sb.conv.acme.{conv}.junk", b"not json", stream=CONV_STREAM)
+    await js.publish(f"sb.conv.acme.{conv}.junk", b'{"type": "junk"}', stream=CONV_STREAM)  # no ids
+    good = turn("acme", conv, 1)[0]
+    await publish(js, good)
+    async with running(recorder_settings, db_engine):
+        await wait_recorded(js)  # acked (terminated) rather than left pending
+    async with make_sessionmaker(db_engine)() as s:
+        types = (await s.scalars(select(StoredEvent.type).where(StoredEvent.conversation_id == conv))).all()
+        assert types == ["message.user"]
