@@ -51,6 +51,8 @@ async def database_url(backend: str, tmp_path: Path, postgres_url: str) -> Async
         yield with_schema(postgres_url, schema)
     finally:
         async with admin.begin() as conn:
+            # A test that failed with connections still open must not hang the run here.
+            await conn.execute(text("SET LOCAL lock_timeout = '10s'"))
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
 
