@@ -1,4 +1,4 @@
-"""Switchboard CLI: `python -m services run [SERVICE ...]`, `list`, `docs`."""
+"""Switchboard CLI: `python -m services run [SERVICE ...]`, `list`, `docs`, `migrate`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     run_p.add_argument("--replicas", action="append", default=[], metavar="NAME=N")
     sub.add_parser("list", help="list services")
     sub.add_parser("docs", help="regenerate docs/asyncapi and docs/openapi documents")
+    sub.add_parser("migrate", help="wait for the database and run `alembic upgrade head`")
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -42,6 +43,10 @@ def main(argv: list[str] | None = None) -> None:
 
         for path in write_docs():
             print(f"wrote {path}")
+    elif args.command == "migrate":
+        from services.prestart import prepare
+
+        asyncio.run(prepare(settings))
     elif args.command == "run":
         replicas = parse_replicas(args.replicas)
         unknown = [n for n in args.services if n not in SERVICES]

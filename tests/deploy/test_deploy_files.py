@@ -22,6 +22,14 @@ def compose() -> dict:
     return yaml.safe_load((REPO / "docker-compose.yml").read_text())
 
 
+def test_migrate_command_is_known_to_the_cli() -> None:
+    from services.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["migrate", "--help"])
+    assert exc.value.code == 0
+
+
 def service_command(cmd: list[str]) -> str:
     assert cmd[:4] == ["python", "-m", "services", "run"], f"Expected 'python -m services run NAME', got {cmd}"
     assert len(cmd) == 5, f"Expected exactly one service name, got {cmd}"
@@ -30,10 +38,13 @@ def service_command(cmd: list[str]) -> str:
 
 def test_compose_has_every_service_with_runner_command() -> None:
     services = compose()["services"]
-    app = {name: svc for name, svc in services.items() if name not in ("nats", "postgres")}
+    app = {name: svc for name, svc in services.items() if name not in ("nats", "postgres", "migrate")}
     assert set(app) == set(SERVICES)
     for name, svc in app.items():
         assert service_command(svc["command"]) == name
+        assert svc["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"] == ["python", "-m", "services", "migrate"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_compose_nats_has_jetstream_and_postgres_is_checked() -> None:
@@ -74,6 +85,10 @@ def k8s_documents() -> list[dict]:
 
 
 def test_k8s_deploys_every_service_with_runner_command() -> None:
+    jobs = [d for d in k8s_documents() if d["kind"] == "Job"]
+    assert [j["spec"]["template"]["spec"]["containers"][0]["command"] for j in jobs] == [
+        ["python", "-m", "services", "migrate"]
+    ]
     deployments = {d["metadata"]["name"]: d for d in k8s_documents() if d["kind"] == "Deployment"}
     assert set(deployments) == set(SERVICES)
     for name, dep in deployments.items():

@@ -71,3 +71,15 @@ async def test_embedded_nats_serves_jetstream_and_survives_restart(tmp_path) -> 
         await nc.close()
     finally:
         server.stop()
+
+
+def test_migrate_command_brings_a_fresh_database_to_head(tmp_path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "fresh.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}", "ENVIRONMENT": "development"}
+    subprocess.run([sys.executable, "-m", "services", "migrate"], env=env, check=True, capture_output=True)
+    tables = {row[0] for row in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")}
+    assert {"events", "messages", "conversations", "alembic_version"} <= tables
