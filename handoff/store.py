@@ -126,15 +126,22 @@ class HandoffStore:
         elif kind == _AGENT:
             self._merge(self.agents, (tenant_id, ident), AgentPresence, entry, deleted)
 
-    def _merge(self, cache: dict, key: tuple[str, str], model: type, entry: KeyValue.Entry, deleted: bool) -> None:
+    def _merge(
+        self,
+        cache: dict,
+        key: tuple[str, str],
+        model: type[ConversationRecord] | type[AgentPresence],
+        entry: KeyValue.Entry,
+        deleted: bool,
+    ) -> None:
         current = cache.get(key)
         if current is not None and current.revision >= entry.revision:
             return  # our own write already applied it (or a newer one)
-        if deleted:
+        if deleted or entry.value is None:
             cache.pop(key, None)
             return
         value = model.model_validate_json(entry.value)
-        value.revision = entry.revision
+        value.revision = entry.revision or 0
         self._remember(cache, key, value)
 
     def _remember(self, cache: dict, key: tuple[str, str], value: ConversationRecord | AgentPresence) -> None:

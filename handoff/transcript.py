@@ -65,11 +65,16 @@ async def read_subject(js: JetStreamContext, stream: str, filter_subject: str, l
     )
     sub = await js.pull_subscribe(filter_subject, stream=stream, config=config)
     try:
-        pending = (await sub.consumer_info()).num_pending
+        wanted = min((await sub.consumer_info()).num_pending or 0, limit)
         out: list[dict] = []
-        while len(out) < min(pending, limit):
-            for msg in await sub.fetch(min(256, pending - len(out)), timeout=5):
-                data = json.loads(msg.data) if msg.data else None
+        seen = 0  # counts every message, so one that is not a JSON object cannot stall the loop
+        while seen < wanted:
+            for msg in await sub.fetch(min(256, wanted - seen), timeout=5):
+                seen += 1
+                try:
+                    data = json.loads(msg.data) if msg.data else None
+                except ValueError:
+                    continue  # not ours to read; a transcript skips it rather than failing
                 if isinstance(data, dict):
                     data["seq"] = msg.metadata.sequence.stream
                     out.append(data)
