@@ -4,7 +4,8 @@
   refreshed while a reply streams, so a crashed replica's lock expires by itself;
 - ``answered.{tenant}.{conversation}`` in ``CONVERSATION_STATE_BUCKET``: the stream sequence of
   the last visitor message handled, which makes redelivered messages no-ops;
-- ``mode.{tenant}.{conversation}`` in the same bucket, written by the handoff service.
+- ``mode.{tenant}.{conversation}`` in the same bucket, written by the handoff service; with
+  the latest ``handoff.ended`` in SB_CONV it says whether the AI may answer a message.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Gate(Protocol):
     async def answered_through(self, tenant_id: str, conversation_id: str) -> int: ...
     async def set_answered_through(self, tenant_id: str, conversation_id: str, seq: int) -> None: ...
     async def mode(self, tenant_id: str, conversation_id: str) -> str: ...
+    async def last_handoff_end(self, tenant_id: str, conversation_id: str) -> int: ...
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int
     ) -> list[tuple[int, UserMessage]]: ...
@@ -135,6 +137,15 @@ class NatsGate:
         except NotFoundError:
             return "ai"
         return (entry.value or b"ai").decode()
+
+    async def last_handoff_end(self, tenant_id: str, conversation_id: str) -> int:
+        """SB_CONV sequence of the conversation's latest ``handoff.ended`` (0 if none)."""
+        ended = subject(Channel.CONV, tenant_id, conversation_id, "handoff.ended")
+        try:
+            raw = await self.js.get_msg(CONV_STREAM, subject=ended, direct=True)
+        except NotFoundError:
+            return 0
+        return raw.seq or 0
 
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int

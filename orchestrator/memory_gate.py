@@ -13,6 +13,7 @@ class MemoryGate:
         self.locks: set[str] = set()
         self.answered: dict[str, int] = {}
         self.modes: dict[str, str] = {}
+        self.handoff_ends: dict[str, int] = {}
         self.messages: dict[str, list[tuple[int, UserMessage]]] = {}
         # Other stored events of a conversation (agent messages, replies), as SB_CONV would hold them.
         self.stored: dict[str, list[tuple[int, Event]]] = {}
@@ -38,6 +39,9 @@ class MemoryGate:
 
     async def mode(self, tenant_id: str, conversation_id: str) -> str:
         return self.modes.get(lock_key(tenant_id, conversation_id), "ai")
+
+    async def last_handoff_end(self, tenant_id: str, conversation_id: str) -> int:
+        return self.handoff_ends.get(lock_key(tenant_id, conversation_id), 0)
 
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int

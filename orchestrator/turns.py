@@ -136,7 +136,7 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
     # or reaches this stream through cancel().
     stream = await orch.registry.open(user.tenant_id, user.conversation_id, ids.message_id)
     try:
-        if await orch.gate.mode(user.tenant_id, user.conversation_id) == "assigned":
+        if await _agent_has_it(orch.gate, user, seq):
             return "skipped"
         if stream.cancel_reason is not None:
             return "cancelled"  # cancelled before anything was said: nothing to retract
@@ -224,6 +224,21 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
         return "completed"
     finally:
         await orch.registry.close(stream)
+
+
+async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
+    """True if an agent has the conversation, or had it after ``user`` was sent.
+
+    A message sent while an agent had the conversation can reach us after the hand-back (we
+    were busy or down): the latest ``handoff.ended`` coming after it says it was not ours.
+    """
+    if seq is None:
+        return await gate.mode(user.tenant_id, user.conversation_id) == "assigned"
+    mode, ended = await asyncio.gather(
+        gate.mode(user.tenant_id, user.conversation_id),
+        gate.last_handoff_end(user.tenant_id, user.conversation_id),
+    )
+    return mode == "assigned" or seq < ended
 
 
 def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:

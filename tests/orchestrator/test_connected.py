@@ -17,7 +17,7 @@ from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
 from orchestrator.config import OrchestratorSettings
-from orchestrator.gate import answered_key, mode_key
+from orchestrator.gate import answered_key, lock_key, mode_key
 from orchestrator.providers import OpenAIProvider
 from orchestrator.turns import Orchestrator
 from shared.bus import emit, make_broker
@@ -25,6 +25,7 @@ from shared.events import Author, HandoffAccepted, HandoffEnded, MessageComplete
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
+    CONVERSATION_LOCKS_BUCKET,
     CONVERSATION_STATE_BUCKET,
     Channel,
     stream_state_subject,
@@ -261,5 +262,33 @@ async def test_after_hand_back_the_model_sees_the_agent_and_the_skipped_messages
         {"role": "assistant", "content": "[Sam, human agent] Hi, Sam here. How can I help?"},
         {"role": "user", "content": "Do you ship to Canada?"},
         {"role": "assistant", "content": "[Sam, human agent] Yes, we ship to Canada."},
+        {"role": "user", "content": "How much is it to Canada?"},
+    ]
+
+
+async def test_message_held_up_past_the_hand_back_is_not_answered(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    """The visitor wrote while the agent had the conversation; we only got to it after the hand-back."""
+    watcher = await watch(nats_client, conversation_id)
+    js = nats_client.jetstream()
+    kv = await js.key_value(CONVERSATION_STATE_BUCKET)
+    provider = ScriptedProvider("Canada shipping is $20.")
+    async with orchestrators(connected_settings, provider=provider):
+        locks = await js.key_value(CONVERSATION_LOCKS_BUCKET)
+        await locks.create(lock_key("acme", conversation_id), b"someone-else")  # we are busy elsewhere
+        await kv.put(mode_key("acme", conversation_id), b"assigned")
+        during = await emit(bus, user(conversation_id, 1, "Are you still there?"))
+        await kv.put(mode_key("acme", conversation_id), b"ai")
+        await emit(bus, HandoffEnded(tenant_id="acme", conversation_id=conversation_id, outcome="back_to_ai"))
+        await locks.purge(lock_key("acme", conversation_id))
+        await asyncio.wait_for(handled(kv, conversation_id, during), 10)
+        await emit(bus, user(conversation_id, 2, "How much is it to Canada?"))
+        [completed] = await watcher.until("message.completed")
+    assert completed.reply_to == f"{conversation_id}-m2"  # type: ignore[attr-defined]
+    assert len(watcher.of("message.created")) == 1
+    # Not answered, but not forgotten: the model sees it before the next question.
+    assert provider.calls[0]["messages"] == [
+        {"role": "user", "content": "Are you still there?"},
         {"role": "user", "content": "How much is it to Canada?"},
     ]

@@ -171,3 +171,17 @@ async def test_failed_turn_reruns_with_the_same_ids(orch: Orchestrator, recorder
     rerun_deltas = [e for e in recorder.of("message.delta") if e.offset == 0]  # type: ignore[attr-defined]
     assert len(rerun_deltas) == 2  # the rerun streams again from offset 0
     assert await gate.answered_through("acme", "c1") == 9
+
+
+async def test_message_sent_before_a_hand_back_is_not_answered_after_it(orch: Orchestrator, recorder: Recorder) -> None:
+    """Stored while an agent had the conversation, handled only after the hand-back (mode is ai again)."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    during, after = user_message("c1", 1, "during?"), user_message("c1", 2, "after?")
+    gate.messages["acme.c1"] = [(4, during), (9, after)]
+    gate.handoff_ends["acme.c1"] = 6  # handoff.ended at seq 6, mode back to ai
+    assert await handle_user_message(orch, during, seq=4) == "ack"
+    assert recorder.events == []
+    assert await gate.answered_through("acme", "c1") == 4
+    assert await handle_user_message(orch, after, seq=9) == "ack"
+    assert [e.reply_to for e in recorder.of("message.completed")] == ["m2"]  # type: ignore[attr-defined]
