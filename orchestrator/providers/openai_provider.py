@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
-from openai import AsyncOpenAI
+from openai import APIError, AsyncOpenAI
 
 from orchestrator.providers.base import ChatMessage
 from shared.events import Source
@@ -16,6 +18,29 @@ def sources_block(sources: list[Source]) -> str:
         return "No knowledge-base passage matched; say you do not know and offer a human agent."
     lines = [f"[{i}] {s.title}: {s.snippet}" for i, s in enumerate(sources, 1)]
     return "Sources:\n" + "\n".join(lines)
+
+
+def event_text(line: str, request: Any) -> str:
+    """The text of one server-sent event line of a streaming chat completion ("" if none).
+
+    OpenAI-compatible servers send each chunk as one ``data: {json}`` line; ``[DONE]``,
+    comments and other fields carry no text. An ``error`` payload raises APIError.
+    """
+    if not line.startswith("data:"):
+        return ""
+    payload = line[5:].strip()
+    if not payload or payload == "[DONE]":
+        return ""
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        return ""
+    if error := data.get("error"):
+        message = error.get("message") if isinstance(error, dict) else None
+        raise APIError(message or "An error occurred during streaming", request=request, body=error)
+    choices = data.get("choices") or []
+    delta = (choices[0].get("delta") or {}) if choices and isinstance(choices[0], dict) else {}
+    content = delta.get("content") if isinstance(delta, dict) else None
+    return content if isinstance(content, str) else ""
 
 
 class OpenAIProvider:
@@ -35,14 +60,16 @@ class OpenAIProvider:
         return [head, *(m for m in messages if m["role"] != "system")]
 
     async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[str]:
-        response = await self.client.chat.completions.create(
+        request = self.client.chat.completions.with_streaming_response.create(
             model=self.model,
             messages=self.request_messages(messages, sources, tenant),  # type: ignore[arg-type]
             temperature=tenant.model.temperature,
             stream=True,
         )
-        # Closing the response on exit (also on cancel) stops the model generating.
-        async with response:
-            async for chunk in response:
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
+        # The raw event stream, not the SDK's chunk objects: building a pydantic model per
+        # token cost about as much CPU as the rest of the turn. Leaving the block (also on
+        # cancel) closes the response, which stops the model generating.
+        async with request as response:
+            async for line in response.iter_lines():
+                if text := event_text(line, response.http_request):
+                    yield text

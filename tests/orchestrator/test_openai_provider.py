@@ -4,12 +4,14 @@ import asyncio
 import sys
 
 import httpx
-from openai import AsyncOpenAI
+import pytest
+from openai import APIError, AsyncOpenAI
 
 from orchestrator.graph import build_graph
 from orchestrator.inprocess import run_turn, stream_turn
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.providers import OpenAIProvider
+from orchestrator.providers.openai_provider import event_text
 from orchestrator.turns import Orchestrator, answer
 from services.nats_embedded import free_port, wait_for_port
 from shared.tenants import Tenant, TenantDirectory
@@ -133,3 +135,13 @@ async def test_unreachable_model_ends_the_reply_with_an_error_notice(acme: Tenan
         "message.cancelled",
         "notice",
     ]
+
+
+def test_event_lines_give_their_text_and_an_error_payload_raises() -> None:
+    chunk = '{"choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": null}]}'
+    assert event_text(f"data: {chunk}", None) == "Hello"
+    assert event_text('data: {"choices": [{"index": 0, "delta": {"role": "assistant"}}]}', None) == ""
+    assert event_text('data: {"choices": []}', None) == ""  # e.g. a usage-only chunk
+    assert [event_text(line, None) for line in ("", ": keep-alive", "event: message", "data: [DONE]")] == [""] * 4
+    with pytest.raises(APIError, match="overloaded"):
+        event_text('data: {"error": {"message": "model overloaded", "type": "server_error"}}', None)
