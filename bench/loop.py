@@ -184,6 +184,9 @@ async def main(args: Any) -> dict[str, Any]:
                         "ttft_p50_ratio": ratio(over_bus["ttft"]["p50_ms"], inproc["ttft"]["p50_ms"]),
                         "tokens_per_s_ratio": ratio(over_bus["tokens_per_s"], inproc["tokens_per_s"]),
                     }
+    except Exception as exc:  # the system or the fake model did not come up: report, don't crash the run
+        print(f"[bench loop] failed: {exc!r}", file=sys.stderr)
+        results["error"] = repr(exc)
     finally:
         await provider.aclose()
         fake.terminate()
