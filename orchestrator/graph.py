@@ -1,16 +1,18 @@
 """The LangGraph graph of one turn: load_context -> retrieve -> generate (streaming).
 
-Generated text leaves the graph through the custom stream (``stream_mode="custom"``), one
-item per provider chunk; conversation history persists through the checkpointer under
-``thread_id = "{tenant}:{conversation}"``. load_context first folds what the conversation
-said since the last turn this history reflects (orchestrator.transcript), when the turn
-knows its visitor message's stream sequence.
+Sources and generated text leave the graph through ``TurnContext.emit`` as the nodes produce
+them (in node order), or through LangGraph's custom stream when no emit is given. History
+persists through the checkpointer under ``thread_id = "{tenant}:{conversation}"``.
+load_context first folds what the conversation said since the last turn this history
+reflects (orchestrator.transcript), when the turn knows its visitor message's sequence.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
@@ -49,6 +51,9 @@ class TurnContext:
     tenant: Tenant
     provider: Provider
     read_events: ReadEvents | None = None
+    # Called with the sources (a list) then each chunk (a str). Not LangGraph's stream writer:
+    # that wakes the event loop through its self-pipe (a syscall) on every token.
+    emit: Callable[[list[Source] | str], None] | None = None
 
 
 def thread_id(tenant_id: str, conversation_id: str) -> str:
@@ -75,15 +80,18 @@ async def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
     # Async on purpose: a sync node runs in a worker thread, and under load the hop (and the
     # GIL hand-over) cost more than the sub-millisecond BM25 lookup itself.
     sources = retrieve_sources(runtime.context.tenant.knowledge_base, state["question"])
+    if runtime.context.emit is not None:
+        runtime.context.emit(sources)
     return {"sources": [s.model_dump() for s in sources]}
 
 
 async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     sources = [Source.model_validate(s) for s in state.get("sources", [])]
     parts: list[str] = []
+    write = runtime.context.emit or runtime.stream_writer
     async for chunk in runtime.context.provider.stream(state["messages"], sources, runtime.context.tenant):
         parts.append(chunk)
-        runtime.stream_writer(chunk)
+        write(chunk)
     answer = "".join(parts)
     entry: HistoryEntry = {"id": state["message_id"], "question": state["question"], "answer": answer}
     update: TurnState = {"answer": answer, "history": [entry]}
@@ -122,12 +130,24 @@ async def sources_then_chunks(
     config = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
-    context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events)
-    # durability="exit": one checkpoint write per turn instead of one per node; only generate's
-    # history entry (and the folded range) must outlive the turn, and they are written at its end.
-    stream = graph.astream(inputs, config, context=context, stream_mode=["updates", "custom"], durability="exit")
-    async for mode, item in stream:
-        if mode == "custom":
+    queue: asyncio.Queue[list[Source] | str | None] = asyncio.Queue()
+    context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events, emit=queue.put_nowait)
+
+    async def run() -> None:
+        try:
+            # durability="exit": one checkpoint write per turn instead of one per node; only
+            # generate's history entry (and the folded range) must outlive the turn.
+            await graph.ainvoke(inputs, config, context=context, durability="exit")
+        finally:
+            queue.put_nowait(None)
+
+    task = asyncio.create_task(run())
+    try:
+        while (item := await queue.get()) is not None:
             yield item
-        elif "retrieve" in item:
-            yield [Source.model_validate(s) for s in item["retrieve"]["sources"]]
+        await task  # the graph's error, if it failed
+    finally:
+        if not task.done():
+            task.cancel()  # our consumer stopped (cancelled): stop the model within one token
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
