@@ -94,8 +94,16 @@ async def hand_back(h: Handoff, agent: AgentAccount, conversation_id: str) -> Co
     record = await existing(h, agent, conversation_id)
     if record.state != "queued":
         require_mine(record, agent)
-    saved = await change_state(h, record, "ai", "agent", agent_id=agent.id, reason="handed_back")
-    await announce.ended(h, saved, agent if record.state == "assigned" else None, "handed_back")
+    by = agent if record.state == "assigned" else None
+    saved = await change_state(
+        h,
+        record,
+        "ai",
+        "agent",
+        agent_id=agent.id,
+        reason="handed_back",
+        announce=lambda saved: announce.ended(h, saved, by, "handed_back"),
+    )
     await auto_assign(h, agent.tenant_id)
     return saved
 

@@ -7,6 +7,7 @@ HandoffStateChanged on ops (webhooks, recorder). What the visitor is told is in 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from handoff.agents import AgentAccount
@@ -54,8 +55,16 @@ async def change_state(
     agent_id: str | None = None,
     trigger: HandoffTrigger | None = None,
     now: datetime | None = None,
+    announce: Callable[[ConversationRecord], Awaitable[None]] | None = None,
 ) -> ConversationRecord:
-    """Move one conversation to ``target``; raises TransitionNotAllowed or store.Conflict."""
+    """Move one conversation to ``target``; raises TransitionNotAllowed or store.Conflict.
+
+    ``announce`` publishes what the visitor is told. Its order against the mode key matters
+    to the orchestrator, which answers only while the mode is not "assigned": going back to
+    the AI, handoff.ended is stored first (so a visitor message stored before it is known to
+    be the agent's); going to an agent, the mode is set first (so once handoff.accepted is
+    seen, no new reply starts).
+    """
     check_transition(record.state, target, actor)
     now = now or utcnow()
     update: dict[str, object] = {"state": target, "reason": reason, "updated_at": now}
@@ -70,7 +79,11 @@ async def change_state(
     if trigger is not None:
         update["trigger"] = trigger
     saved = await h.store.save_conversation(record.model_copy(update=update))
+    if announce is not None and target == "ai":
+        await announce(saved)
     await h.store.set_mode(record.tenant_id, record.conversation_id, target)
+    if announce is not None and target != "ai":
+        await announce(saved)
     await emit(
         h.broker,
         HandoffStateChanged(
