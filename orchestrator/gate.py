@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nats.js.errors import BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
@@ -70,7 +70,7 @@ def mode_key(tenant_id: str, conversation_id: str) -> str:
     return f"mode.{tenant_id}.{conversation_id}"
 
 
-async def bucket(js: JetStreamContext, name: str, **config: object) -> KeyValue:
+async def bucket(js: JetStreamContext, name: str, **config: Any) -> KeyValue:
     """Bind to a KV bucket, creating it if nobody has yet (another service may own its config)."""
     try:
         return await js.key_value(name)

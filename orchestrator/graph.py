@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
@@ -54,6 +55,10 @@ class TurnContext:
     # Called with the sources (a list) then each chunk (a str). Not LangGraph's stream writer:
     # that wakes the event loop through its self-pipe (a syscall) on every token.
     emit: Callable[[list[Source] | str], None] | None = None
+
+
+# The compiled per-turn graph, typed by its state and runtime context.
+TurnGraph = CompiledStateGraph["TurnState", "TurnContext", "TurnState", "TurnState"]
 
 
 def thread_id(tenant_id: str, conversation_id: str) -> str:
@@ -101,7 +106,9 @@ async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
     return update
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+def build_graph(
+    checkpointer: BaseCheckpointSaver | None = None,
+) -> TurnGraph:
     builder = StateGraph(TurnState, context_schema=TurnContext)
     builder.add_node("load_context", load_context)
     builder.add_node("retrieve", retrieve)
@@ -124,10 +131,10 @@ class TurnInput:
 
 
 async def sources_then_chunks(
-    graph: CompiledStateGraph, turn: TurnInput, provider: Provider
+    graph: TurnGraph, turn: TurnInput, provider: Provider
 ) -> AsyncIterator[list[Source] | str]:
     """Run one turn: yields the retrieved sources once (a list), then each text chunk (a str)."""
-    config = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
     queue: asyncio.Queue[list[Source] | str | None] = asyncio.Queue()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from langgraph.graph.state import CompiledStateGraph
-
-from orchestrator.graph import TurnInput, build_graph, sources_then_chunks
+from orchestrator.graph import TurnGraph, TurnInput, build_graph, sources_then_chunks
 from orchestrator.providers import Provider
 from shared.events import new_id
 from shared.tenants import Tenant
@@ -19,7 +17,7 @@ async def stream_turn(
     *,
     conversation_id: str = "inprocess",
     message_id: str | None = None,
-    graph: CompiledStateGraph | None = None,
+    graph: TurnGraph | None = None,
 ) -> AsyncIterator[str]:
     """Yield the reply's text chunks as the provider produces them."""
     turn = TurnInput(tenant, conversation_id, message_id or new_id(), text)

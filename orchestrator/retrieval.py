@@ -92,7 +92,8 @@ def split_markdown(doc_id: str, markdown: str) -> list[Passage]:
     """One passage per ``##`` section; the ``#`` title prefixes each passage's title."""
     doc_title = doc_id.replace("-", " ").title()
     passages: list[Passage] = []
-    heading, lines = "", []
+    heading = ""
+    lines: list[str] = []
 
     def flush() -> None:
         body = " ".join(line.strip() for line in lines if line.strip())

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
 
-from langgraph.graph.state import CompiledStateGraph
-
 from orchestrator.gate import Gate, Lock
-from orchestrator.graph import TurnInput, sources_then_chunks
+from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
 from orchestrator.providers import Provider
 from orchestrator.streams import StreamRegistry
@@ -51,7 +49,7 @@ class Orchestrator:
     """Everything a turn needs; built once per process by the app (or by a test)."""
 
     tenants: TenantDirectory
-    graph: CompiledStateGraph
+    graph: TurnGraph
     provider_for: Callable[[Tenant], Provider]
     publish: Publish
     gate: Gate
