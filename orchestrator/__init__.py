@@ -13,5 +13,6 @@
 - checkpoints: the SQLite checkpointer of the embedded mode (one thread hop per call);
 - providers: OpenAI-compatible (openai SDK) or the offline answerer over retrieval (BM25);
 - streams: replies streaming on this replica, their text so far, cancel, stream-state replies;
-- inprocess: one turn without the bus, for benchmarks; workers/: post-reply insights.
+- inprocess: one turn without the bus, for benchmarks;
+- workers/: post-reply tasks (title, summary, tags, the insights event, webhooks).
 """

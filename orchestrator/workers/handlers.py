@@ -21,7 +21,8 @@ from orchestrator.workers.context import Workers
 from orchestrator.workers.planning import plan_tasks
 from orchestrator.workers.summaries import summarize_conversation
 from orchestrator.workers.webhooks import deliver_webhook
-from shared.bus import CONV_JSTREAM
+from shared.bus import CONV_JSTREAM, emit
+from shared.events import ConversationInsights
 from shared.subjects import Channel, kind_pattern
 from shared.tasks import TASK_STREAM, PostReplyTask, TaskKind, enqueue, task_pattern
 
@@ -88,7 +89,15 @@ def register_handlers(broker: NatsBroker, workers: Workers) -> None:
         except Exception:
             log.exception("digest of %s failed; will retry", task.conversation_id)
             outcome = "wait"
-        if outcome == "done":
+        if isinstance(outcome, ConversationInsights):
+            # Committed: tell agent consoles (and anyone on the bus) at once. The row is the
+            # record; a lost announcement is not worth redoing the digest for.
+            try:
+                await emit(broker, outcome)
+            except Exception:
+                log.exception("could not publish the insights of %s", task.conversation_id)
+            await msg.ack()
+        elif outcome == "done":
             await msg.ack()
         elif delivery_count(msg) >= SUMMARY_MAX_DELIVER:
             log.error("giving up the digest of %s after %s tries", task.conversation_id, SUMMARY_MAX_DELIVER)

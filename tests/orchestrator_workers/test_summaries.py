@@ -10,7 +10,7 @@ from orchestrator.workers.digest import Digest, Turn
 from orchestrator.workers.summaries import summarize_conversation
 from services.recorder.store import record_event
 from shared.db import Conversation
-from shared.events import Event, MessageCompleted, UserMessage
+from shared.events import ConversationInsights, Event, MessageCompleted, UserMessage
 from shared.tasks import PostReplyTask, TaskKind
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -28,7 +28,7 @@ async def record(sessions: Sessions, event: Event, seq: int) -> None:
         await record_event(session, event.model_dump(mode="json"), seq, event.channel)
 
 
-async def summarize(sessions: Sessions, task: PostReplyTask, seen: list[list[Turn]]) -> str:
+async def summarize(sessions: Sessions, task: PostReplyTask, seen: list[list[Turn]]) -> object:
     async def fake(turns: list[Turn]) -> Digest:
         seen.append(turns)
         return Digest(title=f"title@{task.seq}", summary=f"summary of {len(turns)}", tags=["t"])
@@ -49,7 +49,11 @@ async def test_waits_for_the_recorder_then_stores_the_digest(db_sessions: Sessio
     await record(db_sessions, user, 1)
     assert await summarize(db_sessions, task_for(reply, 2), seen) == "wait"  # the reply is not recorded yet
     await record(db_sessions, reply, 2)
-    assert await summarize(db_sessions, task_for(reply, 2), seen) == "done"
+    insights = await summarize(db_sessions, task_for(reply, 2), seen)
+    assert isinstance(insights, ConversationInsights)
+    assert (insights.title, insights.summary, insights.tags, insights.turns) == ("title@2", "summary of 2", ["t"], 1)
+    assert insights.message_id == "a1"
+    assert await summarize(db_sessions, task_for(reply, 2), seen) == "done"  # a redelivery does no work
     assert seen == [[Turn("visitor", "Q?"), Turn("assistant", "A.")]]
     async with db_sessions() as s:
         row = await s.get(Conversation, conv)
@@ -64,7 +68,7 @@ async def test_an_older_digest_never_replaces_a_newer_one(db_sessions: Sessions)
     await record(db_sessions, first, 3)
     await record(db_sessions, second, 5)
     seen: list[list[Turn]] = []
-    assert await summarize(db_sessions, task_for(second, 5), seen) == "done"
+    assert isinstance(await summarize(db_sessions, task_for(second, 5), seen), ConversationInsights)
     assert await summarize(db_sessions, task_for(first, 3), seen) == "done"  # late: acked without work
     assert len(seen) == 1
     async with db_sessions() as s:

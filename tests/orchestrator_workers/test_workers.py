@@ -22,9 +22,9 @@ from services.nats_embedded import EmbeddedNats
 from services.recorder.app import running as recorder_running
 from shared.bus import ensure_streams
 from shared.db import Conversation, WebhookDelivery, make_sessionmaker
-from shared.events import MessageCompleted, UserMessage
+from shared.events import ConversationInsights, MessageCompleted, UserMessage, parse_event
 from shared.settings import Settings
-from shared.subjects import CONV_STREAM
+from shared.subjects import CONV_STREAM, Channel, subject
 from shared.tasks import TASK_STREAM
 from shared.tenants import Tenant, TenantDirectory
 from tests.conftest import TEST_SECRET
@@ -64,7 +64,7 @@ async def wait_tasks_done(js: JetStreamContext, timeout: float = 15.0) -> None:
 
 
 async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
-    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine
+    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine, own_nats: EmbeddedNats
 ) -> None:
     tenant_id, conv = f"t{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     user = UserMessage(
@@ -89,10 +89,14 @@ async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
             recorder_running(worker_settings, db_engine),
             workers_running(worker_settings, db_engine, tenants=tenants, policy=policy),
         ):
+            watcher = await nats.connect(own_nats.url)
+            insights_sub = await watcher.subscribe(subject(Channel.OPS, tenant_id, conv, "conversation.insights"))
             await publish(js, user)
             reply_seq = await publish(js, reply)
             await asyncio.wait_for(hook.succeeded.wait(), 15)
             await wait_tasks_done(js)
+            insights = parse_event((await insights_sub.next_msg(timeout=15)).data)
+            await watcher.close()
 
     # The first attempt failed (503), the retry succeeded; both carried a valid signature over the same body.
     assert len(hook.received) == 2
@@ -102,6 +106,10 @@ async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
     assert [r.headers["x-switchboard-attempt"] for r in hook.received] == ["1", "2"]
     body = json.loads(hook.received[1].body)
     assert (body["id"], body["seq"], body["message"]["text"]) == (reply.id, reply_seq, reply.text)
+
+    # The digest is announced on the bus too, for agent consoles.
+    assert isinstance(insights, ConversationInsights)
+    assert (insights.title, insights.message_id, insights.turns) == ("How do I return my shoes?", "a1", 1)
 
     sessions = make_sessionmaker(db_engine)
     async with sessions() as s:
