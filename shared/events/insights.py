@@ -16,10 +16,8 @@ class ConversationInsights(Event):
     channel: ClassVar[Channel] = Channel.OPS
     type: Literal["conversation.insights"] = "conversation.insights"
     message_id: str = Field(description="The completed reply this update follows.")
-    title: str = Field(description="Short title, from the visitor's first message.", examples=["Express shipping cost"])
+    title: str = Field(description="Short title of the conversation.", examples=["Express shipping cost"])
     summary: str = Field(description="A few sentences an agent can read before joining.")
-    tags: list[str] = Field(
-        default_factory=list, description="Knowledge-base documents the replies drew on, e.g. 'shipping'."
-    )
+    tags: list[str] = Field(default_factory=list, description="Topic keywords of the conversation, e.g. 'shipping'.")
     turns: int = Field(description="Visitor messages so far.")
     unanswered: bool = Field(False, description="The last reply found nothing in the knowledge base.")
