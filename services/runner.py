@@ -12,6 +12,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,23 +115,47 @@ async def run(names: list[str], replicas: dict[str, int], settings: Settings) ->
         log.info("embedded nats-server at %s (JetStream in %s)", nats_url, var / "nats")
 
     supervisor: Supervisor | None = None
+    stopping = asyncio.Event()
+    nats_keeper: asyncio.Task[None] | None = None
     try:
         await prepare_database(settings)
         planned = plan(names, replicas)
         children, urls = build_children(planned, settings, nats_url)
         supervisor = Supervisor(children)
-        supervisor.on_change = lambda: write_run_file(var, nats_url, urls, supervisor)
+
+        def record() -> None:
+            assert supervisor is not None
+            write_run_file(var, nats_url, urls, supervisor, embedded)
+
+        supervisor.on_change = record
+        if embedded is not None:
+            nats_keeper = asyncio.create_task(keep_nats_up(embedded, stopping, record))
         await supervisor.start()
         await wait_ready(planned, children, urls, embedded)
-        write_run_file(var, nats_url, urls, supervisor)
+        record()
         announce(urls, nats_url)
         await wait_for_stop_signal()
     finally:
+        stopping.set()
         if supervisor is not None:
             await supervisor.stop()
         if embedded is not None:
             embedded.stop()
+        if nats_keeper is not None:
+            await nats_keeper
         log.info("stopped")
+
+
+async def keep_nats_up(embedded: EmbeddedNats, stopping: asyncio.Event, on_restart: Callable[[], None]) -> None:
+    """Restart the embedded nats-server (same port, same JetStream store) if it dies."""
+    while not stopping.is_set():
+        assert embedded.proc is not None
+        code = await asyncio.to_thread(embedded.proc.wait)
+        if stopping.is_set():
+            return
+        log.warning("nats-server exited with %s; restarting it on the same port and store", code)
+        await asyncio.to_thread(embedded.start)
+        on_restart()
 
 
 def build_children(
@@ -170,8 +195,14 @@ async def wait_ready(
         log.warning("not every service reported ready within %.0fs; continuing", READY_TIMEOUT_S)
 
 
-def write_run_file(var: Path, nats_url: str, urls: dict[str, list[str]], supervisor: Supervisor) -> None:
-    state = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids(), "runner_pid": os.getpid()}
+def write_run_file(
+    var: Path, nats_url: str, urls: dict[str, list[str]], supervisor: Supervisor, embedded: EmbeddedNats | None = None
+) -> None:
+    state: dict[str, object] = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids()}
+    state["runner_pid"] = os.getpid()
+    if embedded is not None and embedded.proc is not None:
+        state["nats_pid"] = embedded.proc.pid
+        state["nats_monitor_url"] = embedded.monitor_url
     tmp = var / "run.json.tmp"
     tmp.write_text(json.dumps(state, indent=2))
     tmp.replace(var / "run.json")

@@ -99,6 +99,24 @@ class RunningSystem:
         """Pid of one replica, e.g. 'orchestrator#0'."""
         return int(self.state["pids"][label])
 
+    def kill_nats(self) -> int:
+        """kill -9 the embedded nats-server; the runner restarts it on the same port and store."""
+        pid = int(self.state["nats_pid"])
+        os.kill(pid, signal.SIGKILL)
+        return pid
+
+    def wait_nats_restarted(self, old_pid: int, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                pid = int(self.state["nats_pid"])
+            except (json.JSONDecodeError, FileNotFoundError, KeyError):
+                pid = old_pid
+            if pid != old_pid:
+                return pid
+            time.sleep(0.05)
+        raise TimeoutError(f"nats-server was not restarted within {timeout}s")
+
     def kill(self, label: str, sig: int = signal.SIGKILL) -> int:
         pid = self.pid(label)
         os.kill(pid, sig)
