@@ -10,7 +10,6 @@
 - graph: ``load_context -> retrieve -> generate``, history in the checkpointer per conversation;
 - transcript: before a turn, what the conversation said since the history's last folded
   sequence (an agent's replies, visitor messages skipped meanwhile) is folded into it;
-- checkpoints: the SQLite checkpointer of the embedded mode (one thread hop per call);
 - providers: OpenAI-compatible (openai SDK) or the offline answerer over retrieval (BM25);
 - streams: replies streaming on this replica, their text so far, cancel, stream-state replies;
 - inprocess: one turn without the bus, for benchmarks;

@@ -9,10 +9,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.checkpoint.memory import InMemorySaver
 from nats.js.api import DeliverPolicy
 
-from orchestrator.checkpoints import threaded_sqlite_saver
 from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import NatsGate
 from orchestrator.graph import build_graph
@@ -23,7 +21,7 @@ from orchestrator.providers.offline import OfflineProvider
 from orchestrator.streams import StreamRegistry
 from orchestrator.turns import Orchestrator
 from shared.bus import emit, ensure_streams, make_broker
-from shared.db.engine import sqlite_path
+from shared.checkpointer import checkpointer
 from shared.events import Event
 from shared.settings import Settings
 from shared.tenants import Tenant, cached_tenants
@@ -119,20 +117,7 @@ def raw_publisher(broker: NatsBroker) -> Callable[[Event], Awaitable[object]]:
 
 @asynccontextmanager
 async def database_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
-    """The checkpointer on the database: Postgres through shared.checkpointer, a SQLite file
-    through orchestrator.checkpoints (one thread hop per call), memory if this build has neither.
-    """
-    path = sqlite_path(settings.database_url) if settings.database_url.startswith("sqlite") else None
-    if path is not None:
-        with threaded_sqlite_saver(path) as saver:
-            yield saver
-        return
-    try:
-        from shared.checkpointer import checkpointer
-    except ImportError:
-        log.warning("shared.checkpointer unavailable: conversation history kept in memory")
-        yield InMemorySaver()
-        return
+    """The checkpointer on the application database (SQLite file or Postgres), shared by replicas."""
     async with checkpointer(settings.database_url) as saver:
         yield saver
 

@@ -21,6 +21,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import URL, make_url
 
+from shared.checkpoint_sqlite import threaded_sqlite_saver
 from shared.db.engine import sqlite_path
 from shared.settings import normalize_database_url
 
@@ -46,16 +47,17 @@ async def checkpointer(database_url: str, pool_max: int = POOL_MAX) -> AsyncIter
 
 
 @asynccontextmanager
-async def _sqlite_saver(url: URL) -> AsyncIterator[AsyncSqliteSaver]:
+async def _sqlite_saver(url: URL) -> AsyncIterator[BaseCheckpointSaver]:
     path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(str(path) if path is not None else ":memory:") as conn:
-        # The recorder and workers write the same file from other processes: wait, don't fail.
-        await conn.execute("PRAGMA busy_timeout=30000")
-        saver = AsyncSqliteSaver(conn)
-        await saver.setup()
-        yield saver
+    if path is None:  # an in-memory database: nothing to share, the async saver will do
+        async with aiosqlite.connect(":memory:") as conn:
+            saver = AsyncSqliteSaver(conn)
+            await saver.setup()
+            yield saver
+        return
+    # A file: the threaded saver (one worker-thread hop per call; see shared.checkpoint_sqlite).
+    with threaded_sqlite_saver(path) as threaded:
+        yield threaded
 
 
 def postgres_conninfo(url: URL) -> str:

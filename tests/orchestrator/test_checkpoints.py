@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from orchestrator.app import database_checkpointer
-from orchestrator.checkpoints import ThreadedSqliteSaver
 from orchestrator.graph import build_graph, thread_id
 from orchestrator.inprocess import run_turn
+from shared.checkpoint_sqlite import ThreadedSqliteSaver
 from shared.settings import Settings
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
