@@ -25,6 +25,7 @@ class WidgetClient:
         self.frames: list[Frame] = []
         self._new = asyncio.Condition()
         self._reader: asyncio.Task[None] | None = None
+        self.closed = False
 
     async def open_session(self, previous_token: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {"widget_key": self.widget_key}
@@ -48,6 +49,7 @@ class WidgetClient:
         if after_seq is not None:
             url += f"&after_seq={after_seq}"
         self.ws = await websockets.connect(url, max_size=2**22)
+        self.closed = False
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -60,6 +62,10 @@ class WidgetClient:
                     self._new.notify_all()
         except websockets.ConnectionClosed:
             pass
+        finally:
+            async with self._new:
+                self.closed = True
+                self._new.notify_all()
 
     async def send(self, frame: Frame) -> None:
         assert self.ws is not None
@@ -78,6 +84,24 @@ class WidgetClient:
                     if predicate(frame):
                         return frame
                 await self._new.wait()
+
+    async def wait_or_closed(
+        self, predicate: Callable[[Frame], bool], timeout: float = 30.0, start: int = 0
+    ) -> Frame | None:
+        """Like `wait_for`, but None as soon as the server closes the socket without such a frame."""
+        async with asyncio.timeout(timeout), self._new:
+            while True:
+                for frame in self.frames[start:]:
+                    if predicate(frame):
+                        return frame
+                if self.closed:
+                    return None
+                await self._new.wait()
+
+    async def reconnect(self) -> None:
+        """What the widget does after a drop: a new socket resuming after the last seq seen (frames kept)."""
+        await self.close()
+        await self.connect(after_seq=self.last_seq)
 
     async def wait_type(self, kind: str, timeout: float = 30.0, start: int = 0, **fields: Any) -> Frame:
         return await self.wait_for(
