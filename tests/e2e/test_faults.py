@@ -10,6 +10,9 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
+import time
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +91,47 @@ async def test_message_sent_while_nats_is_unreachable_is_refused_or_stored_then_
     assert [f["message_id"] for f in client.of_type("message.completed") if f["reply_to"] == outcome["message_id"]] == [
         second["message_id"]
     ], "the live socket saw the reply completed once"
+
+
+def recorded(db: Path, conversation_id: str) -> tuple[list[tuple[str, int]], list[tuple[str, str | None]]]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        events = conn.execute(
+            "SELECT id, seq FROM events WHERE conversation_id = ? AND channel = 'conv' ORDER BY seq", (conversation_id,)
+        ).fetchall()
+        messages = conn.execute(
+            "SELECT role, reply_to FROM messages WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+        ).fetchall()
+    return events, messages
+
+
+async def test_recorder_killed_while_messages_flow_records_every_event_once(start_system) -> None:
+    system: RunningSystem = start_system("gateway", "orchestrator", "recorder")
+    client = WidgetClient(system.gateway_url)
+    await client.connect()
+    questions = ["How do returns work?", "Is there a warranty on tents?", "Where is your nearest store?"]
+    try:
+        first = await client.wait_type("ack", client_id=await client.say(questions[0]))
+        old = system.kill("recorder#0")
+        # Sent while the recorder is dead and being restarted by the supervisor.
+        client_ids = [await client.say(q) for q in questions[1:]]
+        acks = [first] + [await client.wait_type("ack", client_id=cid) for cid in client_ids]
+        for ack in acks:
+            await client.wait_type("message.completed", reply_to=ack["message_id"], timeout=60)
+        await asyncio.to_thread(system.wait_restarted, "recorder#0", old)
+    finally:
+        await client.close()
+
+    # Every durable event the widget received (each has a seq) lands in the database once.
+    seen = sorted({(f["id"], f["seq"]) for f in client.frames if isinstance(f.get("seq"), int) and "id" in f})
+    db = system.var_dir / "switchboard.db"
+    deadline = time.monotonic() + 45
+    events, messages = recorded(db, client.conversation_id)
+    while not set(seen) <= set(events) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)  # polling the database: the recorder announces nothing when it is done
+        events, messages = recorded(db, client.conversation_id)
+    assert set(seen) <= set(events), f"not recorded: {sorted(set(seen) - set(events))}"
+    print(f"recorder caught up {45 - (deadline - time.monotonic()):.1f}s after the replies completed")
+    assert len(events) == len({e[0] for e in events}), "no event recorded twice"
+    assert len(events) == len({e[1] for e in events}), "one event per seq"
+    assert [m for m in messages if m[0] == "visitor"] == [("visitor", None)] * 3
+    assert [m[1] for m in messages if m[0] == "assistant"] == [a["message_id"] for a in acks]
