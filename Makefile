@@ -18,11 +18,15 @@ install: $(STAMP)
 run: install
 	$(BIN)/python -m services run
 
+# Each checkout keeps its own pytest temp dir: concurrent runs elsewhere on the machine rotate
+# /tmp/pytest-of-$USER and would delete a running session's nats-server store.
+PYTEST := $(BIN)/python -m pytest --basetemp=var/pytest-tmp
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e and not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not e2e and not browser" $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
