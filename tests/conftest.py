@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -63,7 +66,36 @@ def conversation_id() -> str:
     return uuid.uuid4().hex
 
 
+LOCAL_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _docker_running() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The real Postgres this machine (and CI) runs; override with DATABASE_URL."""
-    return os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+def postgres_url() -> Iterator[str]:
+    """A real Postgres: TEST_DATABASE_URL, else the local server (this machine and CI run one),
+    else a testcontainers Postgres where a Docker engine runs; otherwise the tests that need it skip.
+    """
+    if "TEST_DATABASE_URL" in os.environ:
+        yield os.environ["TEST_DATABASE_URL"]
+    elif _port_open("127.0.0.1", 5432):
+        yield LOCAL_POSTGRES
+    elif _docker_running():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", driver="asyncpg") as container:
+            yield container.get_connection_url()
+    else:
+        yield LOCAL_POSTGRES  # unreachable: the backend fixtures skip, saying so
