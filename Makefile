@@ -20,7 +20,7 @@ run: install
 
 # Each checkout keeps its own pytest temp dir: concurrent runs elsewhere on the machine rotate
 # /tmp/pytest-of-$USER and would delete a running session's nats-server store.
-PYTEST := $(BIN)/python -m pytest --basetemp=var/pytest-tmp
+PYTEST := $(BIN)/python -m pytest --basetemp=.pytest-tmp
 
 test: install
 	$(PYTEST) $(PYTEST_ARGS)
