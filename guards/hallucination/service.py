@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -65,6 +64,7 @@ class HallucinationGuard:
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._closing = False
 
     def handle(self, event: Event) -> None:
         """Feed one reply event (created, delta, completed, cancelled); anything else is ignored."""
@@ -122,7 +122,9 @@ class HallucinationGuard:
             queue.put_nowait(None)
 
     async def _work(self, message_id: str, queue: asyncio.Queue[_Job | None]) -> None:
-        while True:
+        # Checked every round: a cancellation swallowed somewhere below (client libraries do)
+        # must not keep a worker alive after aclose().
+        while not self._closing:
             try:
                 # asyncio.timeout rather than wait_for: on 3.11, cancelling a task inside
                 # wait_for(queue.get()) can hang (the inner get task is never cancelled).
@@ -155,10 +157,16 @@ class HallucinationGuard:
         """Return once every queued sentence has been checked."""
         await self._idle.wait()
 
-    async def aclose(self) -> None:
-        for task in list(self._workers):
+    async def aclose(self, timeout: float = 5.0) -> None:
+        """Stop every worker: wake it, cancel it, and wait at most ``timeout`` for all of them."""
+        self._closing = True
+        workers = list(self._workers)
+        for queue in self._queues.values():
+            queue.put_nowait(None)
+        for task in workers:
             task.cancel()
-        for task in list(self._workers):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if workers:
+            _, stuck = await asyncio.wait(workers, timeout=timeout)
+            if stuck:
+                log.warning("%d guard workers did not stop within %.0fs", len(stuck), timeout)
         self._queues.clear()
