@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +22,7 @@ from handoff.presence import sweep
 from handoff.routes import agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
+from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings, get_settings
 from shared.tenants import load_tenants
@@ -35,8 +35,8 @@ class State(TypedDict):
     fanout: Fanout
 
 
-async def _sweep_forever(h: Handoff) -> None:
-    while True:
+async def _sweep_forever(h: Handoff, stopping: asyncio.Event) -> None:
+    while not stopping.is_set():
         await asyncio.sleep(h.config.sweep_interval_s)
         try:
             await sweep(h)
@@ -72,13 +72,13 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         http = httpx.AsyncClient(timeout=config.webhook_timeout_s)
         register_handlers(broker, h, http)
         await broker.start()
-        sweeper = asyncio.create_task(_sweep_forever(h), name="handoff-sweeper")
+        stopping = asyncio.Event()
+        sweeper = asyncio.create_task(_sweep_forever(h, stopping), name="handoff-sweeper")
         try:
             yield {"handoff": h, "fanout": fanout}
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            stopping.set()
+            await stop_tasks(sweeper)
             await fanout.close()
             await store.stop()
             await broker.stop()

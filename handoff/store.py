@@ -24,6 +24,7 @@ from nats.js.errors import (
 )
 
 from handoff.records import AgentPresence, ConversationRecord
+from shared.aio import stop_tasks
 from shared.events.handoff import ConversationState
 from shared.subjects import CONVERSATION_STATE_BUCKET
 
@@ -100,10 +101,7 @@ class HandoffStore:
         await self.start()
 
     async def stop(self) -> None:
-        if self._watch_task is not None:
-            self._watch_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watch_task
+        await stop_tasks(self._watch_task)
         if self._watcher is not None:
             with contextlib.suppress(Exception):
                 await self._watcher.stop()

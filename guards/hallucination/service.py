@@ -13,6 +13,7 @@ from guards.replicas import ReplicaSettings, owns
 from guards.sentences import Sentence
 from guards.tenancy import TenantRules
 from guards.verdict import GuardMethod
+from shared.aio import stop_tasks
 from shared.events import (
     Event,
     MessageCancelled,
@@ -163,10 +164,5 @@ class HallucinationGuard:
         workers = list(self._workers)
         for queue in self._queues.values():
             queue.put_nowait(None)
-        for task in workers:
-            task.cancel()
-        if workers:
-            _, stuck = await asyncio.wait(workers, timeout=timeout)
-            if stuck:
-                log.warning("%d guard workers did not stop within %.0fs", len(stuck), timeout)
+        await stop_tasks(*workers, timeout=timeout)
         self._queues.clear()

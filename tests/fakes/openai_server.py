@@ -149,7 +149,12 @@ class FakeOpenAI:
 
     async def __aenter__(self) -> FakeOpenAI:
         config = uvicorn.Config(
-            create_app(self.script), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            create_app(self.script),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+            lifespan="off",
         )
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
@@ -193,7 +198,12 @@ class FakeOpenAIThread:
 
     def __enter__(self) -> FakeOpenAIThread:
         config = uvicorn.Config(
-            create_app(self.script), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            create_app(self.script),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+            lifespan="off",
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="fake-openai", daemon=True)

@@ -114,7 +114,12 @@ async def broker(connected_settings: Settings) -> AsyncIterator[NatsBroker]:
 async def gateway(gateway_settings: Settings) -> AsyncIterator[GatewayClient]:
     port = free_port()
     config = uvicorn.Config(
-        create_app(gateway_settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(gateway_settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -95,7 +95,11 @@ class Service:
 async def serve(app: Any) -> Service:
     """Any ASGI app under uvicorn in this event loop, on a free port, once it accepts connections."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5, lifespan="on"
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:  # uvicorn offers no startup event to await
         if task.done():
