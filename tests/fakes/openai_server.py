@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -35,6 +34,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from services.nats_embedded import free_port
 
 Reply = str | Callable[[list[dict[str, Any]]], str]
 DEFAULT_REPLY = "This is a scripted reply."
@@ -122,12 +123,6 @@ def create_app(script: Script) -> Starlette:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class FakeOpenAI:
     """Runs the fake in this event loop on a free port; ``base_url`` ends in ``/v1``."""
 
@@ -135,7 +130,7 @@ class FakeOpenAI:
         self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0, port: int | None = None
     ) -> None:
         self.script = Script(replies, chunk_delay)
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -184,7 +179,7 @@ class FakeOpenAIThread:
         self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0, port: int | None = None
     ) -> None:
         self.script = Script(replies, chunk_delay)
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 

@@ -14,9 +14,16 @@ from tests.handoff.conftest import Feed
 
 
 @asynccontextmanager
-async def agent_socket(ws_url: str, token: str) -> AsyncIterator[tuple[Feed, websockets.ClientConnection]]:
+async def agent_socket(
+    ws_url: str, token: str, *, auth_frame: bool = False
+) -> AsyncIterator[tuple[Feed, websockets.ClientConnection]]:
+    """An agent socket fed into a Feed, once its snapshot arrived. ``auth_frame``: log in with a
+    first frame, as the browser console does, instead of the Authorization header."""
     feed = Feed()
-    async with websockets.connect(ws_url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+    headers = {} if auth_frame else {"Authorization": f"Bearer {token}"}
+    async with websockets.connect(ws_url, additional_headers=headers) as ws:
+        if auth_frame:
+            await ws.send(json.dumps({"kind": "auth", "token": token}))
 
         async def pump() -> None:
             async for text in ws:

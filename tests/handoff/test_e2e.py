@@ -8,9 +8,9 @@ back and the AI answers again. Plus: two agents claiming at once, another tenant
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
@@ -21,6 +21,7 @@ import yaml
 from shared.settings import REPO_ROOT
 from tests.e2e.client import WidgetClient
 from tests.e2e.system import RunningSystem
+from tests.handoff.agent_socket import agent_socket
 from tests.handoff.conftest import Feed
 
 pytestmark = pytest.mark.e2e
@@ -60,25 +61,8 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@contextlib.asynccontextmanager
-async def console(system: RunningSystem, token: str) -> AsyncIterator[tuple[Feed, websockets.ClientConnection]]:
-    feed = Feed()
-    url = system.handoff_url.replace("http://", "ws://") + "/v1/agent/ws"
-    async with websockets.connect(url) as ws:
-        await ws.send(json.dumps({"kind": "auth", "token": token}))  # as the browser console does
-
-        async def pump() -> None:
-            async for text in ws:
-                feed.add(json.loads(text))
-
-        task = asyncio.create_task(pump())
-        try:
-            await feed.wait(lambda f: f.get("kind") == "snapshot")
-            yield feed, ws
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+def console(system: RunningSystem, token: str) -> AbstractAsyncContextManager[tuple[Feed, websockets.ClientConnection]]:
+    return agent_socket(system.handoff_url.replace("http://", "ws://") + "/v1/agent/ws", token, auth_frame=True)
 
 
 async def test_the_whole_handoff_story(system: RunningSystem, api: httpx.AsyncClient) -> None:
