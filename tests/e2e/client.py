@@ -128,3 +128,15 @@ class WidgetClient:
             await self.ws.close()
         if self._reader is not None:
             await self._reader
+
+
+async def reload_until_answered(gateway_url: str, session: dict[str, Any], reply_to: str) -> WidgetClient:
+    """A page reload: a new socket on the same session replays from seq 0 until `reply_to` is answered."""
+    reloaded = WidgetClient(gateway_url)
+    reloaded.session = session
+    await reloaded.connect(after_seq=0)
+    try:
+        await reloaded.wait_type("message.completed", reply_to=reply_to)
+    finally:
+        await reloaded.close()
+    return reloaded

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.client import Frame, WidgetClient
+from tests.e2e.client import Frame, WidgetClient, reload_until_answered
 from tests.e2e.system import RunningSystem
 
 pytestmark = pytest.mark.e2e
@@ -79,13 +79,7 @@ async def test_message_sent_while_nats_is_unreachable_is_refused_or_stored_then_
 
     assert second["seq"] > first["seq"]
     # Everything stored once: a reload replays the whole conversation.
-    reloaded = WidgetClient(system.gateway_url)
-    reloaded.session = client.session
-    await reloaded.connect(after_seq=0)
-    try:
-        await reloaded.wait_type("message.completed", reply_to=outcome["message_id"])
-    finally:
-        await reloaded.close()
+    reloaded = await reload_until_answered(system.gateway_url, client.session, outcome["message_id"])
     assert [f["text"] for f in reloaded.of_type("message.user")] == [FIRST, SECOND], "stored once, nothing lost"
     assert [f["reply_to"] for f in reloaded.of_type("message.completed")] == [ack["message_id"], outcome["message_id"]]
     assert [f["message_id"] for f in client.of_type("message.completed") if f["reply_to"] == outcome["message_id"]] == [

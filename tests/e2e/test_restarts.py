@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.client import WidgetClient
+from tests.e2e.client import WidgetClient, reload_until_answered
 from tests.e2e.system import RunningSystem
 
 pytestmark = pytest.mark.e2e
@@ -95,13 +95,7 @@ async def test_nats_restart_mid_conversation_loses_nothing(start_system) -> None
     assert reply["seq"] > first["seq"]
 
     # Everything is stored once: a fresh reload replays the whole conversation.
-    reloaded = WidgetClient(system.gateway_url)
-    reloaded.session = client.session
-    await reloaded.connect(after_seq=0)
-    try:
-        await reloaded.wait_type("message.completed", reply_to=second["message_id"])
-    finally:
-        await reloaded.close()
+    reloaded = await reload_until_answered(system.gateway_url, client.session, second["message_id"])
     users = [f["text"] for f in reloaded.of_type("message.user")]
     assert users == ["Do you ship internationally?", "Where are your stores?"]
     assert [f["reply_to"] for f in reloaded.of_type("message.completed")] == [first["reply_to"], second["message_id"]]
