@@ -24,7 +24,6 @@ from typing import Any
 
 import httpx
 import websockets
-import yaml
 
 from bench.stats import summary_ms, table
 from orchestrator.graph import build_graph
@@ -34,22 +33,11 @@ from services.nats_embedded import free_port, wait_for_port
 from shared.settings import REPO_ROOT
 from shared.tenants import load_tenants
 from tests.e2e.system import RunningSystem
+from tests.e2e.tenants import demo_tenants_with
 
 REPLY = " ".join(f"word{i}" for i in range(60)) + "."
 TURN_TIMEOUT_S = 60.0
 QUESTIONS = ["How do returns work?", "What is the warranty?", "Do you ship abroad?", "Where are your stores?"]
-
-
-def bench_tenants(tmp: Path) -> Path:
-    """The demo tenants, with acme switched to the OpenAI-compatible provider."""
-    data = yaml.safe_load((REPO_ROOT / "deploy/demo/tenants.yaml").read_text())
-    for tenant in data["tenants"]:
-        tenant["knowledge_base"] = str((REPO_ROOT / "deploy/demo" / tenant["knowledge_base"]).resolve())
-        if tenant["id"] == "acme":
-            tenant["model"] = {"provider": "openai", "model": "scripted"}
-    path = tmp / "tenants.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 class TurnFailed(Exception):
@@ -144,7 +132,7 @@ async def main(args: Any) -> dict[str, Any]:
     try:
         wait_for_port("127.0.0.1", port, proc=fake)
         with tempfile.TemporaryDirectory() as tmp:
-            tenants_file = bench_tenants(Path(tmp))
+            tenants_file = demo_tenants_with(Path(tmp), acme={"model": {"provider": "openai", "model": "scripted"}})
             tenant = load_tenants(tenants_file).by_id("acme")
             graph = build_graph()
             env = {
