@@ -19,6 +19,8 @@
   const SCRIPT_ORIGIN = SCRIPT && SCRIPT.src ? new URL(SCRIPT.src, location.href).origin : location.origin;
   const SVGNS = 'http://www.w3.org/2000/svg';
   const MAX_CACHED_EVENTS = 400;
+  const CACHE_VERSION = 2;
+  const HISTORY_PAGE = 200;
 
   const STRINGS = {
     title: 'Chat with us',
@@ -142,6 +144,24 @@
       }
     },
   };
+
+  /**
+   * The cached durable events of a conversation if they can be trusted: this version's format,
+   * strictly increasing seqs, contiguous from `base` (every event after that seq; 0 = since the
+   * conversation began) up to the saved `seq`, the highest one applied. Anything else (corrupt,
+   * the old format that lost history, a gap before `seq`, a save made mid-recovery) is null.
+   */
+  function cachedHistory(saved) {
+    if (!saved || typeof saved !== 'object' || saved.v !== CACHE_VERSION || saved.partial) return null;
+    const { base, seq, events } = saved;
+    if (!Number.isSafeInteger(base) || base < 0 || !Number.isSafeInteger(seq) || !Array.isArray(events)) return null;
+    let last = base;
+    for (const ev of events) {
+      if (!ev || typeof ev !== 'object' || typeof ev.type !== 'string' || !Number.isSafeInteger(ev.seq) || ev.seq <= last) return null;
+      last = ev.seq;
+    }
+    return last === seq ? { base, seq, events } : null;
+  }
 
   // ---------------------------------------------------------------- colours (theme derivation, contrast)
 
@@ -803,7 +823,10 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._seen = new Set();
       this._clientIds = new Map();
       this._lastSeq = 0;
-      this._events = [];
+      this._events = []; // every durable event applied after seq this._base, in order: what is cached
+      this._base = 0;
+      this._recovery = null; // set while history the cache could not give is replayed from the server
+      this._quietUpTo = 0; // replayed events up to this seq were seen before: no announcement
       this._outbox = [];
       this._feedback = {};
       this._pendingFlags = new Map();
@@ -1390,7 +1413,11 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     async _startSession() {
       const prev = this._session;
       const body = { widget_key: this.key };
-      if (prev?.visitor_id) body.visitor_id = prev.visitor_id;
+      if (prev?.visitor_id) {
+        body.visitor_id = prev.visitor_id;
+        // The secret binds the anonymous id to this browser; an id without it gets a new visitor.
+        if (typeof prev.visitor_secret === 'string') body.visitor_secret = prev.visitor_secret;
+      }
       if (prev?.token) body.previous_token = prev.token;
       const userId = this.getAttribute('user-id');
       const userHash = this.getAttribute('user-hash');
@@ -1405,14 +1432,24 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const s = await r.json();
       if (s.tenant) this._setTenant({ ...s.tenant, widget: s.tenant.widget || this._tenantConfig });
       const changed = !prev || prev.conversation_id !== s.conversation_id;
-      this._session = { token: s.token, expires_at: s.expires_at, conversation_id: s.conversation_id, visitor_id: s.visitor_id, ws_url: s.ws_url };
+      const secret = typeof s.visitor_secret === 'string' ? s.visitor_secret
+        : prev && prev.visitor_id === s.visitor_id ? prev.visitor_secret : undefined;
+      this._session = {
+        token: s.token, expires_at: s.expires_at, conversation_id: s.conversation_id, visitor_id: s.visitor_id,
+        visitor_secret: secret, ws_url: s.ws_url,
+      };
       store.set(this._prefix + 'session', this._session);
-      if (changed) this._restore();
+      if (changed) this._restore(!prev);
       this._needSession = false;
     }
 
-    /** Rebuild the transcript from the locally cached durable events, then resume after them. */
-    _restore() {
+    /**
+     * Rebuild the transcript from the locally cached durable events, then resume after them. A
+     * cache that cannot be trusted to hold the whole conversation (missing, corrupt, capped, the
+     * old format, a gap) is not shown: _recover() replays the conversation from the server.
+     * `fresh`: the conversation was just created, there is nothing to recover.
+     */
+    _restore(fresh = false) {
       const conv = this._session && this._session.conversation_id;
       if (!conv || this._restoredFor === conv) return;
       // Messages typed before the first session existed are kept and sent once it does.
@@ -1423,15 +1460,25 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._seen.clear();
       this._clientIds.clear();
       this._els.log.replaceChildren();
-      const saved = store.get(this._prefix + 'conv:' + conv) || {};
+      const raw = store.get(this._prefix + 'conv:' + conv);
+      const saved = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
+      const cache = cachedHistory(raw);
       this._lastSeq = 0;
+      this._base = 0;
       this._events = [];
-      this._feedback = saved.feedback || {};
-      this._replaying = true;
-      for (const ev of saved.events || []) this._apply(ev);
-      this._replaying = false;
-      this._lastSeq = Math.max(this._lastSeq, saved.seq || 0);
-      this._outbox = (saved.outbox || []).concat(unsent).filter((o) => !(o.frame.type === 'message.send' && this._clientIds.has(o.frame.client_id)));
+      this._recovery = null;
+      this._quietUpTo = 0;
+      this._feedback = saved.feedback && typeof saved.feedback === 'object' ? saved.feedback : {};
+      if (cache && cache.base === 0) {
+        this._replay(cache.events);
+      } else if (raw || !fresh) {
+        // History before the cached events (or all of it) comes from the server; the cached
+        // events after `base` are used once the server's history reaches them.
+        this._recovery = { upTo: cache ? cache.base : Infinity, events: cache ? cache.events : [] };
+        this._quietUpTo = Number.isSafeInteger(saved.seq) ? saved.seq : 0;
+      }
+      const outbox = Array.isArray(saved.outbox) ? saved.outbox.filter((o) => o && o.frame && typeof o.frame.type === 'string') : [];
+      this._outbox = outbox.concat(unsent).filter((o) => !(o.frame.type === 'message.send' && this._clientIds.has(o.frame.client_id)));
       for (const o of this._outbox) {
         o.sentOn = null;
         if (o.frame.type !== 'message.send') continue;
@@ -1446,6 +1493,65 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._scrollToEnd(true);
     }
 
+    /** Apply stored events (oldest first) as history: skipped by seq if already applied, not announced. */
+    _replay(events) {
+      this._replaying = true;
+      try {
+        for (const ev of events) this._apply(ev);
+      } finally {
+        this._replaying = false;
+      }
+    }
+
+    /**
+     * Replay what the cache could not give from the server, the source of truth: the history API
+     * pages forward from the start (the database keeps what JetStream has aged out), then the
+     * cached events that follow on from it; the socket then replays after the last seq (what the
+     * recorder has not stored yet, or everything if there is no history service).
+     */
+    async _recover() {
+      const rec = this._recovery;
+      const conv = this._session && this._session.conversation_id;
+      if (!rec || rec.fetched || !conv) return;
+      rec.fetched = true;
+      const url = new URL(`${this.apiBase}/v1/conversations/${encodeURIComponent(conv)}/events`);
+      url.searchParams.set('limit', String(HISTORY_PAGE));
+      try {
+        while (this._lastSeq < rec.upTo) {
+          url.searchParams.set('after_seq', String(this._lastSeq));
+          const r = await fetch(url.href, { headers: { authorization: `Bearer ${this._session.token}` } });
+          if (!r.ok) break;
+          const page = await r.json();
+          if (this._recovery !== rec) return; // another conversation was restored meanwhile
+          const events = Array.isArray(page && page.events) ? page.events : [];
+          const before = this._lastSeq;
+          this._replay(events.filter((ev) => ev && typeof ev === 'object' && Number.isSafeInteger(ev.seq)).sort((a, b) => a.seq - b.seq));
+          if (!page.has_more || this._lastSeq === before) break;
+        }
+      } catch {
+        /* offline, or no history service: the socket replays from the last seq */
+      }
+      if (this._recovery !== rec) return;
+      if (this._lastSeq >= rec.upTo) this._replay(rec.events);
+      rec.events = [];
+      this._persist();
+    }
+
+    /** The socket's replay finished: what the widget shows is whole again. */
+    _recovered() {
+      this._recovery = null;
+      this._quietUpTo = 0;
+      // Messages still on their way go below the history that was replayed above them.
+      for (const m of this._clientIds.values()) if (m.status === 'sending' && m.row.parentNode === this._els.log) this._els.log.append(m.row);
+      this._scrollToEnd(true);
+      this._persist();
+    }
+
+    _cacheMax() {
+      const n = Number(this.getAttribute('cache-max-events'));
+      return Number.isSafeInteger(n) && n > 0 ? n : MAX_CACHED_EVENTS;
+    }
+
     _persist() {
       if (this._persistTimer) return;
       this._persistTimer = setTimeout(() => this._persistNow(), 150);
@@ -1456,9 +1562,15 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._persistTimer = null;
       const conv = this._session && this._session.conversation_id;
       if (!conv) return;
-      if (this._events.length > MAX_CACHED_EVENTS) this._events = this._events.slice(-MAX_CACHED_EVENTS);
+      const drop = this._events.length - this._cacheMax();
+      if (drop > 0) {
+        // The oldest go; the next load fetches them from the server (see _restore).
+        this._base = this._events[drop - 1].seq;
+        this._events = this._events.slice(drop);
+      }
       store.set(this._prefix + 'conv:' + conv, {
-        seq: this._lastSeq, events: this._events, feedback: this._feedback,
+        v: CACHE_VERSION, base: this._base, seq: this._lastSeq, events: this._events, partial: !!this._recovery || undefined,
+        feedback: this._feedback,
         outbox: this._outbox.map((o) => ({ frame: o.frame, tries: o.tries, at: o.at })),
       });
     }
@@ -1480,6 +1592,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       try {
         const expires = this._session && Date.parse(this._session.expires_at);
         if (!this._session || this._needSession || (expires && expires - Date.now() < 60_000)) await this._startSession();
+        await this._recover();
       } catch {
         this._connecting = false;
         this._scheduleReconnect();
@@ -1580,9 +1693,11 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         case 'ack':
           this._acked(ev);
           return;
+        case 'resumed':
+          if (this._recovery) this._recovered();
+          return;
         case 'pong':
         case 'heartbeat':
-        case 'resumed':
           return;
         case 'error':
           this._error(ev);
@@ -1627,19 +1742,18 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       }
       const durable = typeof ev.seq === 'number';
       if (durable) {
-        if (ev.seq <= this._lastSeq && !this._replaying) return;
-        this._lastSeq = Math.max(this._lastSeq, ev.seq);
-        if (!this._replaying) {
-          this._events.push(ev);
-          this._persist();
-        }
+        if (ev.seq <= this._lastSeq) return;
+        this._lastSeq = ev.seq;
+        this._events.push(ev); // replayed ones too: the next save must keep them
+        if (!this._replaying) this._persist();
       }
-      const live = !this._replaying;
+      const live = !this._replaying && !(durable && ev.seq <= this._quietUpTo);
       const S = this._S();
       switch (ev.type) {
         case 'message.user': {
           let m = this._clientIds.get(ev.client_id);
           if (m) {
+            if (this._recovery) this._els.log.append(m.row); // in its place among the replayed history
             this._msgs.delete(m.id);
             m.id = ev.message_id;
             m.row.setAttribute('data-message-id', m.id);
