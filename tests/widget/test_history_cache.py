@@ -52,16 +52,16 @@ async def expect_transcript(page: Any, turns: int) -> None:
     await expect(widget.locator('[part~="row-visitor"].pending')).to_have_count(0)
 
 
-def cache_key(conv: str) -> str:
-    return f"switchboard:{KEY}:conv:{conv}"
+def cache_key(conv: str, key: str = KEY) -> str:
+    return f"switchboard:{key}:conv:{conv}"
 
 
-async def saved(page: Any, conv: str) -> None:
+async def saved(page: Any, conv: str, key: str = KEY) -> None:
     """Wait until the widget's cache holds everything it has applied."""
     await page.wait_for_function(
         """(k) => { const c = JSON.parse(localStorage.getItem(k) || 'null');
             return c && c.seq === document.querySelector('switchboard-chat').state.lastSeq; }""",
-        arg=cache_key(conv),
+        arg=cache_key(conv, key),
     )
 
 
@@ -167,6 +167,30 @@ async def test_unsent_message_survives_a_damaged_cache_and_lands_after_the_histo
     assert user["client_id"] == "c_unsent_question_2"
     await bot.reply("Answer 2 is here.", chunk=5, reply_to=user["message_id"])
     await expect_transcript(page, 3)
+
+
+async def test_history_replayed_for_a_wiped_cache_is_not_announced_again(
+    page: Any, gateway: GatewayServer, bots: Any
+) -> None:
+    await open_host(page, gateway, host_page('<switchboard-chat widget-key="pk_demo_acme"></switchboard-chat>'))
+    widget = page.locator("switchboard-chat")
+    await widget.locator('[part~="launcher"]').click()
+    conv = await conversation_of(page)
+    bot = await bots("acme", conv)
+    for i in range(2):
+        await turn(page, bot, i)
+    await saved(page, conv, "pk_demo_acme")
+    await page.evaluate(
+        "(k) => { localStorage.removeItem(k); Storage.prototype.setItem = () => {}; }",
+        cache_key(conv, "pk_demo_acme"),
+    )
+    await page.reload()  # the panel starts closed: new answers count as unread
+    assert await conversation_of(page) == conv
+    await expect_transcript(page, 2)
+    badge = widget.locator('[part~="badge"]')
+    await expect(badge).to_be_hidden()
+    await bot.reply("Anything else?")
+    await expect(badge).to_have_text("1")
 
 
 async def stored_events(nc: nats.NATS, conv: str) -> list[tuple[int, dict[str, Any]]]:

@@ -1475,7 +1475,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         // History before the cached events (or all of it) comes from the server; the cached
         // events after `base` are used once the server's history reaches them.
         this._recovery = { upTo: cache ? cache.base : Infinity, events: cache ? cache.events : [] };
-        this._quietUpTo = Number.isSafeInteger(saved.seq) ? saved.seq : 0;
+        // Seen before, so not announced again: up to the saved seq, or all the replay if unknown.
+        this._quietUpTo = Number.isSafeInteger(saved.seq) ? saved.seq : Infinity;
       }
       const outbox = Array.isArray(saved.outbox) ? saved.outbox.filter((o) => o && o.frame && typeof o.frame.type === 'string') : [];
       this._outbox = outbox.concat(unsent).filter((o) => !(o.frame.type === 'message.send' && this._clientIds.has(o.frame.client_id)));
