@@ -16,9 +16,10 @@ def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "gateway")
     redact_server_logs()
-    logging.getLogger("gateway").info(
-        "demo page at http://%s:%s/ (widget demo at /demo)", settings.gateway_host, settings.gateway_port
-    )
+    if settings.demo_pages:
+        logging.getLogger("gateway").info(
+            "demo page at http://%s:%s/ (widget demo at /demo)", settings.gateway_host, settings.gateway_port
+        )
     uvicorn.run(
         create_app(settings),
         host=settings.gateway_host,

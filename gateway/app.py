@@ -13,7 +13,7 @@ from gateway import history_routes, http, pages, socket
 from gateway.context import Gateway
 from gateway.delivery import OpenDeliveries
 from shared.bus import ensure_streams, make_broker
-from shared.settings import Settings
+from shared.settings import Settings, api_docs_urls
 from shared.tenants import load_tenants
 
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
         description="Widget sessions and the widget WebSocket (protocol: docs/protocol.md).",
         version="1",
         lifespan=lifespan,
+        **api_docs_urls(settings),
     )
     # The widget runs on tenants' sites; each tenant's allowed origins are checked per request.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
@@ -46,5 +47,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(socket.router)
     # The visitor's history pages, read from the recorder's database (opened on first use).
     app.include_router(history_routes.router)
-    pages.mount(app)
+    pages.mount(app, demo_pages=bool(settings.demo_pages))
     return app

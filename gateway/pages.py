@@ -1,4 +1,8 @@
-"""The demo page, static assets, and the widget script (written by the widget package) when present."""
+"""The widget script (written by the widget package) when present; the demo pages and their assets when on.
+
+The demo pages (/, /demo, /static) use the public demo tenants: off by default in production
+(``DEMO_PAGES=true`` turns them on).
+"""
 
 from __future__ import annotations
 
@@ -20,14 +24,17 @@ def _file(path: Path, media_type: str) -> FileResponse:
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
 
 
-def mount(app: FastAPI) -> None:
-    @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return _file(STATIC / "index.html", "text/html")
-
+def mount(app: FastAPI, *, demo_pages: bool) -> None:
     @app.get("/widget.js", include_in_schema=False)
     async def widget_js() -> FileResponse:
         return _file(WIDGET_JS, "text/javascript")
+
+    if not demo_pages:
+        return
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return _file(STATIC / "index.html", "text/html")
 
     @app.get("/demo", include_in_schema=False)
     async def demo() -> FileResponse:

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, field_validator
 
+from shared.demo import DEMO_AGENTS, demo_agent_token_hashes
 from shared.subjects import check_token
 
 
@@ -53,6 +54,27 @@ class AgentDirectory(BaseModel):
 
 def load_agents(path: Path) -> AgentDirectory:
     return AgentDirectory.model_validate(yaml.safe_load(path.read_text()) or {"agents": []})
+
+
+def refuse_demo_agents(path: Path, *, explicitly_set: bool) -> None:
+    """Production: raise ValueError unless the agents file is set, exists, and holds no demo agent token."""
+    if not explicitly_set or path.resolve() == DEMO_AGENTS.resolve():
+        raise ValueError(
+            f"HANDOFF_AGENTS_FILE is not set (or is the demo file {DEMO_AGENTS}); production needs its own agents file"
+        )
+    if not path.is_file():
+        raise ValueError(f"HANDOFF_AGENTS_FILE {path} does not exist; production needs its own agents file")
+    demo = demo_agent_token_hashes()
+    used = [
+        f"{a.tenant_id}/{a.id}"
+        for a in load_agents(path).agents
+        if a.token_sha256 in demo or a.token_sha256 == hash_token(f"demo-{a.tenant_id}-{a.id}")
+    ]
+    if used:
+        raise ValueError(
+            f"HANDOFF_AGENTS_FILE {path} gives agents {', '.join(used)} a public demo token "
+            f"(demo-<tenant>-<agent>); refused in production: make each a random token"
+        )
 
 
 @lru_cache

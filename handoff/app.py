@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from handoff import errors
-from handoff.agents import load_agents
+from handoff.agents import load_agents, refuse_demo_agents
 from handoff.config import HandoffSettings
 from handoff.context import Handoff
 from handoff.fanout import Fanout
@@ -24,7 +24,7 @@ from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
 from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
-from shared.settings import Settings, get_settings
+from shared.settings import Settings, api_docs_urls, get_settings
 from shared.tenants import load_tenants
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ async def _sweep_forever(h: Handoff, stopping: asyncio.Event) -> None:
 def create_app(settings: Settings | None = None, config: HandoffSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     config = config or HandoffSettings()
+    if settings.environment == "production":
+        refuse_demo_agents(config.agents_file, explicitly_set="agents_file" in config.model_fields_set)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         description="Agents take conversations over from the AI: queue, claim, reply, hand back, resolve. "
         "Bearer-token auth; an agent only ever sees their own tenant (another tenant's conversation is a 404).",
         lifespan=lifespan,
+        **api_docs_urls(settings),
     )
     errors.install(app)
     app.include_router(conversations.router)

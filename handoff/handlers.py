@@ -7,12 +7,14 @@ import logging
 import httpx
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, DeliverPolicy, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
 
 from handoff.context import Handoff, UnknownTenant
 from handoff.conversations import note_visitor_activity, request_handoff
 from handoff.states import TransitionNotAllowed
 from handoff.webhooks import notify
 from shared.bus import CONV_JSTREAM, OPS_JSTREAM
+from shared.db.engine import get_engine, make_sessionmaker
 from shared.events import HandoffRequested, HandoffStateChanged, UserMessage
 from shared.subjects import Channel, kind_pattern
 
@@ -62,7 +64,12 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="State changes go to the tenant's webhook, signed and retried.",
     )
-    async def on_state_changed(event: HandoffStateChanged) -> None:
+    async def on_state_changed(event: HandoffStateChanged, msg: NatsMessage) -> None:
         tenant = h.tenants.by_id(event.tenant_id)
-        if tenant is not None:
-            await notify(http, tenant, event, h.config.webhook_attempts, h.config.webhook_backoff_s)
+        if tenant is not None and tenant.handoff.webhook_url:
+            delivered = int(msg.raw_message.metadata.num_delivered)
+            await notify(
+                http, tenant, event, h.config.webhook_attempts, h.config.webhook_backoff_s,
+                sessions=make_sessionmaker(get_engine(h.settings.database_url)), timeout_s=h.config.webhook_timeout_s,
+                first_attempt=(delivered - 1) * h.config.webhook_attempts + 1,
+            )  # fmt: skip

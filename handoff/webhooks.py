@@ -1,42 +1,28 @@
-"""Tenant webhooks for conversation state changes: signed with HMAC-SHA256, retried with backoff.
+"""Tenant webhooks for conversation state changes: signed (Standard Webhooks), retried with backoff, recorded.
 
-Header ``X-Switchboard-Signature: t=<unix seconds>,v1=<hex hmac_sha256(secret, "<t>.<body>")>``;
-receivers recompute it over the raw body and reject old timestamps (replay).
+Signing, target checks and the ``webhook_deliveries`` rows are shared with every webhook (shared.webhooks).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import time
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events import HandoffStateChanged
 from shared.tenants import Tenant
+from shared.webhooks.delivery import Attempt, post_signed, record_attempt
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Switchboard-Signature"
+WEBHOOK_TYPE = "handoff.state_changed"
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
-def verify(secret: str, body: bytes, header: str, *, now: float | None = None, tolerance_s: float = 300) -> bool:
-    """What a receiver does; also used by our tests."""
-    try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs((now or time.time()) - timestamp) > tolerance_s:
-        return False
-    return hmac.compare_digest(sign(secret, body, timestamp), header)
+class WebhookFailed(RuntimeError):
+    """Every attempt of one delivery failed (the bus redelivers the event later)."""
 
 
 def backoff_delays(attempts: int, first_s: float, cap_s: float = 60.0) -> list[float]:
@@ -48,57 +34,59 @@ def payload(event: HandoffStateChanged) -> bytes:
     return event.model_dump_json().encode()
 
 
-async def deliver(
-    client: httpx.AsyncClient,
-    url: str,
-    secret: str,
-    body: bytes,
-    *,
-    attempts: int,
-    first_backoff_s: float,
-    event_id: str,
-) -> int:
-    """POST until a 2xx; returns the number of attempts used, raises the last error when all fail."""
-    delays = backoff_delays(attempts, first_backoff_s)
-    for attempt in range(1, attempts + 1):
-        headers = {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(secret, body, int(time.time())),
-            "X-Switchboard-Event-Id": event_id,  # receivers de-duplicate retries on it
-        }
-        try:
-            response = await client.post(url, content=body, headers=headers)
-            if response.is_success:
-                return attempt
-            error: Exception = httpx.HTTPStatusError(
-                f"webhook {url} answered {response.status_code}", request=response.request, response=response
-            )
-        except httpx.HTTPError as e:
-            error = e
-        if attempt == attempts:
-            raise error
-        log.warning("webhook %s attempt %d failed: %s", url, attempt, error)
-        await asyncio.sleep(delays[attempt - 1])
-    raise AssertionError("unreachable")
+async def _record(
+    sessions: async_sessionmaker[AsyncSession] | None, tenant: Tenant, event: HandoffStateChanged, number: int,
+    result: Attempt,
+) -> None:  # fmt: skip
+    if sessions is None:
+        return
+    try:
+        await record_attempt(
+            sessions, result, webhook_type=WEBHOOK_TYPE, tenant_id=tenant.id, conversation_id=event.conversation_id,
+            event_id=event.id, url=tenant.handoff.webhook_url or "", attempt=number,
+        )  # fmt: skip
+    except (SQLAlchemyError, OSError) as e:
+        # The webhook itself went out; a database outage must not make the bus send it again.
+        log.warning("webhook %s attempt %d not recorded: %s", event.id, number, e.__class__.__name__)
 
 
 async def notify(
-    client: httpx.AsyncClient, tenant: Tenant, event: HandoffStateChanged, attempts: int, backoff_s: float
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    event: HandoffStateChanged,
+    attempts: int,
+    backoff_s: float,
+    *,
+    sessions: async_sessionmaker[AsyncSession] | None = None,
+    timeout_s: float = 5.0,
+    first_attempt: int = 1,
 ) -> bool:
-    """Send one state change to the tenant's webhook, if it has one; False if nothing was sent."""
+    """Send one state change to the tenant's webhook, if it has one; False if nothing was sent.
+
+    Raises WebhookFailed when every attempt failed. ``first_attempt`` numbers the attempts of a
+    redelivered event after those already made.
+    """
     rules = tenant.handoff
     if not rules.webhook_url:
         return False
     if not rules.webhook_secret:
         log.warning("tenant %s has webhook_url but no webhook_secret; not sending unsigned webhooks", tenant.id)
         return False
-    await deliver(
-        client,
-        rules.webhook_url,
-        rules.webhook_secret,
-        payload(event),
-        attempts=attempts,
-        first_backoff_s=backoff_s,
-        event_id=event.id,
-    )
-    return True
+    body, delays = payload(event), backoff_delays(attempts, backoff_s)
+    for i in range(attempts):
+        number = first_attempt + i
+        result = await post_signed(
+            client, url=rules.webhook_url, secret=rules.webhook_secret, msg_id=event.id, webhook_type=WEBHOOK_TYPE,
+            body=body, attempt=number, allowed_hosts=tenant.webhook_allowed_hosts, timeout=timeout_s,
+        )  # fmt: skip
+        await _record(sessions, tenant, event, number, result)
+        if result.ok:
+            return True
+        if result.refused:
+            log.error("webhook %s of tenant %s not sent: %s", event.id, tenant.id, result.error)
+            return False
+        if i == attempts - 1:
+            raise WebhookFailed(f"webhook {event.id} to {rules.webhook_url} failed {attempts} times: {result.error}")
+        log.warning("webhook %s attempt %d failed: %s", event.id, number, result.error)
+        await asyncio.sleep(delays[i])
+    raise AssertionError("unreachable")

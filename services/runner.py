@@ -133,7 +133,7 @@ async def run(names: list[str], replicas: dict[str, int], settings: Settings) ->
         await supervisor.start()
         await wait_ready(planned, children, urls, embedded)
         record()
-        announce(urls, nats_url)
+        announce(urls, nats_url, settings.environment)
         await wait_for_stop_signal()
     finally:
         stopping.set()
@@ -208,8 +208,16 @@ def write_run_file(
     tmp.replace(var / "run.json")
 
 
-def announce(urls: dict[str, list[str]], nats_url: str) -> None:
+DEV_BANNER = (
+    "Development mode: SECRET_KEY, the demo agent tokens and the demo identity secret are public demo "
+    "secrets; loopback only, never expose it (production refuses them)."
+)
+
+
+def announce(urls: dict[str, list[str]], nats_url: str, environment: str) -> None:
     lines = [f"{READY_LINE}. NATS: {nats_url}"]
+    if environment == "development":
+        lines.append(DEV_BANNER)
     if "gateway" in urls:
         lines.append(f"  Demo chat:     {urls['gateway'][0]}/")
         lines.append(f"  Widget brands: {urls['gateway'][0]}/demo")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-insecure-secret-change-me"
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 class Settings(BaseSettings):
@@ -41,20 +42,63 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    demo_pages: bool | None = Field(
+        None, description="Serve the demo pages (/, /demo, /static). Default: on, except in production."
+    )
+    api_docs: bool | None = Field(
+        None, description="Serve Swagger UI, ReDoc and /openapi.json. Default: on, except in production."
+    )
+
     @model_validator(mode="after")
     def _secrets_and_urls(self) -> Settings:
         if not self.secret_key:
             if self.environment != "development":
                 raise ValueError(f"SECRET_KEY must be set when ENVIRONMENT={self.environment!r}")
             self.secret_key = DEV_SECRET
-        elif self.secret_key == DEV_SECRET and self.environment == "production":
-            raise ValueError("SECRET_KEY is the development placeholder; set a real secret in production")
+        elif self.secret_key == DEV_SECRET and self.environment != "development":
+            raise ValueError(
+                f"SECRET_KEY is the public development placeholder; set a real secret when "
+                f"ENVIRONMENT={self.environment!r}"
+            )
         if len(self.secret_key) < 16:
             raise ValueError(f"SECRET_KEY must be at least 16 characters, got {len(self.secret_key)}")
         if self.environment == "production" and self.llm_base_url and not self.llm_api_key:
             warnings.warn("LLM_BASE_URL is set without LLM_API_KEY", stacklevel=2)
         self.database_url = normalize_database_url(self.database_url)
+        self._public_switches()
         return self
+
+    def _public_switches(self) -> None:
+        production = self.environment == "production"
+        if self.demo_pages is None:
+            self.demo_pages = not production
+        if self.api_docs is None:
+            self.api_docs = not production
+        if production:
+            from shared.demo import refuse_demo_tenants
+
+            refuse_demo_tenants(self.tenants_file)
+        elif self.environment == "development":
+            # Development runs on public demo secrets: never reachable from another machine.
+            for name, host in (("GATEWAY_HOST", self.gateway_host), ("HANDOFF_HOST", self.handoff_host)):
+                if host not in LOOPBACK_HOSTS:
+                    raise ValueError(
+                        f"{name}={host!r} in development mode, whose secrets are public demo secrets; "
+                        f"bind to 127.0.0.1 (or set ENVIRONMENT=production with real secrets)"
+                    )
+
+
+class ApiDocsUrls(TypedDict):
+    docs_url: str | None
+    redoc_url: str | None
+    openapi_url: str | None
+
+
+def api_docs_urls(settings: Settings) -> ApiDocsUrls:
+    """FastAPI's docs_url/redoc_url/openapi_url: None (not served) when the API docs are off."""
+    if settings.api_docs:
+        return ApiDocsUrls(docs_url="/docs", redoc_url="/redoc", openapi_url="/openapi.json")
+    return ApiDocsUrls(docs_url=None, redoc_url=None, openapi_url=None)
 
 
 def normalize_database_url(url: str) -> str:

@@ -12,6 +12,22 @@ import yaml
 from pydantic import BaseModel, Field, field_validator
 
 from shared.subjects import check_token
+from shared.webhooks.signing import check_secret
+from shared.webhooks.targets import RefusedTarget, check_url
+
+
+def _webhook_url(url: str | None) -> str | None:
+    """An absolute http(s) URL (where it may go is checked when it is called: shared.webhooks.targets)."""
+    if url is not None:
+        try:
+            check_url(url)
+        except RefusedTarget as e:
+            raise ValueError(str(e)) from None
+    return url
+
+
+def _webhook_secret(secret: str | None) -> str | None:
+    return check_secret(secret) if secret is not None else None
 
 
 class ModelConfig(BaseModel):
@@ -26,10 +42,23 @@ class HandoffRules(BaseModel):
     sentiment_threshold: float = Field(-0.5, description="Rolling mood below this asks for a human.")
     when_no_agent: Literal["back_to_ai", "leave_message"] = "back_to_ai"
     auto_assign: bool = Field(True, description="Assign queued conversations to the least loaded online agent.")
-    webhook_url: str | None = Field(None, description="POSTed a signed JSON body on every handoff state change.")
-    webhook_secret: str | None = Field(
-        None, description="HMAC-SHA256 key for the X-Switchboard-Signature header; webhooks are not sent without it."
+    webhook_url: str | None = Field(
+        None, description="POSTed a signed JSON body on every handoff state change (public addresses only)."
     )
+    webhook_secret: str | None = Field(
+        None, description="Standard Webhooks secret (whsec_...) signing those posts; none are sent without it."
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return _webhook_url(v)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, v: str | None) -> str | None:
+        return _webhook_secret(v)
+
     on_anger: bool = Field(True, description="An angry message (or profanity) asks for a human at once.")
     on_profanity: bool = Field(True, description="Profanity aimed at the assistant asks for a human at once.")
     repeated_failures: int = Field(
@@ -70,8 +99,23 @@ class Tenant(BaseModel):
         None, description="POSTed a signed JSON body after every completed reply (post-reply workers)."
     )
     webhook_secret: str | None = Field(
-        None, description="HMAC-SHA256 key for the X-Switchboard-Signature header of turn webhooks."
+        None, description="Standard Webhooks secret (whsec_...) signing turn webhooks; none are sent without it."
     )
+    webhook_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Webhook hosts allowed although they resolve to loopback or private addresses (local "
+        "development, tests). Everything else must resolve to public addresses only.",
+    )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return _webhook_url(v)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, v: str | None) -> str | None:
+        return _webhook_secret(v)
 
     @field_validator("id")
     @classmethod

@@ -125,6 +125,9 @@ def register_handlers(broker: NatsBroker, workers: Workers) -> None:
         result = await deliver_webhook(workers.sessions, workers.http, tenant, task, attempt, workers.policy)
         if result.ok:
             await msg.ack()
+        elif result.refused:
+            log.error("webhook %s not sent: %s", task.event_id, result.error)  # a retry would be refused too
+            await msg.reject()
         elif attempt >= workers.policy.max_attempts:
             log.error("webhook %s to %s failed %s times; giving up", task.event_id, tenant.webhook_url, attempt)
             await msg.reject()

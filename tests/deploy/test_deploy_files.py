@@ -111,3 +111,20 @@ def test_kustomize_renders() -> None:
     rendered = list(yaml.safe_load_all(out))
     assert sum(d["kind"] == "Deployment" for d in rendered) == len(SERVICES)
     assert all(d["metadata"].get("namespace") == "switchboard" for d in rendered)
+
+
+def test_production_deployments_mount_their_own_tenants_and_agents() -> None:
+    """Production refuses the demo files' credentials: every deployment reads tenants and agents from /config."""
+    app = compose()["x-switchboard"]
+    assert app["environment"]["TENANTS_FILE"] == "/config/tenants.yaml"
+    assert app["environment"]["HANDOFF_AGENTS_FILE"] == "/config/agents.yaml"
+    assert any(v.startswith("${SWITCHBOARD_CONFIG:?") and v.endswith(":/config:ro") for v in app["volumes"])
+    config = next(d for d in k8s_documents() if d["kind"] == "ConfigMap")["data"]
+    assert (config["TENANTS_FILE"], config["HANDOFF_AGENTS_FILE"]) == ("/config/tenants.yaml", "/config/agents.yaml")
+    kustomization = yaml.safe_load((REPO / "deploy/k8s/kustomization.yaml").read_text())
+    assert {p["target"]["kind"] for p in kustomization["patches"]} == {"Deployment", "Job"}
+    patch = yaml.safe_load((REPO / "deploy/k8s" / kustomization["patches"][0]["path"]).read_text())
+    assert patch[1]["value"] == [{"name": "config", "mountPath": "/config", "readOnly": True}]
+    dockerfile = (REPO / "deploy/Dockerfile").read_text()
+    assert "TENANTS_FILE=/config/tenants.yaml" in dockerfile
+    assert "HANDOFF_AGENTS_FILE=/config/agents.yaml" in dockerfile

@@ -1,24 +1,15 @@
-"""Webhook signing, body and backoff."""
+"""Turn webhook body, backoff and planning (the signature is shared: tests/shared/test_webhooks.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 
 from orchestrator.workers.planning import plan_tasks
-from orchestrator.workers.webhooks import WebhookPolicy, sign, verify, webhook_body
+from orchestrator.workers.webhooks import WebhookPolicy, webhook_body
 from shared.events import MessageCompleted
 from shared.tasks import PostReplyTask, TaskKind, task_subject
 from shared.tenants import Tenant, TenantDirectory
-
-
-def test_signature_is_hmac_sha256_of_the_raw_body() -> None:
-    body = b'{"a":1}'
-    assert sign("s3cret", body) == "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
-    assert verify("s3cret", body, sign("s3cret", body))
-    assert not verify("s3cret", body + b" ", sign("s3cret", body))
-    assert not verify("other", body, sign("s3cret", body))
+from tests.shared.webhook_fixtures import HOOK_SECRET
 
 
 def test_backoff_doubles_and_is_capped() -> None:
@@ -30,7 +21,7 @@ def test_tasks_follow_a_completed_reply() -> None:
     event = MessageCompleted(tenant_id="acme", conversation_id="c1", message_id="a1", role="assistant", text="x")
     hooked = TenantDirectory(
         tenants=[
-            Tenant(id="acme", name="A", widget_key="k1", webhook_url="http://h/", webhook_secret="s"),
+            Tenant(id="acme", name="A", widget_key="k1", webhook_url="http://h/", webhook_secret=HOOK_SECRET),
             Tenant(id="globex", name="G", widget_key="k2", webhook_url="http://h/"),  # no secret: no webhook
         ]
     )

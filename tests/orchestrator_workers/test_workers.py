@@ -14,10 +14,11 @@ import pytest
 from nats.js import JetStreamContext
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from standardwebhooks import Webhook
 
 from orchestrator.workers.app import running as workers_running
 from orchestrator.workers.handlers import DURABLES, ENQUEUER
-from orchestrator.workers.webhooks import SIGNATURE_HEADER, WebhookPolicy, verify
+from orchestrator.workers.webhooks import WebhookPolicy
 from services.nats_embedded import EmbeddedNats
 from services.recorder.app import running as recorder_running
 from shared.bus import ensure_streams
@@ -30,10 +31,9 @@ from shared.tenants import Tenant, TenantDirectory
 from tests.conftest import TEST_SECRET
 from tests.orchestrator_workers.webhook_server import WebhookServer
 from tests.services.recorder.jetstream import publish, wait_consumed
+from tests.shared.webhook_fixtures import HOOK_SECRET, resolver  # noqa: F401
 
 pytestmark = pytest.mark.connected
-
-HOOK_SECRET = "whsec-test-0123456789"
 
 
 @pytest.fixture
@@ -64,7 +64,11 @@ async def wait_tasks_done(js: JetStreamContext, timeout: float = 15.0) -> None:
 
 
 async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
-    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine, own_nats: EmbeddedNats
+    js: JetStreamContext,
+    worker_settings: Settings,
+    db_engine: AsyncEngine,
+    own_nats: EmbeddedNats,
+    resolver,  # noqa: F811
 ) -> None:
     tenant_id, conv = f"t{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     user = UserMessage(
@@ -82,9 +86,14 @@ async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
     policy = WebhookPolicy(max_attempts=4, base_delay_s=0.05, timeout_s=5.0)
 
     async with WebhookServer(statuses=[503, 200]) as hook:
-        tenants = TenantDirectory(
-            tenants=[Tenant(id=tenant_id, name="T", widget_key="k", webhook_url=hook.url, webhook_secret=HOOK_SECRET)]
-        )
+        # A made-up name the test resolves in-process to the loopback receiver, allowed by the tenant.
+        resolver({"receiver.test": [["127.0.0.1"]]})
+        hook_url = hook.url.replace("127.0.0.1", "receiver.test")
+        tenant = Tenant(
+            id=tenant_id, name="T", widget_key="k", webhook_url=hook_url, webhook_secret=HOOK_SECRET,
+            webhook_allowed_hosts=["receiver.test"],
+        )  # fmt: skip
+        tenants = TenantDirectory(tenants=[tenant])
         async with (
             recorder_running(worker_settings, db_engine),
             workers_running(worker_settings, db_engine, tenants=tenants, policy=policy),
@@ -101,8 +110,10 @@ async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
     # The first attempt failed (503), the retry succeeded; both carried a valid signature over the same body.
     assert len(hook.received) == 2
     assert hook.received[0].body == hook.received[1].body
-    for request in hook.received:
-        assert verify(HOOK_SECRET, request.body, request.headers[SIGNATURE_HEADER.lower()])
+    for request in hook.received:  # what a receiver does, with the standardwebhooks package
+        assert Webhook(HOOK_SECRET).verify(request.body, request.headers) == json.loads(request.body)
+        assert request.headers["webhook-id"] == reply.id
+        assert request.headers["host"] == hook_url.split("/")[2]
     assert [r.headers["x-switchboard-attempt"] for r in hook.received] == ["1", "2"]
     body = json.loads(hook.received[1].body)
     assert (body["id"], body["seq"], body["message"]["text"]) == (reply.id, reply_seq, reply.text)
@@ -116,7 +127,11 @@ async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
         deliveries = (
             await s.scalars(select(WebhookDelivery).where(WebhookDelivery.event_id == reply.id).order_by("attempt"))
         ).all()
-        assert [(d.attempt, d.ok, d.status_code) for d in deliveries] == [(1, False, 503), (2, True, 200)]
+        assert [(d.attempt, d.ok, d.status_code, d.error) for d in deliveries] == [
+            (1, False, 503, "HTTP 503 Service Unavailable"),
+            (2, True, 200, None),
+        ]
+        assert {d.webhook_type for d in deliveries} == {"turn.completed"}
         conversation = await s.get(Conversation, conv)
         assert conversation is not None
         assert conversation.title == "How do I return my shoes?"
@@ -134,8 +149,13 @@ async def test_webhook_gives_up_after_max_attempts(
     policy = WebhookPolicy(max_attempts=3, base_delay_s=0.02, timeout_s=5.0)
     async with WebhookServer(statuses=[500]) as hook:
         tenants = TenantDirectory(
-            tenants=[Tenant(id=tenant_id, name="T", widget_key="k", webhook_url=hook.url, webhook_secret=HOOK_SECRET)]
-        )
+            tenants=[
+                Tenant(
+                    id=tenant_id, name="T", widget_key="k", webhook_url=hook.url, webhook_secret=HOOK_SECRET,
+                    webhook_allowed_hosts=["127.0.0.1"],
+                )
+            ]
+        )  # fmt: skip
         async with (
             recorder_running(worker_settings, db_engine),
             workers_running(worker_settings, db_engine, tenants=tenants, policy=policy),
@@ -146,3 +166,26 @@ async def test_webhook_gives_up_after_max_attempts(
     async with make_sessionmaker(db_engine)() as s:
         attempts = (await s.scalars(select(WebhookDelivery.attempt).where(WebhookDelivery.event_id == reply.id))).all()
         assert sorted(attempts) == [1, 2, 3]
+
+
+async def test_a_refused_target_is_recorded_once_and_never_called(
+    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine
+) -> None:
+    """A loopback URL the tenant did not allow: one refused attempt recorded, the task given up, no request."""
+    tenant_id, conv = f"t{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    reply = MessageCompleted(tenant_id=tenant_id, conversation_id=conv, message_id="a1", role="assistant", text="Hi")
+    policy = WebhookPolicy(max_attempts=3, base_delay_s=0.02, timeout_s=5.0)
+    async with WebhookServer(statuses=[204]) as hook:
+        tenant = Tenant(id=tenant_id, name="T", widget_key="k", webhook_url=hook.url, webhook_secret=HOOK_SECRET)
+        async with (
+            recorder_running(worker_settings, db_engine),
+            workers_running(worker_settings, db_engine, tenants=TenantDirectory(tenants=[tenant]), policy=policy),
+        ):
+            await publish(js, reply)
+            await wait_tasks_done(js)
+    assert hook.received == []
+    async with make_sessionmaker(db_engine)() as s:
+        rows = (await s.scalars(select(WebhookDelivery).where(WebhookDelivery.event_id == reply.id))).all()
+    assert [(r.attempt, r.ok, r.status_code) for r in rows] == [(1, False, None)]
+    assert rows[0].error is not None
+    assert rows[0].error.startswith("refused: 127.0.0.1, a loopback address")

@@ -16,6 +16,7 @@ class Received:
 @dataclass
 class WebhookServer:
     statuses: list[int]  # one per request; the last one repeats
+    answer: bytes = b""  # the body of every answer (a receiver's private detail: never to be stored)
     received: list[Received] = field(default_factory=list)
     succeeded: asyncio.Event = field(default_factory=asyncio.Event)
     server: asyncio.Server | None = None
@@ -50,7 +51,8 @@ class WebhookServer:
                 self.received.append(Received(path, headers, body))
                 status = self.statuses[min(len(self.received), len(self.statuses)) - 1]
                 reason = b"OK" if status < 400 else b"Error"
-                writer.write(b"HTTP/1.1 %d %s\r\ncontent-length: 0\r\n\r\n" % (status, reason))
+                head = b"HTTP/1.1 %d %s\r\ncontent-length: %d\r\n\r\n" % (status, reason, len(self.answer))
+                writer.write(head + self.answer)
                 await writer.drain()
                 if status < 300:
                     self.succeeded.set()

@@ -83,3 +83,15 @@ def test_migrate_command_brings_a_fresh_database_to_head(tmp_path) -> None:
     subprocess.run([sys.executable, "-m", "services", "migrate"], env=env, check=True, capture_output=True)
     tables = {row[0] for row in sqlite3.connect(db).execute("select name from sqlite_master where type='table'")}
     assert {"events", "messages", "conversations", "alembic_version"} <= tables
+
+
+def test_the_development_banner_says_the_secrets_are_public(capsys: pytest.CaptureFixture[str]) -> None:
+    from services.runner import announce
+
+    urls = {"gateway": ["http://127.0.0.1:8000"], "handoff": ["http://127.0.0.1:8001"]}
+    announce(urls, "nats://127.0.0.1:4222", "development")
+    banner = capsys.readouterr().out
+    assert "public demo secrets" in banner
+    assert "loopback only" in banner
+    announce(urls, "nats://127.0.0.1:4222", "production")
+    assert "public demo secrets" not in capsys.readouterr().out

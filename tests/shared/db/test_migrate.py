@@ -9,7 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db import Base
 from shared.db.engine import make_engine
-from shared.db.migrate import upgrade, upgrade_head
+from shared.db.migrate import alembic_config, upgrade, upgrade_head
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
 
 
 async def table_names(engine: AsyncEngine) -> set[str]:
@@ -23,7 +31,7 @@ async def test_upgrade_head_creates_every_model_table(database_url: str) -> None
     try:
         assert set(Base.metadata.tables) | {"alembic_version"} <= await table_names(engine)
         async with engine.connect() as conn:
-            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == "0002"
+            assert (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one() == head_revision()
     finally:
         await engine.dispose()
 
@@ -35,7 +43,7 @@ async def test_upgrade_head_is_idempotent_and_safe_concurrently(database_url: st
     try:
         async with engine.connect() as conn:
             versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
-        assert versions == ["0002"]
+        assert versions == [head_revision()]
     finally:
         await engine.dispose()
 
@@ -73,5 +81,27 @@ async def test_0002_keeps_existing_conversations(database_url: str) -> None:
         async with engine.connect() as conn:
             row = (await conn.execute(text("SELECT last_seq, summary_seq FROM conversations WHERE id = 'c1'"))).one()
         assert tuple(row) == (7, 0)
+    finally:
+        await engine.dispose()
+
+
+async def test_0003_keeps_turn_webhook_deliveries_and_types_them(database_url: str) -> None:
+    """Attempts written under 0002 survive as turn.completed; the same event id may recur for another type."""
+    await upgrade(database_url, "0002")
+    engine = make_engine(database_url)
+    insert = (
+        "INSERT INTO webhook_deliveries (tenant_id, conversation_id, event_id, url, attempt, ok, duration_ms,"
+        " created_at{type_column}) VALUES ('acme', 'c1', 'e1', 'http://127.0.0.1/h', 1, false, 5,"
+        " CURRENT_TIMESTAMP{type_value})"
+    )
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(insert.format(type_column="", type_value="")))
+        await upgrade_head(database_url)
+        async with engine.begin() as conn:
+            typed = ", 'handoff.state_changed'"
+            await conn.execute(text(insert.format(type_column=", webhook_type", type_value=typed)))
+            rows = (await conn.execute(text("SELECT webhook_type FROM webhook_deliveries ORDER BY id"))).all()
+        assert [r[0] for r in rows] == ["turn.completed", "handoff.state_changed"]
     finally:
         await engine.dispose()
