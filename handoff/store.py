@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -185,7 +186,10 @@ class HandoffStore:
     async def save_conversation(self, record: ConversationRecord) -> ConversationRecord:
         """Store ``record`` if nobody wrote since it was read at ``record.revision`` (0: must not exist)."""
         key = conversation_key(record.tenant_id, record.conversation_id)
-        value = record.model_dump_json(exclude={"revision"}).encode()
+        data = record.model_dump(mode="json", exclude={"revision"})
+        if record.outbox:
+            data["outbox"] = record.outbox  # excluded from every other dump
+        value = json.dumps(data).encode()
         try:
             if record.revision:
                 revision = await self.kv.update(key, value, last=record.revision)
@@ -197,8 +201,12 @@ class HandoffStore:
         self._remember(self.conversations, (record.tenant_id, record.conversation_id), saved)
         return saved
 
-    async def set_mode(self, tenant_id: str, conversation_id: str, state: ConversationState) -> None:
-        await self.modes.put(mode_key(tenant_id, conversation_id), state.encode())
+    def with_outbox(self) -> list[ConversationRecord]:
+        """Records whose transition events may not all be published yet."""
+        return [r for r in self.conversations.values() if r.outbox]
+
+    async def set_mode(self, tenant_id: str, conversation_id: str, mode: str) -> None:
+        await self.modes.put(mode_key(tenant_id, conversation_id), mode.encode())
 
     async def all_modes(self) -> dict[tuple[str, str], bytes]:
         """Every mode key's value, read through one watch (fast even with many conversations)."""
@@ -212,13 +220,13 @@ class HandoffStore:
             await watcher.stop()
         return modes
 
-    async def repair_modes(self) -> int:
+    async def repair_modes(self, mode_of: Callable[[ConversationRecord], str]) -> int:
         """Rewrite mode keys that disagree with their record (a replica died between the two writes)."""
         modes = await self.all_modes()
         repaired = 0
         for key, record in list(self.conversations.items()):
-            if modes.get(key, b"ai") != record.state.encode():
-                await self.set_mode(record.tenant_id, record.conversation_id, record.state)
+            if modes.get(key, b"ai") != mode_of(record).encode():
+                await self.set_mode(record.tenant_id, record.conversation_id, mode_of(record))
                 repaired += 1
         if repaired:
             log.warning("repaired %d conversation mode keys", repaired)

@@ -26,6 +26,9 @@ class HandoffRules(BaseModel):
     sentiment_threshold: float = Field(-0.5, description="Rolling mood below this asks for a human.")
     when_no_agent: Literal["back_to_ai", "leave_message"] = "back_to_ai"
     auto_assign: bool = Field(True, description="Assign queued conversations to the least loaded online agent.")
+    ai_while_queued: bool = Field(
+        False, description="The assistant keeps answering while the conversation waits for a human (default: it stops)."
+    )
     webhook_url: str | None = Field(None, description="POSTed a signed JSON body on every handoff state change.")
     webhook_secret: str | None = Field(
         None, description="HMAC-SHA256 key for the X-Switchboard-Signature header; webhooks are not sent without it."
