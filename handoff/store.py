@@ -27,7 +27,7 @@ from nats.js.errors import (
 from handoff.records import AgentPresence, ConversationRecord
 from shared.aio import stop_tasks
 from shared.events.handoff import ConversationState
-from shared.subjects import CONVERSATION_STATE_BUCKET
+from shared.subjects import CONVERSATION_STATE_BUCKET, HANDOFF_BUCKET, handoff_record_key
 
 if TYPE_CHECKING:
     from nats.js import JetStreamContext
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HANDOFF_BUCKET = "sb_handoff"
 _CONV, _AGENT = "conv", "agent"
 
 Listener = Callable[[ConversationRecord | AgentPresence], None]
@@ -46,7 +45,7 @@ class Conflict(Exception):
 
 
 def conversation_key(tenant_id: str, conversation_id: str) -> str:
-    return f"{_CONV}.{tenant_id}.{conversation_id}"
+    return handoff_record_key(tenant_id, conversation_id)
 
 
 def agent_key(tenant_id: str, agent_id: str) -> str:

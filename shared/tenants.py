@@ -46,6 +46,12 @@ class HandoffRules(BaseModel):
     cooldown_messages: int = Field(
         3, description="After a sentiment handoff request, visitor messages to wait before asking again."
     )
+    request_window_s: float = Field(
+        120.0,
+        ge=0,
+        description="The sentiment monitor asks for a human at most once per conversation in this many seconds, "
+        "and never while the conversation is queued or assigned (a flood of messages is one request).",
+    )
 
 
 class GuardPolicy(BaseModel):
