@@ -9,8 +9,9 @@ import logging
 from handoff import announce
 from handoff.agents import AgentAccount
 from handoff.assignment import pick_agent
+from handoff.capacity import reserve_slot
 from handoff.context import Handoff
-from handoff.records import ConversationRecord
+from handoff.records import AgentPresence, ConversationRecord
 from handoff.store import Conflict
 from handoff.transitions import (
     Announce,
@@ -158,32 +159,48 @@ async def auto_assign(h: Handoff, tenant_id: str) -> list[ConversationRecord]:
     if not h.tenant(tenant_id).handoff.auto_assign:
         return []
     assigned: list[ConversationRecord] = []
+    full: set[str] = set()  # agents another replica filled up meanwhile
     async with h.assign_locks.setdefault(tenant_id, asyncio.Lock()):
         for record in h.store.queue(tenant_id):
-            presence = pick_agent(h.store.agents_of(tenant_id), h.store.loads(tenant_id))
+            agents = [a for a in h.store.agents_of(tenant_id) if a.agent_id not in full]
+            presence = pick_agent(agents, h.store.loads(tenant_id))
             if presence is None:
                 break
             account = h.agents.get(tenant_id, presence.agent_id)
             if account is None:
+                full.add(presence.agent_id)
                 continue
             fresh = await h.store.load_conversation(tenant_id, record.conversation_id)
             if fresh is None or fresh.state != "queued":
                 continue
             try:
-                saved = await change_state(
-                    h,
-                    fresh,
-                    "assigned",
-                    "system",
-                    agent_id=account.id,
-                    reason="auto_assigned",
-                    announce=_accepted_by(account),
-                )
-            except Conflict:
-                continue  # another replica or an agent got it first
-            await h.store.save_agent(presence.model_copy(update={"last_assigned_at": utcnow()}))
-            assigned.append(saved)
+                saved = await assign(h, fresh, presence, account)
+            except AgentFull:
+                full.add(presence.agent_id)
+                continue
+            if saved is not None:
+                assigned.append(saved)
     return assigned
+
+
+class AgentFull(Exception):
+    """Every slot of the agent is taken (counted across replicas)."""
+
+
+async def assign(
+    h: Handoff, record: ConversationRecord, presence: AgentPresence, account: AgentAccount
+) -> ConversationRecord | None:
+    """Give one queued conversation to one agent; None if the conversation changed meanwhile."""
+    if not await reserve_slot(h, presence, record.conversation_id):
+        raise AgentFull(f"Agent {account.id} has no free slot")
+    try:
+        saved = await change_state(
+            h, record, "assigned", "system", agent_id=account.id, reason="auto_assigned", announce=_accepted_by(account)
+        )
+    except Conflict:
+        return None  # another replica or an agent got it first (the reservation lapses by itself)
+    await h.store.save_agent(presence.model_copy(update={"last_assigned_at": utcnow()}))
+    return saved
 
 
 async def note_visitor_activity(h: Handoff, tenant_id: str, conversation_id: str) -> None:

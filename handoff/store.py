@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from nats.js.api import KeyValueConfig, StorageType
@@ -50,6 +51,10 @@ def conversation_key(tenant_id: str, conversation_id: str) -> str:
 
 def agent_key(tenant_id: str, agent_id: str) -> str:
     return f"{_AGENT}.{tenant_id}.{agent_id}"
+
+
+def reservations_key(tenant_id: str, agent_id: str) -> str:
+    return f"load.{tenant_id}.{agent_id}"
 
 
 def mode_key(tenant_id: str, conversation_id: str) -> str:
@@ -237,6 +242,29 @@ class HandoffStore:
         except (KeyNotFoundError, KeyDeletedError):
             return "ai"
         return (entry.value or b"ai").decode()  # type: ignore[return-value]
+
+    async def load_reservations(self, tenant_id: str, agent_id: str) -> tuple[dict[str, datetime], int]:
+        """The agent's slot reservations (conversation id -> when) and the revision they were read at."""
+        try:
+            entry = await self.kv.get(reservations_key(tenant_id, agent_id))
+        except (KeyNotFoundError, KeyDeletedError):
+            return {}, 0  # never deleted: create() takes the first reservation
+        raw = json.loads(entry.value or b"{}")
+        return {c: datetime.fromisoformat(at) for c, at in raw.items()}, entry.revision or 0
+
+    async def save_reservations(
+        self, tenant_id: str, agent_id: str, reserved: dict[str, datetime], revision: int
+    ) -> None:
+        """Compare-and-set on ``revision`` (0: must not exist); Conflict if another replica wrote first."""
+        key = reservations_key(tenant_id, agent_id)
+        value = json.dumps({c: at.isoformat() for c, at in reserved.items()}).encode()
+        try:
+            if revision:
+                await self.kv.update(key, value, last=revision)
+            else:
+                await self.kv.create(key, value)
+        except KeyWrongLastSequenceError as e:
+            raise Conflict(f"reservations of agent {agent_id} changed since revision {revision}") from e
 
     async def load_agent(self, tenant_id: str, agent_id: str) -> AgentPresence | None:
         try:
