@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         store = await HandoffStore.open(js)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
         h = Handoff(settings, config, broker, store, tenants, accounts)
-        fanout = Fanout(nc)
+        fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))
         store.listeners.append(fanout.on_store_change)
         await store.start()
         await publish_pending(h)  # events of transitions a dead replica stored but did not publish

@@ -4,9 +4,10 @@ Protocol (JSON text frames). Authenticate with ``Authorization: Bearer <token>``
 browser, a first frame ``{"kind": "auth", "token": "..."}``. The server then sends
 ``{"kind": "snapshot", "me", "conversations", "agents"}`` followed by
 ``{"kind": "conversation", "conversation": {...}}`` and ``{"kind": "agent", "agent": {...}}``
-on every change in the tenant, and ``{"kind": "event", "channel", "seq", "event"}`` for every
-bus event of the tenant's conversations (push: what the widget sees; live: visitor typing;
-ops: sentiment, handoff requests). Client frames: ``{"kind": "ping"}``,
+on every change in the tenant, and ``{"kind": "event", "channel", "seq", "event"}`` for the bus
+events the agent may see (push: what the widget sees; live: visitor typing; ops: sentiment,
+handoff requests): all of the conversations assigned to the agent, only metadata of queued ones
+(visibility.py); a supervisor gets every conversation of the tenant. Client frames: ``{"kind": "ping"}``,
 ``{"kind": "typing", "conversation_id", "on"}``, ``{"kind": "presence", "status"}``.
 Close codes: 4401 bad or missing token (or a login frame that is binary or too big), 1003 a
 binary frame, 1009 a frame over 16 KiB, 4408 too slow to keep up. Any other bad frame (invalid
@@ -33,6 +34,7 @@ from handoff.presence import presence_of, set_presence, touch
 from handoff.records import ConversationRecord
 from handoff.transitions import NotAssignedToYou, NotFound
 from handoff.views import agent_view, conversation_view, listing
+from handoff.visibility import Viewer
 from shared.events.base import utcnow
 
 router = APIRouter(tags=["agent socket"])
@@ -166,7 +168,7 @@ async def agent_socket(ws: WebSocket) -> None:
     if agent is None:
         await ws.close(4401, "Expected a valid agent token (Authorization header or first frame {kind: auth, token})")
         return
-    outbox = Outbox(h.config.socket_queue)
+    outbox = Outbox(h.config.socket_queue, Viewer(agent.tenant_id, agent.id, sees_all=agent.role == "supervisor"))
     key = (agent.tenant_id, agent.id)
     await fanout.add(agent.tenant_id, outbox)  # before the snapshot, so no change falls in between
     fanout.agent_sockets[key] = fanout.agent_sockets.get(key, 0) + 1
