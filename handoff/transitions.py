@@ -85,7 +85,10 @@ async def change_state(
     """
     check_transition(record.state, target, actor)
     if record.outbox:  # the previous transition's events may be unpublished (a replica died)
-        record = await publish_outbox(h, record)
+        flushed = await publish_outbox(h, record)
+        if (flushed.state, flushed.agent_id) != (record.state, record.agent_id):
+            raise Conflict(f"conversation {record.conversation_id} changed since revision {record.revision}")
+        record = flushed
     now = now or utcnow()
     update: dict[str, object] = {"state": target, "reason": reason, "updated_at": now}
     update["agent_id"] = agent_id if target == "assigned" else None

@@ -10,6 +10,7 @@ import pytest
 from handoff import announce, transitions
 from handoff.agents import AgentAccount
 from handoff.records import ConversationRecord
+from handoff.store import Conflict
 from shared.tenants import HandoffRules, Tenant, TenantDirectory
 
 AGENT = AgentAccount(id="a1", tenant_id="acme", name="Ann", token_sha256="0" * 64)
@@ -108,3 +109,29 @@ async def test_an_unpublished_outbox_is_published_before_the_next_transition(log
     await transitions.change_state(h, left, "resolved", "agent", agent_id="a1", reason="resolved")  # type: ignore[arg-type]
 
     assert log.index("emit handoff.accepted") < log.index("save outbox=['handoff.state']")
+
+
+async def test_a_transition_from_a_record_that_moved_on_meanwhile_is_a_conflict(log: list[str]) -> None:
+    class MovedOn(RecordingStore):
+        """Another replica published the outbox and handed the conversation back before we could clear it."""
+
+        async def save_conversation(self, record: ConversationRecord) -> ConversationRecord:
+            raise Conflict(record.conversation_id)
+
+        async def load_conversation(self, tenant_id: str, conversation_id: str) -> ConversationRecord:
+            return ConversationRecord(tenant_id=tenant_id, conversation_id=conversation_id, state="ai", revision=9)
+
+    h = handoff(log)
+    h.store = MovedOn(log)
+    left = ConversationRecord(
+        tenant_id="acme",
+        conversation_id="c1",
+        state="assigned",
+        agent_id="a1",
+        revision=5,
+        outbox=[announce.accepted(ConversationRecord(tenant_id="acme", conversation_id="c1"), AGENT).model_dump()],
+    )
+
+    with pytest.raises(Conflict):
+        await transitions.change_state(h, left, "resolved", "agent", agent_id="a1", reason="resolved")  # type: ignore[arg-type]
+    assert log[-1] == "mode=ai"  # the mode follows the record that won
