@@ -142,11 +142,14 @@ async def publish_outbox(h: Handoff, record: ConversationRecord) -> Conversation
         return await h.store.save_conversation(record.model_copy(update={"outbox": []}))
     except Conflict:
         # Another replica published and cleared it, or moved the conversation on: its mode wins.
+        # Our mode write may have landed after theirs: write the winner's again (its outbox too,
+        # which is harmless if its own replica is publishing it right now).
         fresh = await h.store.load_conversation(record.tenant_id, record.conversation_id)
         if fresh is None:
             return record
-        if not fresh.outbox:
-            await h.store.set_mode(fresh.tenant_id, fresh.conversation_id, mode_of(h, fresh))
+        if fresh.outbox:
+            return await publish_outbox(h, fresh)
+        await h.store.set_mode(fresh.tenant_id, fresh.conversation_id, mode_of(h, fresh))
         return fresh
 
 
