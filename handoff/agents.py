@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field, field_validator
@@ -25,6 +26,9 @@ class AgentAccount(BaseModel):
     name: str = Field(description="Display name shown to visitors when the agent joins.")
     avatar_url: str | None = None
     capacity: int = Field(3, ge=0, description="Default number of conversations auto-assigned at once.")
+    role: Literal["agent", "supervisor"] = Field(
+        "agent", description="agent: live events of their own conversations; supervisor: of the whole tenant."
+    )
     token_sha256: str = Field(description="Hex sha256 of the agent's bearer token.", pattern=r"^[0-9a-f]{64}$")
 
     @field_validator("id", "tenant_id")

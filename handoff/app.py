@@ -22,12 +22,16 @@ from handoff.presence import sweep
 from handoff.routes import agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
+from handoff.transitions import mode_of, publish_pending
 from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings, api_docs_urls, get_settings
 from shared.tenants import load_tenants
 
 log = logging.getLogger(__name__)
+
+
+OUTBOX_STALE_S = 5.0  # an outbox this old was left by a replica that died (publishing takes ms)
 
 
 class State(TypedDict):
@@ -40,6 +44,7 @@ async def _sweep_forever(h: Handoff, stopping: asyncio.Event) -> None:
         await asyncio.sleep(h.config.sweep_interval_s)
         try:
             await sweep(h)
+            await publish_pending(h, older_than_s=OUTBOX_STALE_S)
         except Exception:
             log.exception("presence sweep failed")
 
@@ -67,10 +72,11 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         store = await HandoffStore.open(js)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
         h = Handoff(settings, config, broker, store, tenants, accounts)
-        fanout = Fanout(nc)
+        fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))
         store.listeners.append(fanout.on_store_change)
         await store.start()
-        await store.repair_modes()
+        await publish_pending(h)  # events of transitions a dead replica stored but did not publish
+        await store.repair_modes(lambda record: mode_of(h, record))
         http = httpx.AsyncClient(timeout=config.webhook_timeout_s)
         register_handlers(broker, h, http)
         await broker.start()

@@ -9,10 +9,12 @@ import logging
 from handoff import announce
 from handoff.agents import AgentAccount
 from handoff.assignment import pick_agent
+from handoff.capacity import reserve_slot
 from handoff.context import Handoff
-from handoff.records import ConversationRecord
+from handoff.records import AgentPresence, ConversationRecord
 from handoff.store import Conflict
 from handoff.transitions import (
+    Announce,
     NotAssignedToYou,
     change_state,
     current,
@@ -20,27 +22,38 @@ from handoff.transitions import (
     online_agents,
     require_mine,
 )
-from shared.events import HandoffRequested
+from shared.events import Event, HandoffRequested
 from shared.events.base import utcnow
 from shared.events.handoff import StateActor
 
 log = logging.getLogger(__name__)
 
 
+def _no_agent_events(h: Handoff, record: ConversationRecord, event_id: str) -> list[Event]:
+    tenant = h.tenant(record.tenant_id)
+    text = f"No one from our team is online right now, so {tenant.assistant_name} will keep helping you."
+    return [
+        announce.notice(record, "no_agent_online", text, f"{event_id}-notice"),
+        announce.ended(record, None, "no_agent_online", f"{event_id}-ended"),
+    ]
+
+
 async def _no_agent_back_to_ai(h: Handoff, record: ConversationRecord, event_id: str) -> ConversationRecord:
     """Tenant policy back_to_ai with nobody online: tell the visitor the assistant carries on."""
-    tenant = h.tenant(record.tenant_id)
     if record.state == "queued":
-        record = await change_state(h, record, "ai", "system", reason="no_agent_online")
-    await announce.notice(
-        h,
-        record,
-        "no_agent_online",
-        f"No one from our team is online right now, so {tenant.assistant_name} will keep helping you.",
-        f"{event_id}-notice",
-    )
-    await announce.ended(h, record, None, "no_agent_online", f"{event_id}-ended")
+        return await change_state(
+            h,
+            record,
+            "ai",
+            "system",
+            reason="no_agent_online",
+            announce=lambda pending: _no_agent_events(h, pending, event_id),
+        )
+    await announce.publish(h, *_no_agent_events(h, record, event_id))
     return record
+
+
+LEAVE_MESSAGE = "No one is online right now. Leave your message here and an agent will answer as soon as they are back."
 
 
 async def request_handoff(h: Handoff, request: HandoffRequested) -> ConversationRecord:
@@ -53,16 +66,17 @@ async def request_handoff(h: Handoff, request: HandoffRequested) -> Conversation
     nobody = not online_agents(h, tenant.id)
     if nobody and tenant.handoff.when_no_agent == "back_to_ai":
         return await _no_agent_back_to_ai(h, record, request.id)
-    record = await change_state(h, record, "queued", actor, reason=request.reason, trigger=request.trigger)
-    await announce.queued(h, record, request.reason)
+
+    def told(pending: ConversationRecord) -> list[Event]:
+        events: list[Event] = [announce.queued(h, pending, request.reason)]
+        if nobody:
+            events.append(announce.notice(pending, "leave_message", LEAVE_MESSAGE, f"{request.id}-notice"))
+        return events
+
+    record = await change_state(
+        h, record, "queued", actor, reason=request.reason, trigger=request.trigger, announce=told
+    )
     if nobody:
-        await announce.notice(
-            h,
-            record,
-            "leave_message",
-            "No one is online right now. Leave your message here and an agent will answer as soon as they are back.",
-            f"{request.id}-notice",
-        )
         return record
     await auto_assign(h, tenant.id)
     return await current(h, tenant.id, record.conversation_id)
@@ -76,7 +90,7 @@ async def claim(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conver
             return record
         raise NotAssignedToYou(f"Conversation {conversation_id!r} is already assigned to another agent")
     taken_over = record.state != "queued"
-    saved = await change_state(
+    return await change_state(
         h,
         record,
         "assigned",
@@ -84,9 +98,12 @@ async def claim(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conver
         agent_id=agent.id,
         reason="taken_over" if taken_over else "claimed",
         trigger="agent" if taken_over else None,
+        announce=_accepted_by(agent),
     )
-    await announce.accepted(h, saved, agent)
-    return saved
+
+
+def _accepted_by(agent: AgentAccount) -> Announce:
+    return lambda pending: [announce.accepted(pending, agent)]
 
 
 async def hand_back(h: Handoff, agent: AgentAccount, conversation_id: str) -> ConversationRecord:
@@ -102,7 +119,7 @@ async def hand_back(h: Handoff, agent: AgentAccount, conversation_id: str) -> Co
         "agent",
         agent_id=agent.id,
         reason="handed_back",
-        announce=lambda saved: announce.ended(h, saved, by, "handed_back"),
+        announce=lambda pending: [announce.ended(pending, by, "handed_back")],
     )
     await auto_assign(h, agent.tenant_id)
     return saved
@@ -112,16 +129,25 @@ async def resolve(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conv
     record = await existing(h, agent, conversation_id)
     if record.state == "assigned":
         require_mine(record, agent)
-    saved = await change_state(h, record, "resolved", "agent", agent_id=agent.id, reason="resolved")
-    await announce.ended(h, saved, agent if record.state == "assigned" else None, "resolved")
+    by = agent if record.state == "assigned" else None
+    saved = await change_state(
+        h,
+        record,
+        "resolved",
+        "agent",
+        agent_id=agent.id,
+        reason="resolved",
+        announce=lambda pending: [announce.ended(pending, by, "resolved")],
+    )
     await auto_assign(h, agent.tenant_id)
     return saved
 
 
 async def requeue(h: Handoff, record: ConversationRecord, reason: str) -> ConversationRecord:
     """The assigned agent disconnected or timed out: back in the queue (or to the AI if nobody is left)."""
-    saved = await change_state(h, record, "queued", "system", reason=reason)
-    await announce.queued(h, saved, reason)
+    saved = await change_state(
+        h, record, "queued", "system", reason=reason, announce=lambda pending: [announce.queued(h, pending, reason)]
+    )
     if not online_agents(h, saved.tenant_id) and h.tenant(saved.tenant_id).handoff.when_no_agent == "back_to_ai":
         return await _no_agent_back_to_ai(h, saved, f"requeue-{saved.conversation_id}-{saved.revision}")
     await auto_assign(h, saved.tenant_id)
@@ -133,25 +159,48 @@ async def auto_assign(h: Handoff, tenant_id: str) -> list[ConversationRecord]:
     if not h.tenant(tenant_id).handoff.auto_assign:
         return []
     assigned: list[ConversationRecord] = []
+    full: set[str] = set()  # agents another replica filled up meanwhile
     async with h.assign_locks.setdefault(tenant_id, asyncio.Lock()):
         for record in h.store.queue(tenant_id):
-            presence = pick_agent(h.store.agents_of(tenant_id), h.store.loads(tenant_id))
+            agents = [a for a in h.store.agents_of(tenant_id) if a.agent_id not in full]
+            presence = pick_agent(agents, h.store.loads(tenant_id))
             if presence is None:
                 break
             account = h.agents.get(tenant_id, presence.agent_id)
             if account is None:
+                full.add(presence.agent_id)
                 continue
             fresh = await h.store.load_conversation(tenant_id, record.conversation_id)
             if fresh is None or fresh.state != "queued":
                 continue
             try:
-                saved = await change_state(h, fresh, "assigned", "system", agent_id=account.id, reason="auto_assigned")
-            except Conflict:
-                continue  # another replica or an agent got it first
-            await announce.accepted(h, saved, account)
-            await h.store.save_agent(presence.model_copy(update={"last_assigned_at": utcnow()}))
-            assigned.append(saved)
+                saved = await assign(h, fresh, presence, account)
+            except AgentFull:
+                full.add(presence.agent_id)
+                continue
+            if saved is not None:
+                assigned.append(saved)
     return assigned
+
+
+class AgentFull(Exception):
+    """Every slot of the agent is taken (counted across replicas)."""
+
+
+async def assign(
+    h: Handoff, record: ConversationRecord, presence: AgentPresence, account: AgentAccount
+) -> ConversationRecord | None:
+    """Give one queued conversation to one agent; None if the conversation changed meanwhile."""
+    if not await reserve_slot(h, presence, record.conversation_id):
+        raise AgentFull(f"Agent {account.id} has no free slot")
+    try:
+        saved = await change_state(
+            h, record, "assigned", "system", agent_id=account.id, reason="auto_assigned", announce=_accepted_by(account)
+        )
+    except Conflict:
+        return None  # another replica or an agent got it first (the reservation lapses by itself)
+    await h.store.save_agent(presence.model_copy(update={"last_assigned_at": utcnow()}))
+    return saved
 
 
 async def note_visitor_activity(h: Handoff, tenant_id: str, conversation_id: str) -> None:

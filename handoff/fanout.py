@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from handoff.records import AgentPresence, ConversationRecord
-from shared.subjects import Channel, tenant_pattern
+from handoff.visibility import Viewer, may_see
+from shared.subjects import Channel, parse, tenant_pattern
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -28,11 +29,12 @@ FOLLOWED = (Channel.PUSH, Channel.LIVE, Channel.OPS)
 
 
 class Outbox:
-    """One agent socket's queue of frames."""
+    """One agent socket's queue of frames; ``viewer`` decides which bus events it gets."""
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, viewer: Viewer) -> None:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize)
         self.overflowed = False
+        self.viewer = viewer
 
     def put(self, frame: str) -> None:
         if self.overflowed:
@@ -58,8 +60,9 @@ def record_frame(value: ConversationRecord | AgentPresence) -> str:
 
 
 class Fanout:
-    def __init__(self, nc: Client) -> None:
+    def __init__(self, nc: Client, records: Callable[[str, str], ConversationRecord | None]) -> None:
         self.nc = nc
+        self.records = records  # (tenant, conversation) -> the record in this replica's view
         self.outboxes: dict[str, set[Outbox]] = {}
         self.subs: dict[str, list[Subscription]] = {}
         # open sockets per (tenant, agent) in this replica; decides when a closed console means "gone"
@@ -93,8 +96,16 @@ class Fanout:
             outbox.put(frame)
 
     async def _on_msg(self, msg: Msg) -> None:
-        tenant_id = msg.subject.split(".", 3)[2]
-        self.send(tenant_id, event_frame(msg))
+        try:
+            channel, tenant_id, conversation_id, kind = parse(msg.subject)
+        except ValueError:
+            return
+        record = self.records(tenant_id, conversation_id)
+        frame: str | None = None
+        for outbox in list(self.outboxes.get(tenant_id, ())):
+            if may_see(outbox.viewer, record, channel, kind):
+                frame = frame or event_frame(msg)
+                outbox.put(frame)
 
     def on_store_change(self, value: ConversationRecord | AgentPresence) -> None:
         self.send(value.tenant_id, record_frame(value))

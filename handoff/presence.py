@@ -89,14 +89,19 @@ async def sweep(h: Handoff, now: datetime | None = None) -> list[str]:
     """Agents not seen for agent_timeout_s go offline and lose their conversations; returns their ids."""
     now = now or utcnow()
     gone: list[str] = []
-    for presence in list(h.store.agents.values()):
+
+    # agents of tenants no longer configured (or another deployment's, on a shared NATS) are left alone
+    def known() -> list[AgentPresence]:
+        return [p for p in h.store.agents.values() if h.tenants.by_id(p.tenant_id) is not None]
+
+    for presence in known():
         if timed_out(presence, now, h.config.agent_timeout_s):
             await h.store.save_agent(presence.model_copy(update={"status": "offline"}))
             gone.append(presence.agent_id)
             log.info("agent %s/%s timed out", presence.tenant_id, presence.agent_id)
     # also conversations held by agents already offline (a replica died between the two steps)
-    for (tenant_id, agent_id), presence in list(h.store.agents.items()):
+    for presence in known():
         if presence.status == "offline":
-            reason = "agent_timeout" if agent_id in gone else "agent_offline"
-            await release_agent(h, tenant_id, agent_id, reason)
+            reason = "agent_timeout" if presence.agent_id in gone else "agent_offline"
+            await release_agent(h, presence.tenant_id, presence.agent_id, reason)
     return gone

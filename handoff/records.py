@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.events.base import utcnow
 from shared.events.handoff import ConversationState, HandoffTrigger
@@ -27,6 +28,10 @@ class ConversationRecord(BaseModel):
     updated_at: datetime = Field(default_factory=utcnow, description="Last state change.")
     requeues: int = Field(0, description="How often an assigned agent dropped it.")
     revision: int = Field(0, description="KV revision of this record; 0 when not stored yet.")
+    # Events of the transition that produced this revision, written in the same compare-and-set and
+    # cleared once published: a crash in between leaves them here to be published again (with the
+    # same ids, so JetStream keeps one copy). Internal: never in the API or the console frames.
+    outbox: SkipJsonSchema[list[dict[str, Any]]] = Field(default_factory=list, exclude=True)
 
 
 class AgentPresence(BaseModel):

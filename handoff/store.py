@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from nats.js.api import KeyValueConfig, StorageType
@@ -26,7 +28,7 @@ from nats.js.errors import (
 from handoff.records import AgentPresence, ConversationRecord
 from shared.aio import stop_tasks
 from shared.events.handoff import ConversationState
-from shared.subjects import CONVERSATION_STATE_BUCKET
+from shared.subjects import CONVERSATION_STATE_BUCKET, HANDOFF_BUCKET, handoff_record_key
 
 if TYPE_CHECKING:
     from nats.js import JetStreamContext
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HANDOFF_BUCKET = "sb_handoff"
 _CONV, _AGENT = "conv", "agent"
 
 Listener = Callable[[ConversationRecord | AgentPresence], None]
@@ -45,11 +46,15 @@ class Conflict(Exception):
 
 
 def conversation_key(tenant_id: str, conversation_id: str) -> str:
-    return f"{_CONV}.{tenant_id}.{conversation_id}"
+    return handoff_record_key(tenant_id, conversation_id)
 
 
 def agent_key(tenant_id: str, agent_id: str) -> str:
     return f"{_AGENT}.{tenant_id}.{agent_id}"
+
+
+def reservations_key(tenant_id: str, agent_id: str) -> str:
+    return f"load.{tenant_id}.{agent_id}"
 
 
 def mode_key(tenant_id: str, conversation_id: str) -> str:
@@ -185,7 +190,10 @@ class HandoffStore:
     async def save_conversation(self, record: ConversationRecord) -> ConversationRecord:
         """Store ``record`` if nobody wrote since it was read at ``record.revision`` (0: must not exist)."""
         key = conversation_key(record.tenant_id, record.conversation_id)
-        value = record.model_dump_json(exclude={"revision"}).encode()
+        data = record.model_dump(mode="json", exclude={"revision"})
+        if record.outbox:
+            data["outbox"] = record.outbox  # excluded from every other dump
+        value = json.dumps(data).encode()
         try:
             if record.revision:
                 revision = await self.kv.update(key, value, last=record.revision)
@@ -197,8 +205,12 @@ class HandoffStore:
         self._remember(self.conversations, (record.tenant_id, record.conversation_id), saved)
         return saved
 
-    async def set_mode(self, tenant_id: str, conversation_id: str, state: ConversationState) -> None:
-        await self.modes.put(mode_key(tenant_id, conversation_id), state.encode())
+    def with_outbox(self) -> list[ConversationRecord]:
+        """Records whose transition events may not all be published yet."""
+        return [r for r in self.conversations.values() if r.outbox]
+
+    async def set_mode(self, tenant_id: str, conversation_id: str, mode: str) -> None:
+        await self.modes.put(mode_key(tenant_id, conversation_id), mode.encode())
 
     async def all_modes(self) -> dict[tuple[str, str], bytes]:
         """Every mode key's value, read through one watch (fast even with many conversations)."""
@@ -212,13 +224,13 @@ class HandoffStore:
             await watcher.stop()
         return modes
 
-    async def repair_modes(self) -> int:
+    async def repair_modes(self, mode_of: Callable[[ConversationRecord], str]) -> int:
         """Rewrite mode keys that disagree with their record (a replica died between the two writes)."""
         modes = await self.all_modes()
         repaired = 0
         for key, record in list(self.conversations.items()):
-            if modes.get(key, b"ai") != record.state.encode():
-                await self.set_mode(record.tenant_id, record.conversation_id, record.state)
+            if modes.get(key, b"ai") != mode_of(record).encode():
+                await self.set_mode(record.tenant_id, record.conversation_id, mode_of(record))
                 repaired += 1
         if repaired:
             log.warning("repaired %d conversation mode keys", repaired)
@@ -230,6 +242,29 @@ class HandoffStore:
         except (KeyNotFoundError, KeyDeletedError):
             return "ai"
         return (entry.value or b"ai").decode()  # type: ignore[return-value]
+
+    async def load_reservations(self, tenant_id: str, agent_id: str) -> tuple[dict[str, datetime], int]:
+        """The agent's slot reservations (conversation id -> when) and the revision they were read at."""
+        try:
+            entry = await self.kv.get(reservations_key(tenant_id, agent_id))
+        except (KeyNotFoundError, KeyDeletedError):
+            return {}, 0  # never deleted: create() takes the first reservation
+        raw = json.loads(entry.value or b"{}")
+        return {c: datetime.fromisoformat(at) for c, at in raw.items()}, entry.revision or 0
+
+    async def save_reservations(
+        self, tenant_id: str, agent_id: str, reserved: dict[str, datetime], revision: int
+    ) -> None:
+        """Compare-and-set on ``revision`` (0: must not exist); Conflict if another replica wrote first."""
+        key = reservations_key(tenant_id, agent_id)
+        value = json.dumps({c: at.isoformat() for c, at in reserved.items()}).encode()
+        try:
+            if revision:
+                await self.kv.update(key, value, last=revision)
+            else:
+                await self.kv.create(key, value)
+        except KeyWrongLastSequenceError as e:
+            raise Conflict(f"reservations of agent {agent_id} changed since revision {revision}") from e
 
     async def load_agent(self, tenant_id: str, agent_id: str) -> AgentPresence | None:
         try:

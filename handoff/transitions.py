@@ -1,23 +1,30 @@
-"""Moving one conversation between states: compare-and-set on its record, then the mode key, then the event.
+"""Moving one conversation between states: compare-and-set on its record (with an outbox), then
+the mode key and the events.
 
 Each change is a compare-and-set on the conversation record (``store.Conflict`` if someone
-else got there first), then the agreed mode key the orchestrator reads, then a
-HandoffStateChanged on ops (webhooks, recorder). What the visitor is told is in announce.py.
+else got there first) that also stores the change's events (outbox); then the agreed mode key
+the orchestrator reads, the visitor-visible events (announce.py) and a HandoffStateChanged on
+ops (webhooks, recorder) are published and the outbox cleared. A crash in between leaves the
+outbox for the next transition, the sweeper or a restarted replica to publish.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from handoff.agents import AgentAccount
 from handoff.context import Handoff
 from handoff.records import ConversationRecord
 from handoff.states import check_transition
+from handoff.store import Conflict
 from shared.bus import emit
-from shared.events import Author, HandoffStateChanged
+from shared.events import Author, Event, HandoffStateChanged, parse_event
 from shared.events.base import utcnow
 from shared.events.handoff import ConversationState, HandoffTrigger, StateActor
+
+log = logging.getLogger(__name__)
 
 
 class NotFound(LookupError):
@@ -45,6 +52,19 @@ async def existing(h: Handoff, agent: AgentAccount, conversation_id: str) -> Con
     return record
 
 
+Announce = Callable[[ConversationRecord], list[Event]]
+
+
+def mode_of(h: Handoff, record: ConversationRecord) -> str:
+    """The mode key's value for a record: its state, except "ai" while queued if the tenant wants
+    the assistant to keep answering until a human joins (``ai_while_queued``)."""
+    if record.state == "queued":
+        tenant = h.tenants.by_id(record.tenant_id)
+        if tenant is not None and tenant.handoff.ai_while_queued:
+            return "ai"
+    return record.state
+
+
 async def change_state(
     h: Handoff,
     record: ConversationRecord,
@@ -55,17 +75,20 @@ async def change_state(
     agent_id: str | None = None,
     trigger: HandoffTrigger | None = None,
     now: datetime | None = None,
-    announce: Callable[[ConversationRecord], Awaitable[None]] | None = None,
+    announce: Announce | None = None,
 ) -> ConversationRecord:
     """Move one conversation to ``target``; raises TransitionNotAllowed or store.Conflict.
 
-    ``announce`` publishes what the visitor is told. Its order against the mode key matters
-    to the orchestrator, which answers only while the mode is not "assigned": going back to
-    the AI, handoff.ended is stored first (so a visitor message stored before it is known to
-    be the agent's); going to an agent, the mode is set first (so once handoff.accepted is
-    seen, no new reply starts).
+    ``announce`` builds what the visitor is told (from the record as it is being written). Its
+    events and the HandoffStateChanged go into the record's outbox in the same compare-and-set
+    as the state, then ``publish_outbox`` publishes them and clears it.
     """
     check_transition(record.state, target, actor)
+    if record.outbox:  # the previous transition's events may be unpublished (a replica died)
+        flushed = await publish_outbox(h, record)
+        if (flushed.state, flushed.agent_id) != (record.state, record.agent_id):
+            raise Conflict(f"conversation {record.conversation_id} changed since revision {record.revision}")
+        record = flushed
     now = now or utcnow()
     update: dict[str, object] = {"state": target, "reason": reason, "updated_at": now}
     update["agent_id"] = agent_id if target == "assigned" else None
@@ -78,27 +101,78 @@ async def change_state(
             update["requeues"] = record.requeues + 1
     if trigger is not None:
         update["trigger"] = trigger
-    saved = await h.store.save_conversation(record.model_copy(update=update))
-    if announce is not None and target == "ai":
-        await announce(saved)
-    await h.store.set_mode(record.tenant_id, record.conversation_id, target)
-    if announce is not None and target != "ai":
-        await announce(saved)
-    await emit(
-        h.broker,
-        HandoffStateChanged(
-            id=f"state-{record.conversation_id}-{saved.revision}",
-            tenant_id=record.tenant_id,
-            conversation_id=record.conversation_id,
-            previous=record.state,
-            state=target,
-            actor=actor,
-            agent_id=agent_id or record.agent_id,
-            reason=reason,
-            revision=saved.revision,
-        ),
+    pending = record.model_copy(update=update)
+    changed = HandoffStateChanged(
+        id=f"state-{record.conversation_id}-{record.revision}",
+        tenant_id=record.tenant_id,
+        conversation_id=record.conversation_id,
+        previous=record.state,
+        state=target,
+        actor=actor,
+        agent_id=agent_id or record.agent_id,
+        reason=reason,
+        revision=record.revision,  # set to the stored revision when published
     )
-    return saved
+    events = [*(announce(pending) if announce else []), changed]
+    pending.outbox = [e.model_dump(mode="json") for e in events]
+    saved = await h.store.save_conversation(pending)
+    return await publish_outbox(h, saved)
+
+
+async def publish_outbox(h: Handoff, record: ConversationRecord) -> ConversationRecord:
+    """Publish a stored transition's events and set the mode key, then clear the outbox.
+
+    The order matters to the orchestrator, which answers only while the mode allows it: going
+    back to the AI, handoff.ended is stored first (so a visitor message stored before it is known
+    to be the agent's); otherwise the mode is set first (so once handoff.accepted is seen, no new
+    reply starts). Safe to run twice, by two replicas or after a crash: ids are fixed, the mode
+    key is a plain put. Returns the record as stored after (or as found, if it changed meanwhile).
+    """
+    events = [parse_event(data) for data in record.outbox]
+    visible = [e for e in events if not isinstance(e, HandoffStateChanged)]
+    if record.state == "ai":
+        await _emit_all(h, visible)
+    await h.store.set_mode(record.tenant_id, record.conversation_id, mode_of(h, record))
+    if record.state != "ai":
+        await _emit_all(h, visible)
+    for event in events:
+        if isinstance(event, HandoffStateChanged):
+            await emit(h.broker, event.model_copy(update={"revision": record.revision}))
+    try:
+        return await h.store.save_conversation(record.model_copy(update={"outbox": []}))
+    except Conflict:
+        # Another replica published and cleared it, or moved the conversation on: its mode wins.
+        # Our mode write may have landed after theirs: write the winner's again (its outbox too,
+        # which is harmless if its own replica is publishing it right now).
+        fresh = await h.store.load_conversation(record.tenant_id, record.conversation_id)
+        if fresh is None:
+            return record
+        if fresh.outbox:
+            return await publish_outbox(h, fresh)
+        await h.store.set_mode(fresh.tenant_id, fresh.conversation_id, mode_of(h, fresh))
+        return fresh
+
+
+async def _emit_all(h: Handoff, events: list[Event]) -> None:
+    for event in events:
+        await emit(h.broker, event)
+
+
+async def publish_pending(h: Handoff, older_than_s: float = 0.0) -> int:
+    """Publish every outbox left by a replica that died mid-transition (at start, and by the sweeper,
+    which leaves alone the ones younger than ``older_than_s``: they are being published now)."""
+    count = 0
+    cutoff = utcnow() - timedelta(seconds=older_than_s)
+    for record in h.store.with_outbox():
+        if record.updated_at > cutoff:
+            continue
+        fresh = await h.store.load_conversation(record.tenant_id, record.conversation_id)
+        if fresh is not None and fresh.outbox:
+            await publish_outbox(h, fresh)
+            count += 1
+    if count:
+        log.warning("published the events of %d interrupted handoff transitions", count)
+    return count
 
 
 def queue_position(h: Handoff, record: ConversationRecord) -> int | None:

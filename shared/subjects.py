@@ -83,3 +83,9 @@ def stream_state_subject(tenant: str, conversation: str) -> str:
 # KV buckets
 CONVERSATION_LOCKS_BUCKET = "sb_conv_locks"
 CONVERSATION_STATE_BUCKET = "sb_conv_state"
+HANDOFF_BUCKET = "sb_handoff"  # written by the handoff service only; others may read it
+
+
+def handoff_record_key(tenant: str, conversation: str) -> str:
+    """A conversation's handoff record in HANDOFF_BUCKET (JSON with a ``state`` field)."""
+    return f"conv.{tenant}.{conversation}"

@@ -42,6 +42,9 @@ class HandoffRules(BaseModel):
     sentiment_threshold: float = Field(-0.5, description="Rolling mood below this asks for a human.")
     when_no_agent: Literal["back_to_ai", "leave_message"] = "back_to_ai"
     auto_assign: bool = Field(True, description="Assign queued conversations to the least loaded online agent.")
+    ai_while_queued: bool = Field(
+        False, description="The assistant keeps answering while the conversation waits for a human (default: it stops)."
+    )
     webhook_url: str | None = Field(
         None, description="POSTed a signed JSON body on every handoff state change (public addresses only)."
     )
@@ -71,6 +74,12 @@ class HandoffRules(BaseModel):
     )
     cooldown_messages: int = Field(
         3, description="After a sentiment handoff request, visitor messages to wait before asking again."
+    )
+    request_window_s: float = Field(
+        120.0,
+        ge=0,
+        description="The sentiment monitor asks for a human at most once per conversation in this many seconds, "
+        "and never while the conversation is queued or assigned (a flood of messages is one request).",
     )
 
 

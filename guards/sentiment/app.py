@@ -12,6 +12,7 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError
 
 from guards.sentiment.handlers import register_handlers
+from guards.sentiment.handoffs import KvHandoffStates
 from guards.sentiment.service import SentimentMonitor
 from guards.sentiment.store import SENTIMENT_BUCKET, KvMoodStore, MemoryMoodStore, MoodStore
 from guards.tenancy import TenantRules
@@ -50,6 +51,7 @@ async def connect(broker: NatsBroker, monitor: SentimentMonitor) -> None:
     js = broker.connection.jetstream()
     await ensure_streams(js)
     monitor.store = await open_bucket(js)
+    monitor.handoffs = KvHandoffStates(js)
 
 
 def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from guards.sentiment.scoring import MessageScore
@@ -31,13 +33,18 @@ class ConversationMood(BaseModel):
     failures: int = Field(0, description="Signs of the AI failing since the last handoff request.")
     recent: list[list[str]] = Field(default_factory=list, description="Normalised recent visitor messages.")
     last_handoff_at: int | None = Field(None, description="`messages` count when a human was last asked for.")
+    last_request_at: datetime | None = Field(None, description="Time of the message that last asked for a human.")
     outcomes: list[Outcome] = Field(default_factory=list, description="The last few decisions, by message id.")
 
     def outcome_of(self, message_id: str) -> Outcome | None:
         return next((o for o in self.outcomes if o.message_id == message_id), None)
 
 
-def _handoff(state: ConversationMood, scored: MessageScore, rules: HandoffRules) -> tuple[str, str] | None:
+def _handoff(
+    state: ConversationMood, scored: MessageScore, rules: HandoffRules, may_ask: bool
+) -> tuple[str, str] | None:
+    if not may_ask:
+        return None
     if scored.has("ask_human") and rules.keywords:
         return "keyword", "The visitor asked for a human."
     cooling = state.last_handoff_at is not None and state.messages - state.last_handoff_at < rules.cooldown_messages
@@ -55,9 +62,19 @@ def _handoff(state: ConversationMood, scored: MessageScore, rules: HandoffRules)
 
 
 def advance(
-    state: ConversationMood, message_id: str, text: str, scored: MessageScore, rules: HandoffRules
+    state: ConversationMood,
+    message_id: str,
+    text: str,
+    scored: MessageScore,
+    rules: HandoffRules,
+    *,
+    may_ask: bool = True,
 ) -> tuple[ConversationMood, Outcome]:
-    """The state after one more visitor message, and what to publish for it."""
+    """The state after one more visitor message, and what to publish for it.
+
+    ``may_ask`` False: whatever the message says, no handoff request (the monitor's own rate
+    limit, see service.py); the message still moves the mood.
+    """
     new = state.model_copy(deep=True)
     weight = rules.mood_weight if state.messages else 1.0
     new.mood = round(weight * scored.score + (1 - weight) * state.mood, 4)
@@ -65,7 +82,7 @@ def advance(
     if scored.has("repeated_failure") or scored.has("repeated_question"):
         new.failures += 1
     new.recent = [*state.recent, normalise(text)][-RECENT:]
-    decision = _handoff(new, scored, rules)
+    decision = _handoff(new, scored, rules, may_ask)
     if decision is not None:
         new.last_handoff_at = new.messages
         new.failures = 0

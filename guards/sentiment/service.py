@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from guards.sentiment.handoffs import HandoffStates, NoHandoffs
 from guards.sentiment.mood import ConversationMood, Outcome, advance
 from guards.sentiment.scoring import score_message
 from guards.sentiment.store import Conflict, MoodStore, mood_key
@@ -44,9 +45,10 @@ def events_for(message: UserMessage, outcome: Outcome) -> list[Event]:
 
 
 class SentimentMonitor:
-    def __init__(self, store: MoodStore, rules: TenantRules) -> None:
+    def __init__(self, store: MoodStore, rules: TenantRules, handoffs: HandoffStates | None = None) -> None:
         self.store = store
         self.rules = rules
+        self.handoffs: HandoffStates = handoffs or NoHandoffs()
 
     async def process(self, message: UserMessage) -> list[Event]:
         """Score a visitor message, update the conversation's mood, return the events to publish."""
@@ -58,6 +60,10 @@ class SentimentMonitor:
             if done is not None:  # a redelivery after we saved but before the ack
                 return events_for(message, done)
             new, outcome = self._advance(state, message, rules)
+            if outcome.handoff is not None and await self._limited(state, message, rules):
+                new, outcome = self._advance(state, message, rules, may_ask=False)
+            if outcome.handoff is not None:
+                new.last_request_at = message.ts
             try:
                 await self.store.save(key, new, revision)
             except Conflict:
@@ -65,9 +71,16 @@ class SentimentMonitor:
             return events_for(message, outcome)
         raise RuntimeError(f"Expected to update {key} within {MAX_CONFLICTS} attempts, but it kept changing")
 
+    async def _limited(self, state: ConversationMood, message: UserMessage, rules: HandoffRules) -> bool:
+        """At most one request per conversation per window, and none while a human is on it already."""
+        last = state.last_request_at
+        if last is not None and (message.ts - last).total_seconds() < rules.request_window_s:
+            return True
+        return await self.handoffs.busy(message.tenant_id, message.conversation_id)
+
     @staticmethod
     def _advance(
-        state: ConversationMood, message: UserMessage, rules: HandoffRules
+        state: ConversationMood, message: UserMessage, rules: HandoffRules, *, may_ask: bool = True
     ) -> tuple[ConversationMood, Outcome]:
         scored = score_message(message.text, rules.keywords, state.recent)
-        return advance(state, message.message_id, message.text, scored, rules)
+        return advance(state, message.message_id, message.text, scored, rules, may_ask=may_ask)

@@ -51,15 +51,24 @@
       $("link").textContent = "live";
       renderList(); if (S.selected) select(S.selected);
     } else if (f.kind === "conversation") {
-      const prev = S.conversations.get(f.conversation.conversation_id);
-      S.conversations.set(f.conversation.conversation_id, { ...prev, ...f.conversation });
-      renderList();
-      if (S.selected === f.conversation.conversation_id) renderHead();
+      setConversation(f.conversation);
     } else if (f.kind === "agent") {
       if (S.me && f.agent.agent_id === S.me.agent_id) { S.me = { ...S.me, ...f.agent }; $("presence").value = f.agent.status; }
     } else if (f.kind === "event") {
       onEvent(f.event, f.seq);
     }
+  }
+
+  // Live events of a conversation come only while it is this agent's: when it becomes ours,
+  // the transcript is fetched again for what was said before.
+  const mine = (c) => !!(c && c.state === "assigned" && S.me && c.agent_id === S.me.agent_id);
+  function setConversation(c) {
+    const prev = S.conversations.get(c.conversation_id);
+    S.conversations.set(c.conversation_id, { ...prev, ...c });
+    renderList();
+    if (S.selected !== c.conversation_id) return;
+    if (!mine(prev) && mine(c)) select(c.conversation_id);
+    else renderHead();
   }
 
   // ---- events -----------------------------------------------------------------------
@@ -199,19 +208,18 @@
   }
   function renderHead() {
     const c = S.conversations.get(S.selected) || { state: "ai", conversation_id: S.selected };
-    const mine = c.state === "assigned" && S.me && c.agent_id === S.me.agent_id;
+    const own = mine(c);
     $("conv-title").textContent = short(c.conversation_id);
     $("conv-state").textContent = c.state === "assigned" ? `assigned to ${c.agent_name || c.agent_id}` : c.state;
     $("claim").disabled = c.state === "assigned";
-    $("handback").disabled = !(mine || c.state === "queued");
-    $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !mine);
-    $("reply").disabled = !mine; $("reply-form").querySelector("button").disabled = !mine;
+    $("handback").disabled = !(own || c.state === "queued");
+    $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !own);
+    $("reply").disabled = !own; $("reply-form").querySelector("button").disabled = !own;
   }
 
   // ---- actions ----------------------------------------------------------------------
   const act = (verb) => async () => {
-    const c = await api("POST", `/v1/conversations/${S.selected}/${verb}`);
-    S.conversations.set(c.conversation_id, c); renderList(); renderHead();
+    setConversation(await api("POST", `/v1/conversations/${S.selected}/${verb}`));
   };
   $("claim").onclick = act("claim");
   $("handback").onclick = act("handback");

@@ -28,6 +28,7 @@ from shared.settings import Settings
 from shared.subjects import Channel, conversation_pattern
 
 AGENTS = ("alice", "bob")
+SUPERVISOR = "sam"  # role supervisor: sees every live event of the tenant
 
 
 def token(tenant: str, agent: str) -> str:
@@ -66,10 +67,11 @@ def write_tenants(tmp_path: Path, main_rules: dict[str, Any]) -> Tenants:
             "tenant_id": tenant,
             "name": f"{agent.title()} of {tenant[:4]}",
             "capacity": 2,
+            "role": "supervisor" if agent == SUPERVISOR else "agent",
             "token_sha256": hashlib.sha256(token(tenant, agent).encode()).hexdigest(),
         }
         for tenant in (main, other)
-        for agent in AGENTS
+        for agent in (*AGENTS, SUPERVISOR)
     ]
     tenants_file, agents_file = tmp_path / "tenants.yaml", tmp_path / "agents.yaml"
     tenants_file.write_text(yaml.safe_dump({"tenants": tenants}))

@@ -74,7 +74,14 @@ async def test_console_claims_streams_alerts_replies_and_hands_back(
     await expect(page.get_by_test_id("conversation-state")).to_have_text("queued")
     await expect(page.get_by_test_id("message-text").first).to_have_text("Where is my parcel?")
 
-    # the AI is still streaming while the conversation waits: tokens show live in the transcript
+    # claim: the widget is told who joined (live events of a conversation come only to its agent)
+    await page.get_by_test_id("claim").click()
+    await expect(page.get_by_test_id("conversation-state")).to_have_text(f"assigned to Alice of {t[:4]}")
+    accepted = await widget.wait(lambda e: e["type"] == "handoff.accepted")
+    assert accepted["agent"]["name"] == f"Alice of {t[:4]}"
+
+    # once it is hers, live events show: a reply streaming token by token (a tenant may let the AI
+    # answer alongside the agent), flags and the mood
     await publish(nats_client, MessageCreated(tenant_id=t, conversation_id=c, message_id="r1", role="assistant"))
     text = ""
     for piece in ["Your parcel ", "left our depot ", "yesterday."]:
@@ -115,12 +122,6 @@ async def test_console_claims_streams_alerts_replies_and_hands_back(
     await expect(streaming.get_by_test_id("flag")).to_contain_text("not in the sources")
     await expect(page.get_by_test_id("mood")).to_have_text("mood -0.80")
     await page.screenshot(path=shot("02-alerts.png"))
-
-    # claim: the widget is told who joined
-    await page.get_by_test_id("claim").click()
-    await expect(page.get_by_test_id("conversation-state")).to_have_text(f"assigned to Alice of {t[:4]}")
-    accepted = await widget.wait(lambda e: e["type"] == "handoff.accepted")
-    assert accepted["agent"]["name"] == f"Alice of {t[:4]}"
 
     # visitor typing shows; agent typing and the reply reach the widget
     await publish(nats_client, VisitorTyping(tenant_id=t, conversation_id=c, on=True))

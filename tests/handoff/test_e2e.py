@@ -74,23 +74,24 @@ async def test_the_whole_handoff_story(system: RunningSystem, api: httpx.AsyncCl
         r = await api.put("/v1/agents/me/presence", json={"status": "online"}, headers=bearer(ALICE))
         assert r.status_code == 200
 
-        # the AI starts streaming; the agent console sees its tokens too
+        # the AI starts streaming (its tokens go to the agent console only once the conversation is hers)
         first = await widget.say("How long do I have to return an item?")
         ack = await widget.wait_type("ack", client_id=first)
         created = await widget.wait_type("message.created", reply_to=ack["message_id"])
         await widget.wait_type("message.delta", message_id=created["message_id"])
-        await agent.wait(
-            lambda f: (
-                f.get("kind") == "event"
-                and f["event"]["type"] == "message.delta"
-                and f["event"]["conversation_id"] == c
-            )
-        )
 
         # the visitor asks for a human mid-stream; it is queued, the agent claims through the API
         await widget.send({"type": "handoff.ask", "reason": "I want to talk to a person"})
         queued = await widget.wait_type("handoff.queued")
         assert queued["trigger"] == "visitor"
+        await agent.wait(
+            lambda f: (
+                f.get("kind") == "event"
+                and f["event"]["type"] == "handoff.requested"
+                and f["event"]["conversation_id"] == c
+            )
+        )
+        assert not [f for f in agent.events if f.get("kind") == "event" and f["event"]["type"] == "message.delta"]
         await agent.wait(
             lambda f: (
                 f.get("kind") == "conversation"

@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 import nats
 import pytest
 from faststream.nats import NatsBroker
+from nats.js.errors import BucketNotFoundError
 
 from guards.sentiment import running
 from shared.bus import emit, make_broker
 from shared.events import HandoffRequested, SentimentScored, UserMessage, parse_event
 from shared.settings import Settings
-from shared.subjects import Channel, conversation_pattern
+from shared.subjects import HANDOFF_BUCKET, OPS_STREAM, Channel, conversation_pattern, handoff_record_key, subject
 from tests.guards.sentiment.test_service import tenants
 
 pytestmark = pytest.mark.connected
@@ -112,3 +113,37 @@ async def test_messages_sent_while_the_monitor_is_down_are_scored_when_it_return
     async with running(connected_settings, rules=tenants()):
         request = await next_of(ops, HandoffRequested)
     assert request.id == f"handoff-{message_id}"  # type: ignore[attr-defined]
+
+
+async def test_fifty_angry_messages_are_one_handoff_request(
+    connected_settings: Settings, nats_client: nats.NATS, gateway: NatsBroker, conversation_id: str
+) -> None:
+    ops = await ops_of(nats_client, conversation_id)
+    async with running(connected_settings, rules=tenants()):
+        for _ in range(50):
+            await say(gateway, conversation_id, "This is ridiculous, unacceptable service!!!")
+        events = [await next_of(ops, SentimentScored) for _ in range(50)]
+    requests = subject(Channel.OPS, "acme", conversation_id, "handoff.requested")
+    info = await nats_client.jetstream().stream_info(OPS_STREAM, subjects_filter=requests)
+    assert (info.state.subjects or {}).get(requests) == 1
+    assert sum(e.handoff for e in events) == 1  # type: ignore[attr-defined]
+
+
+async def test_no_request_while_the_handoff_service_has_it_queued(
+    connected_settings: Settings, nats_client: nats.NATS, gateway: NatsBroker, conversation_id: str
+) -> None:
+    js = nats_client.jetstream()
+    try:
+        kv = await js.key_value(HANDOFF_BUCKET)
+    except BucketNotFoundError:
+        kv = await js.create_key_value(bucket=HANDOFF_BUCKET, history=1)
+    await kv.put(handoff_record_key("acme", conversation_id), b'{"state": "queued"}')
+    ops = await ops_of(nats_client, conversation_id)
+    async with running(connected_settings, rules=tenants(request_window_s=0)):
+        await say(gateway, conversation_id, "I want to talk to a human, this is useless!!!")
+        scored = await next_of(ops, SentimentScored)
+        await kv.put(handoff_record_key("acme", conversation_id), b'{"state": "ai"}')
+        await say(gateway, conversation_id, "I want to talk to a human, this is useless!!!")
+        request = await next_of(ops, HandoffRequested)
+    assert scored.handoff is False  # type: ignore[attr-defined]
+    assert request.trigger == "keyword"  # type: ignore[attr-defined]

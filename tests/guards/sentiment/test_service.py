@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from guards.sentiment.handoffs import MemoryHandoffStates
 from guards.sentiment.service import SentimentMonitor
 from guards.sentiment.store import Conflict, MemoryMoodStore, mood_key
 from guards.tenancy import TenantRules
@@ -111,3 +114,35 @@ async def test_a_conflicting_write_is_retried_on_fresh_state() -> None:
     await SentimentMonitor(store, tenants()).process(msg("Hello there", 1))
     state, revision = await store.load(mood_key("acme", "c1"))
     assert (state.messages, revision) == (2, 2)
+
+
+ANGRY = "This is ridiculous, unacceptable service!!!"
+
+
+async def test_a_flood_of_angry_messages_is_one_handoff_request() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants())
+    events = [e for n in range(50) for e in await monitor.process(msg(ANGRY if n % 2 else "I want a human NOW", n))]
+    assert len(handoffs(events)) == 1
+    scored = [e for e in events if isinstance(e, SentimentScored)]
+    assert len(scored) == 50
+    assert sum(s.handoff for s in scored) == 1  # the rest still move the mood, without asking
+
+
+async def test_after_the_window_the_monitor_may_ask_again() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(request_window_s=60, cooldown_messages=0))
+    first = msg(ANGRY, 1)
+    assert handoffs(await monitor.process(first))
+    soon = msg(ANGRY, 2).model_copy(update={"ts": first.ts + timedelta(seconds=59)})
+    assert handoffs(await monitor.process(soon)) == []
+    later = msg(ANGRY, 3).model_copy(update={"ts": first.ts + timedelta(seconds=61)})
+    assert handoffs(await monitor.process(later))
+
+
+async def test_no_request_while_a_human_is_queued_or_assigned() -> None:
+    states = MemoryHandoffStates()
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(request_window_s=0), states)
+    for state in ("queued", "assigned"):
+        states.states[("acme", "c1")] = state
+        assert handoffs(await monitor.process(msg(ANGRY, len(state)))) == []
+    states.states[("acme", "c1")] = "ai"
+    assert handoffs(await monitor.process(msg("I want to talk to a human", 99)))
