@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway import history_routes, http, pages, socket
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # The widget runs on tenants' sites; each tenant's allowed origins are checked per request.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.add_exception_handler(RequestValidationError, http.invalid_request)
     app.include_router(http.router)
     app.include_router(socket.router)
     # The visitor's history pages, read from the recorder's database (opened on first use).

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from gateway.context import GatewayDep
 from gateway.sessions import (
@@ -53,3 +57,16 @@ async def healthz(gateway: GatewayDep) -> dict[str, bool]:
 def _ws_url(request: Request) -> str:
     scheme = "wss" if request.url.scheme == "https" else "ws"
     return str(request.url_for("widget_socket").replace(scheme=scheme))
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped: a lone surrogate a client sent can be echoed back without failing."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+async def invalid_request(_: Request, exc: Exception) -> JSONResponse:
+    """422 for a malformed request, which may quote input no UTF-8 encoder accepts."""
+    assert isinstance(exc, RequestValidationError)
+    return AsciiJSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors())})

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from gateway import tokens
 from shared.settings import Settings
 from shared.tenants import Tenant, TenantDirectory
-from shared.widget_protocol import ID_PATTERN
+from shared.widget_protocol import ID_PATTERN, StorableText
 
 
 class SessionError(Exception):
@@ -25,15 +25,17 @@ class SessionError(Exception):
 
 
 class SessionRequest(BaseModel):
-    widget_key: str = Field(max_length=200, description="The tenant's public widget key.", examples=["pk_demo_acme"])
+    widget_key: StorableText = Field(
+        max_length=200, description="The tenant's public widget key.", examples=["pk_demo_acme"]
+    )
     visitor_id: str | None = Field(
         None, pattern=ID_PATTERN, description="Anonymous visitor id the widget kept; a new one is made if absent."
     )
-    previous_token: str | None = Field(
+    previous_token: StorableText | None = Field(
         None, max_length=4000, description="The last token this browser had; continues its conversation."
     )
-    user_id: str | None = Field(None, min_length=1, max_length=256, description="The host site's user id.")
-    user_hash: str | None = Field(
+    user_id: StorableText | None = Field(None, min_length=1, max_length=256, description="The host site's user id.")
+    user_hash: StorableText | None = Field(
         None, max_length=128, description="Hex HMAC-SHA256 of user_id under the tenant's identity secret."
     )
 

@@ -13,7 +13,7 @@ from gateway import commands, delivery
 from gateway.admission import Refused, admit
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
-from gateway.frames import FrameError, FrameTooBig, parse_frame
+from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
 from gateway.ratelimit import FloodGuard, Verdict
 from shared.widget_protocol import (
     CloseCode,
@@ -24,6 +24,7 @@ from shared.widget_protocol import (
     PingSend,
     Pong,
     ResumeSend,
+    WidgetActionSend,
 )
 
 log = logging.getLogger(__name__)
@@ -143,9 +144,17 @@ class _Session:
                 self._error(ErrorCode.RATE_LIMITED, "Too many frames: this one was dropped; send it again later", ref)
             elif problem is not None:
                 self._error(problem.code, problem.message, problem.ref)
-            else:
-                if (refused := await self._handle(frame)) is not None:
-                    return refused
+            elif (refused := await self._handle_safely(frame)) is not None:
+                return refused
+
+    async def _handle_safely(self, frame: object) -> Refused | None:
+        """Handle one frame; a defect in handling refuses that frame, never the whole socket."""
+        try:
+            return await self._handle(frame)
+        except Exception as exc:
+            log.error("handling a %s frame failed: %r", getattr(frame, "type", "?"), exc)
+            self._error(ErrorCode.INVALID_FRAME, "This frame could not be handled; do not resend it", _ref(frame))
+            return None
 
     async def _handle(self, frame: object) -> Refused | None:
         if isinstance(frame, PingSend):
@@ -168,8 +177,16 @@ class _Session:
     async def _publish(self, frame: commands.Command) -> None:
         ref = _ref(frame)
         try:
+            # Checked before publishing: a frame its event cannot hold will never succeed.
+            event = commands.to_event(self.visitor, frame)
+            if isinstance(frame, WidgetActionSend):
+                event.model_dump_json()  # its free-form value must serialise
+        except (ValueError, TypeError, RecursionError) as exc:
+            self._error(ErrorCode.INVALID_FRAME, f"Invalid {frame.type} frame: {type(exc).__name__}", ref)
+            return
+        try:
             async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                ack = await commands.perform(self.gateway.broker, self.visitor, frame)
+                ack = await commands.perform(self.gateway.broker, self.visitor, frame, event)
         except Exception as exc:
             log.warning("publishing %s failed: %r", frame.type, exc)
             self._error(ErrorCode.UNAVAILABLE, f"Could not store {frame.type} ({type(exc).__name__}); resend it", ref)
@@ -178,7 +195,8 @@ class _Session:
             self.delivery.send(ack.model_dump_json(exclude_none=True))
 
     def _error(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
-        self.delivery.send(Error(code=code, message=message, ref=ref).model_dump_json())
+        error = Error(code=code, message=printable(message), ref=printable(ref) if ref is not None else None)
+        self.delivery.send(error.model_dump_json())
 
 
 def _ref(frame: object) -> str | None:
