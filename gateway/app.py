@@ -40,6 +40,9 @@ def create_app(settings: Settings) -> FastAPI:
         description="Widget sessions and the widget WebSocket (protocol: docs/protocol.md).",
         version="1",
         lifespan=lifespan,
+        # Starlette's pure ASGI limit on every HTTP route: a Content-Length over it is refused
+        # before reading, a streamed body once the bytes read pass it (413, nothing buffered).
+        max_body_size=settings.max_body_bytes,
     )
     # The widget runs on tenants' sites; each tenant's allowed origins are checked per request.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
