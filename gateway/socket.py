@@ -14,6 +14,7 @@ from gateway.admission import Refused, admit
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
 from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
+from gateway.ownership import NotYours, check_recorded_owner
 from gateway.ratelimit import FloodGuard, Verdict
 from shared.widget_protocol import (
     CloseCode,
@@ -43,8 +44,14 @@ async def widget_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         visitor, after_seq = admit(gateway, websocket)
+        await check_recorded_owner(
+            gateway.settings.database_url, visitor.tenant_id, visitor.conversation_id, visitor.visitor_id
+        )
     except Refused as exc:
         await websocket.close(exc.code, exc.reason)
+        return
+    except NotYours:
+        await websocket.close(CloseCode.FORBIDDEN, "conversation not yours")
         return
     outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
     await outbox.start()
