@@ -102,3 +102,12 @@ async def test_session_identity_text_the_database_cannot_hold_is_422(gateway: Ga
     )
     assert response.status_code == 422, response.text
     assert response.json()["detail"]
+
+
+async def test_a_visitor_id_without_its_secret_gets_a_new_visitor(gateway: GatewayClient) -> None:
+    first = await gateway.session()
+    assert len(first["visitor_secret"]) == 64
+    kept = await gateway.session(visitor_id=first["visitor_id"], visitor_secret=first["visitor_secret"])
+    assert kept["visitor_id"] == first["visitor_id"]
+    stranger = await gateway.session(visitor_id=first["visitor_id"])
+    assert stranger["visitor_id"] != first["visitor_id"]
