@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from gateway import history_routes, http, pages, socket
 from gateway.context import Gateway
 from gateway.delivery import OpenDeliveries
+from gateway.limits import SharedLimits
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings
 from shared.tenants import load_tenants
@@ -30,8 +31,14 @@ def create_app(settings: Settings) -> FastAPI:
         broker = make_broker(settings, reconnected_cb=deliveries.recover_all)
         await broker.connect()
         try:
-            await ensure_streams(broker.config.connection_state.stream)
-            yield {"gateway": Gateway(settings=settings, broker=broker, tenants=tenants, deliveries=deliveries)}
+            js = broker.config.connection_state.stream
+            await ensure_streams(js)
+            limits = await SharedLimits.open(broker.config.connection_state.connection)
+            yield {
+                "gateway": Gateway(
+                    settings=settings, broker=broker, tenants=tenants, limits=limits, deliveries=deliveries
+                )
+            }
         finally:
             await broker.stop()
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gateway.context import GatewayDep
+from gateway.limits import Limited
 from gateway.sessions import (
     PublicTenant,
     SessionError,
@@ -24,7 +25,12 @@ from gateway.sessions import (
 router = APIRouter()
 
 
-@router.post("/v1/session", response_model=SessionResponse, tags=["widget"])
+@router.post(
+    "/v1/session",
+    response_model=SessionResponse,
+    tags=["widget"],
+    responses={429: {"description": "Over the tenant's session limit; see Retry-After."}},
+)
 async def create_session(
     body: SessionRequest, request: Request, gateway: GatewayDep, origin: Annotated[str | None, Header()] = None
 ) -> SessionResponse:
@@ -32,9 +38,16 @@ async def create_session(
     try:
         tenant = find_tenant(gateway.tenants, body.widget_key)
         check_origin(tenant, origin)
+        await gateway.limits.session(tenant.limits, tenant.id, request.client.host if request.client else "")
         return open_session(body, tenant, gateway.settings, ws_url=_ws_url(request))
     except SessionError as exc:
         raise HTTPException(exc.status, exc.message) from exc
+    except Limited as exc:
+        raise HTTPException(
+            429,
+            f"Too many sessions ({exc.what}); retry after {exc.retry_after_s} s",
+            headers={"Retry-After": str(exc.retry_after_s)},
+        ) from exc
 
 
 @router.get("/v1/widget-config/{widget_key}", response_model=PublicTenant, tags=["widget"])

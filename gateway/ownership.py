@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,6 +11,8 @@ from shared.db import Conversation
 from shared.db.engine import get_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
+
+OWNER_CHECK_TIMEOUT_S = 2.0
 
 
 class NotYours(Exception):
@@ -28,9 +31,9 @@ async def check_recorded_owner(database_url: str, tenant_id: str, conversation_i
     """check_owner against the database. An unreachable database does not refuse the visitor:
     the token's signature already binds them to the conversation, and chat must outlive the database."""
     try:
-        async with make_sessionmaker(get_engine(database_url))() as session:
+        async with asyncio.timeout(OWNER_CHECK_TIMEOUT_S), make_sessionmaker(get_engine(database_url))() as session:
             row = await session.get(Conversation, conversation_id)
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, TimeoutError) as exc:
         log.warning("could not check the owner of %s: %s", conversation_id, type(exc).__name__)
         return
     check_owner(row, tenant_id, visitor_id)

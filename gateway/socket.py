@@ -14,6 +14,7 @@ from gateway.admission import Refused, admit
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
 from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
+from gateway.limits import Limited
 from gateway.ownership import NotYours, check_recorded_owner
 from gateway.ratelimit import FloodGuard, Verdict
 from shared.widget_protocol import (
@@ -34,6 +35,8 @@ router = APIRouter()
 PUBLISH_TIMEOUT_S = 5.0
 CLOSE_TIMEOUT_S = 5.0
 HEARTBEAT = Heartbeat().model_dump_json()
+# Frames that store an event: these count against the shared message limits (typing does not).
+STORED = frozenset({"message.send", "widget.action", "feedback", "handoff.ask"})
 PONG = Pong().model_dump_json()
 
 
@@ -53,6 +56,15 @@ async def widget_socket(websocket: WebSocket) -> None:
     except NotYours:
         await websocket.close(CloseCode.FORBIDDEN, "conversation not yours")
         return
+    tenant = gateway.tenants.by_id(visitor.tenant_id)
+    assert tenant is not None  # admit() checked it
+    try:
+        await gateway.limits.socket(tenant.limits, visitor.tenant_id, visitor.conversation_id)
+    except Limited as exc:
+        refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
+        await websocket.send_text(Error(code=ErrorCode.RATE_LIMITED, message=refusal).model_dump_json())
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
+        return
     outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
     await outbox.start()
     gateway.deliveries.add(outbox)
@@ -71,6 +83,9 @@ class _Session:
         self.delivery = outbox
         settings = gateway.settings
         self.flood = FloodGuard(settings.frames_per_second, settings.frame_burst)
+        tenant = gateway.tenants.by_id(visitor.tenant_id)
+        assert tenant is not None  # admit() checked it
+        self.tenant = tenant
 
     async def run(self, after_seq: int | None) -> None:
         settings = self.gateway.settings
@@ -191,6 +206,14 @@ class _Session:
         except (ValueError, TypeError, RecursionError) as exc:
             self._error(ErrorCode.INVALID_FRAME, f"Invalid {frame.type} frame: {type(exc).__name__}", ref)
             return
+        if frame.type in STORED and (limited := await self._over_limit()) is not None:
+            self._error(
+                ErrorCode.RATE_LIMITED,
+                f"Too many messages ({limited.what}): this one was not stored; send it again "
+                f"in {limited.retry_after_s} s",
+                ref,
+            )
+            return
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT_S):
                 ack = await commands.perform(self.gateway.broker, self.visitor, frame, event)
@@ -200,6 +223,16 @@ class _Session:
             return
         if ack is not None:
             self.delivery.send(ack.model_dump_json(exclude_none=True))
+
+    async def _over_limit(self) -> Limited | None:
+        visitor = self.visitor
+        try:
+            await self.gateway.limits.message(
+                self.tenant.limits, visitor.tenant_id, visitor.conversation_id, visitor.visitor_id
+            )
+        except Limited as exc:
+            return exc
+        return None
 
     def _error(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
         error = Error(code=code, message=printable(message), ref=printable(ref) if ref is not None else None)
