@@ -14,13 +14,16 @@ ever take tokens away.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import nats.errors
 import nats.js.errors
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 BUCKET = "SB_LIMITS"
 ATTEMPTS = 8
+LEASE_S = 60.0  # an open socket's lease; renewed every third of it
 _LOCAL_MAX = 50_000  # remembered keys per replica before the cache is cleared
 
 
@@ -82,13 +86,16 @@ class SharedLimits:
         With the KV unreachable the limit is not applied (a warning is logged): the chat must
         not stop with it, and the per-socket frame rate still holds.
         """
-        key = f"{kind}.{hashlib.sha256(scope.encode()).hexdigest()[:32]}"
+        await self._guarded(kind, self._take(_key(kind, scope), kind, count, window_s))
+
+    async def _guarded(self, kind: str, change: Coroutine[Any, Any, None]) -> None:
         if not self._connected():
             # Not even a round trip: what follows (a publish) fails fast and says so itself.
+            change.close()
             log.warning("limit %s not applied: NATS is disconnected", kind)
             return
         try:
-            await self._take(key, kind, count, window_s)
+            await change
         except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
             log.warning("limit %s not applied: the KV bucket is unreachable (%s)", kind, type(exc).__name__)
 
@@ -137,17 +144,83 @@ class SharedLimits:
         except (ValueError, KeyError, TypeError):
             return _Known(float(count), self._clock(), entry.revision)  # unreadable: start full, overwrite it
 
+    # Open sockets: a set of leases per conversation, each renewed while its socket is open (a
+    # replica that dies leaves its leases to expire after LEASE_S).
+
+    async def hold(self, kind: str, scope: str, holder: str, most: int) -> None:
+        """Take or renew ``holder``'s lease in ``scope``; Limited if ``most`` others hold live leases."""
+
+        def with_holder(held: dict[str, float]) -> dict[str, float]:
+            now = self._clock()
+            live = {h: until for h, until in held.items() if until > now}
+            if holder not in live and len(live) >= most:
+                raise Limited(kind, min(live.values()) - now)
+            return {**live, holder: now + LEASE_S}
+
+        await self._guarded(kind, self._change(_key(kind, scope), kind, with_holder))
+
+    async def release(self, kind: str, scope: str, holder: str) -> None:
+        def without_holder(held: dict[str, float]) -> dict[str, float]:
+            return {h: until for h, until in held.items() if h != holder}
+
+        await self._guarded(kind, self._change(_key(kind, scope), kind, without_holder))
+
+    async def _change(self, key: str, kind: str, change: Callable[[dict[str, float]], dict[str, float]]) -> None:
+        for _ in range(ATTEMPTS):
+            try:
+                entry = await self.kv.get(key)
+                held, revision = _leases(entry.value), entry.revision
+            except KeyNotFoundError:
+                held, revision = {}, None
+            value = json.dumps(change(held)).encode()
+            try:
+                if revision is None:
+                    await self.kv.create(key, value)
+                else:
+                    await self.kv.update(key, value, last=revision)
+            except KeyWrongLastSequenceError:
+                continue
+            return
+        raise Limited(kind, 1.0)
+
     # The limits the gateway applies, by what is being done.
+
+    async def open_socket(self, limits: Limits, tenant_id: str, conversation_id: str, socket_id: str) -> None:
+        """Count a socket opening and hold its lease; Limited when over either limit."""
+        scope = f"{tenant_id}\x00{conversation_id}"
+        await self.take("socket_conversation", scope, limits.sockets_per_conversation, limits.window_s)
+        await self.hold("open_sockets", scope, socket_id, limits.open_sockets_per_conversation)
+
+    async def keep_socket(self, limits: Limits, tenant_id: str, conversation_id: str, socket_id: str) -> None:
+        """Renew the socket's lease until cancelled (when the socket closes)."""
+        scope = f"{tenant_id}\x00{conversation_id}"
+        while True:
+            await asyncio.sleep(LEASE_S / 3)  # a timer, not a wait for an event
+            with contextlib.suppress(Limited):
+                await self.hold("open_sockets", scope, socket_id, limits.open_sockets_per_conversation)
+
+    async def close_socket(self, tenant_id: str, conversation_id: str, socket_id: str) -> None:
+        await self.release("open_sockets", f"{tenant_id}\x00{conversation_id}", socket_id)
 
     async def session(self, limits: Limits, tenant_id: str, ip: str) -> None:
         await self.take("session_ip", f"{tenant_id}\x00{ip}", limits.sessions_per_ip, limits.window_s)
         await self.take("session_tenant", tenant_id, limits.sessions_per_tenant, limits.window_s)
 
-    async def socket(self, limits: Limits, tenant_id: str, conversation_id: str) -> None:
-        scope = f"{tenant_id}\x00{conversation_id}"
-        await self.take("socket_conversation", scope, limits.sockets_per_conversation, limits.window_s)
-
     async def message(self, limits: Limits, tenant_id: str, conversation_id: str, visitor_id: str) -> None:
         conversation = f"{tenant_id}\x00{conversation_id}"
         await self.take("message_conversation", conversation, limits.messages_per_conversation, limits.window_s)
         await self.take("message_visitor", f"{tenant_id}\x00{visitor_id}", limits.messages_per_visitor, limits.window_s)
+
+
+def _key(kind: str, scope: str) -> str:
+    return f"{kind}.{hashlib.sha256(scope.encode()).hexdigest()[:32]}"
+
+
+def _leases(value: bytes | None) -> dict[str, float]:
+    try:
+        data = json.loads(value or b"{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(h): float(u) for h, u in data.items() if isinstance(u, int | float)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
@@ -58,21 +59,29 @@ async def widget_socket(websocket: WebSocket) -> None:
         return
     tenant = gateway.tenants.by_id(visitor.tenant_id)
     assert tenant is not None  # admit() checked it
+    socket_id = uuid.uuid4().hex
+    where = (visitor.tenant_id, visitor.conversation_id, socket_id)
     try:
-        await gateway.limits.socket(tenant.limits, visitor.tenant_id, visitor.conversation_id)
+        await gateway.limits.open_socket(tenant.limits, *where)
     except Limited as exc:
+        await gateway.limits.close_socket(*where)  # a lease it may have got before the refusal
         refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
         await websocket.send_text(Error(code=ErrorCode.RATE_LIMITED, message=refusal).model_dump_json())
         await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
         return
-    outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
-    await outbox.start()
-    gateway.deliveries.add(outbox)
+    lease = asyncio.create_task(gateway.limits.keep_socket(tenant.limits, *where))
     try:
-        await _Session(gateway, websocket, visitor, outbox).run(after_seq)
+        outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
+        await outbox.start()
+        gateway.deliveries.add(outbox)
+        try:
+            await _Session(gateway, websocket, visitor, outbox).run(after_seq)
+        finally:
+            gateway.deliveries.discard(outbox)
+            await outbox.close()
     finally:
-        gateway.deliveries.discard(outbox)
-        await outbox.close()
+        lease.cancel()
+        await gateway.limits.close_socket(*where)
 
 
 class _Session:

@@ -64,6 +64,9 @@ class Limits(BaseModel):
     sessions_per_ip: int = Field(300, ge=1, description="POST /v1/session per client IP (HTTP 429 beyond).")
     sessions_per_tenant: int = Field(6000, ge=1, description="POST /v1/session for the whole tenant.")
     sockets_per_conversation: int = Field(60, ge=1, description="Widget sockets opened per conversation (token).")
+    open_sockets_per_conversation: int = Field(
+        20, ge=1, description="Widget sockets open at once per conversation (token), across replicas."
+    )
     messages_per_conversation: int = Field(
         60, ge=1, description="Stored visitor frames (message, action, feedback, handoff ask) per conversation."
     )

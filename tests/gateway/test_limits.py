@@ -9,6 +9,7 @@ from pathlib import Path
 import nats
 import pytest
 
+from gateway import limits
 from gateway.app import create_app
 from shared.settings import Settings
 from shared.subjects import Channel, conversation_pattern
@@ -30,6 +31,7 @@ def _settings(gateway_settings: Settings, tmp_path: Path, tenant_id: str, **limi
         "sessions_per_ip": UNLIMITED,
         "sessions_per_tenant": UNLIMITED,
         "sockets_per_conversation": UNLIMITED,
+        "open_sockets_per_conversation": UNLIMITED,
         "messages_per_conversation": UNLIMITED,
         "messages_per_visitor": UNLIMITED,
         **limits,
@@ -116,3 +118,29 @@ async def test_sockets_per_conversation_are_one_limit_across_replicas(
     other = await _session(b, tenant_id)
     async with a.socket(other["token"]) as ws:
         await ws.recv_until("hello")
+
+
+@pytest.mark.parametrize("two_gateways", [{"open_sockets_per_conversation": 2}], indirect=True)
+async def test_open_sockets_per_conversation_are_one_limit_across_replicas_and_freed_on_close(
+    two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str, nats_client: nats.NATS
+) -> None:
+    a, b = two_gateways
+    session = await _session(a, tenant_id)
+    kv = await nats_client.jetstream().key_value(limits.BUCKET)
+    watcher = await kv.watch(limits._key("open_sockets", f"{tenant_id}\x00{session['conversation_id']}"))
+    async with a.socket(session["token"]) as first:
+        await first.recv_until("hello")
+        async with b.socket(session["token"]) as second:
+            await second.recv_until("hello")
+            async with a.socket(session["token"]) as third:
+                code, _ = await third.closed()
+            assert (code, [f["code"] for f in third.skipped]) == (1013, ["rate_limited"])
+        # The second socket's lease is given back when it closes (waited for on the KV, not timed).
+        counts: list[int] = []  # lease counts as the KV changes: 1, 2, (2 on the refusal), then 1 again
+        while counts[-2:] != [2, 1]:
+            update = await watcher.updates(timeout=5)
+            if update is not None:  # None marks the end of the initial values
+                counts.append(len(limits._leases(update.value)))
+        async with b.socket(session["token"]) as again:
+            assert (await again.recv_until("hello"))["conversation_id"] == session["conversation_id"]
+    await watcher.stop()
