@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
 from gateway import history_routes, http, pages, socket
 from gateway.context import Gateway
 from gateway.delivery import OpenDeliveries
+from gateway.limits import SharedLimits
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings, api_docs_urls
 from shared.tenants import load_tenants
@@ -29,8 +31,14 @@ def create_app(settings: Settings) -> FastAPI:
         broker = make_broker(settings, reconnected_cb=deliveries.recover_all)
         await broker.connect()
         try:
-            await ensure_streams(broker.config.connection_state.stream)
-            yield {"gateway": Gateway(settings=settings, broker=broker, tenants=tenants, deliveries=deliveries)}
+            js = broker.config.connection_state.stream
+            await ensure_streams(js)
+            limits = await SharedLimits.open(broker.config.connection_state.connection)
+            yield {
+                "gateway": Gateway(
+                    settings=settings, broker=broker, tenants=tenants, limits=limits, deliveries=deliveries
+                )
+            }
         finally:
             await broker.stop()
 
@@ -40,9 +48,13 @@ def create_app(settings: Settings) -> FastAPI:
         version="1",
         lifespan=lifespan,
         **api_docs_urls(settings),
+        # Starlette's pure ASGI limit on every HTTP route: a Content-Length over it is refused
+        # before reading, a streamed body once the bytes read pass it (413, nothing buffered).
+        max_body_size=settings.max_body_bytes,
     )
     # The widget runs on tenants' sites; each tenant's allowed origins are checked per request.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
+    app.add_exception_handler(RequestValidationError, http.invalid_request)
     app.include_router(http.router)
     app.include_router(socket.router)
     # The visitor's history pages, read from the recorder's database (opened on first use).

@@ -102,7 +102,8 @@ def ack_for(frame: Command, event: Event, seq: int | None) -> Ack | None:
     return None
 
 
-async def perform(broker: NatsBroker, visitor: Visitor, frame: Command) -> Ack | None:
-    event = to_event(visitor, frame)
+async def perform(broker: NatsBroker, visitor: Visitor, frame: Command, event: Event | None = None) -> Ack | None:
+    """Publish the frame's event (``event`` if already made from it) and return the ack it earns."""
+    event = event if event is not None else to_event(visitor, frame)
     seq = await emit(broker, event)
     return ack_for(frame, event, seq)

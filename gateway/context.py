@@ -12,6 +12,7 @@ from nats.js import JetStreamContext
 from starlette.requests import HTTPConnection
 
 from gateway.delivery import OpenDeliveries
+from gateway.limits import SharedLimits
 from shared.settings import Settings
 from shared.tenants import TenantDirectory
 
@@ -21,6 +22,7 @@ class Gateway:
     settings: Settings
     broker: NatsBroker
     tenants: TenantDirectory
+    limits: SharedLimits
     deliveries: OpenDeliveries = field(default_factory=OpenDeliveries)
 
     @property

@@ -6,6 +6,11 @@ reconnects and resumes from its last seq, so nothing is lost.
 
 Core NATS drops what is published while the gateway is disconnected from it, so after a
 reconnect every open delivery replays the stream from where it was (``OpenDeliveries``).
+
+The stream's republish also sees a new subscription a few milliseconds after the server has
+confirmed it (``flush``), so the first events stored right after subscribing can miss it. The
+first live durable event after each (re)subscription is therefore checked against the stream,
+and anything of this conversation stored before it and not yet sent is sent first.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from nats.js import JetStreamContext
 from gateway import replay
 from gateway.commands import Visitor
 from shared.events import MessageDelta
-from shared.subjects import Channel, conversation_pattern
+from shared.subjects import CONV_STREAM, Channel, conversation_pattern
 from shared.widget_protocol import Resumed
 
 log = logging.getLogger(__name__)
@@ -93,10 +98,17 @@ class Delivery:
         self._buffer: list[Outgoing] | None = []
         self._sub: Subscription | None = None
         self._resuming = asyncio.Lock()
+        # Until a live durable event proves the subscription sees the republish: (see module doc)
+        self._unverified = False
+        # Stored events up to here predate the subscription (a live socket does not owe them).
+        self._floor = 0
 
     async def start(self) -> None:
         """Subscribe live (buffering until ``go_live`` or ``resume``)."""
         pattern = conversation_pattern(Channel.PUSH, self.visitor.tenant_id, self.visitor.conversation_id)
+        # Read before subscribing: every event stored later is this socket's to deliver.
+        self._floor = (await self.js.stream_info(CONV_STREAM)).state.last_seq
+        self._unverified = True
         self._sub = await self.nc.subscribe(pattern, cb=self._on_msg)
         # The server must know the subscription before a replay reads the stream, or an
         # event stored in between would be in neither.
@@ -126,6 +138,7 @@ class Delivery:
     async def recover(self, state_timeout: float = 1.0) -> Resumed:
         """Replay what core NATS may have dropped while the connection was down."""
         async with self._resuming:
+            self._unverified = True  # the subscription was sent again on reconnect
             if self.last_seq:
                 return await self._replay(self.last_seq, None, state_timeout)
             # Nothing durable sent yet: replay from when the socket opened, not from the start.
@@ -184,12 +197,38 @@ class Delivery:
 
     async def _on_msg(self, msg: Msg) -> None:
         item = Outgoing.from_msg(msg)
-        if self._buffer is None:
+        if self._buffer is None and self._unverified and item.seq is not None:
+            await self._first_live(item)
+        elif self._buffer is None:
             self._deliver(item)
         elif len(self._buffer) < MAX_BUFFER:
             self._buffer.append(item)
         else:
             self.behind.set()
+
+    async def _first_live(self, item: Outgoing) -> None:
+        """Deliver the first live durable event after what the republish may have missed before it."""
+        assert item.seq is not None
+        self._unverified = False
+        async with self._resuming:
+            after = max(self.last_seq, self._floor)
+            if self._buffer is None and item.seq > after + 1:
+                try:
+                    await self._fill(after, item.seq)
+                except Exception as exc:
+                    log.warning("checking %s before seq %s failed: %r", self.visitor.conversation_id, item.seq, exc)
+                    self.behind.set()  # the widget reconnects and resumes: a gap is never left silently
+            if self._buffer is None:
+                self._deliver(item)
+            else:
+                self._buffer.append(item)
+
+    async def _fill(self, after_seq: int, before_seq: int) -> None:
+        async with contextlib.aclosing(replay.stored_after(self.js, self.visitor, after_seq)) as stored:
+            async for seq, payload in stored:
+                if seq >= before_seq:
+                    return
+                self._deliver(Outgoing(seq, payload))
 
     def _deliver(self, item: Outgoing) -> None:
         if item.seq is not None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from gateway import tokens
+from gateway.ownership import NotYours, check_owner
+from gateway.sessions import SessionError, check_origin
 from shared.db import Conversation
 from shared.db.deps import SessionDep, SettingsDep
 from shared.db.history import conversation_events
+from shared.tenants import cached_tenants
 
 router = APIRouter()
 PAGE_MAX = 200
@@ -19,15 +22,26 @@ _bearer = HTTPBearer(auto_error=False, description="The visitor token from POST 
 
 
 def visitor_claims(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    origin: Annotated[str | None, Header()] = None,
 ) -> tokens.VisitorClaims:
+    """The token's claims, for a known tenant and an origin that tenant allows (as /v1/session and /v1/ws)."""
     if credentials is None:
         raise HTTPException(401, "Expected 'Authorization: Bearer <visitor token>', got none")
     assert settings.secret_key is not None  # the Settings validator guarantees it
     try:
-        return tokens.verify(settings.secret_key, credentials.credentials)
+        claims = tokens.verify(settings.secret_key, credentials.credentials)
     except tokens.TokenError as exc:
         raise HTTPException(401, str(exc)) from exc
+    tenant = cached_tenants(settings.tenants_file).by_id(claims.tenant)
+    if tenant is None:
+        raise HTTPException(401, f"Expected a token of a known tenant, got {claims.tenant!r}")
+    try:
+        check_origin(tenant, origin)
+    except SessionError as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+    return claims
 
 
 ClaimsDep = Annotated[tokens.VisitorClaims, Depends(visitor_claims)]
@@ -56,10 +70,11 @@ async def conversation_history(
     """The conversation's visitor-visible events, for the visitor whose token names it."""
     if claims.conversation != conversation_id:
         raise HTTPException(403, f"Expected the conversation of this token, got {conversation_id!r}")
-    row = await session.get(Conversation, conversation_id)
     # The token is the proof; the recorded owner must agree with it when there is one.
-    if row is not None and (row.tenant_id != claims.tenant or (row.visitor_id and row.visitor_id != claims.visitor)):
-        raise HTTPException(403, f"Expected a conversation of visitor {claims.visitor!r}, got another's")
+    try:
+        check_owner(await session.get(Conversation, conversation_id), claims.tenant, claims.visitor)
+    except NotYours as exc:
+        raise HTTPException(403, str(exc)) from exc
     # One extra row tells whether there is more; it is dropped from the far end of the page.
     events = list(await conversation_events(session, claims.tenant, conversation_id, after_seq, before_seq, limit + 1))
     has_more = len(events) > limit

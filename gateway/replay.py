@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import datetime
 
 import nats.errors
@@ -38,7 +38,7 @@ class StreamState(BaseModel):
 
 async def stored_after(
     js: JetStreamContext, visitor: Visitor, after_seq: int = 0, since: datetime | None = None, timeout: float = 5.0
-) -> AsyncIterator[tuple[int, bytes]]:
+) -> AsyncGenerator[tuple[int, bytes], None]:
     """(seq, payload) of the conversation's stored events with seq > ``after_seq`` (or stored at or
     after ``since``), in order."""
     pattern = conversation_pattern(Channel.CONV, visitor.tenant_id, visitor.conversation_id)

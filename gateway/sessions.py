@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import uuid
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from gateway import tokens
 from shared.settings import Settings
 from shared.tenants import Tenant, TenantDirectory
-from shared.widget_protocol import ID_PATTERN
+from shared.widget_protocol import ID_PATTERN, StorableText
 
 
 class SessionError(Exception):
@@ -25,15 +26,22 @@ class SessionError(Exception):
 
 
 class SessionRequest(BaseModel):
-    widget_key: str = Field(max_length=200, description="The tenant's public widget key.", examples=["pk_demo_acme"])
-    visitor_id: str | None = Field(
-        None, pattern=ID_PATTERN, description="Anonymous visitor id the widget kept; a new one is made if absent."
+    widget_key: StorableText = Field(
+        max_length=200, description="The tenant's public widget key.", examples=["pk_demo_acme"]
     )
-    previous_token: str | None = Field(
+    visitor_id: str | None = Field(
+        None,
+        pattern=ID_PATTERN,
+        description="Anonymous visitor id the widget kept; kept only with its visitor_secret, else a new one is made.",
+    )
+    visitor_secret: StorableText | None = Field(
+        None, max_length=128, description="The visitor_secret a previous session returned with visitor_id."
+    )
+    previous_token: StorableText | None = Field(
         None, max_length=4000, description="The last token this browser had; continues its conversation."
     )
-    user_id: str | None = Field(None, min_length=1, max_length=256, description="The host site's user id.")
-    user_hash: str | None = Field(
+    user_id: StorableText | None = Field(None, min_length=1, max_length=256, description="The host site's user id.")
+    user_hash: StorableText | None = Field(
         None, max_length=128, description="Hex HMAC-SHA256 of user_id under the tenant's identity secret."
     )
 
@@ -54,6 +62,10 @@ class SessionResponse(BaseModel):
     expires_at: datetime
     conversation_id: str
     visitor_id: str
+    visitor_secret: str | None = Field(
+        None,
+        description="For anonymous visitors: keep it with visitor_id and send both to reuse the id in a later session.",
+    )
     tenant: PublicTenant
     ws_url: str = Field(description="Where to open the WebSocket.")
 
@@ -79,6 +91,12 @@ def verified_visitor_id(tenant: Tenant, user_id: str) -> str:
     return f"u_{digest}"
 
 
+def visitor_secret(secret_key: str, tenant: Tenant, visitor_id: str) -> str:
+    """Hex HMAC-SHA256 under SECRET_KEY binding an anonymous visitor id to its tenant (stateless)."""
+    message = f"switchboard visitor secret\x00{tenant.id}\x00{visitor_id}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def open_session(request: SessionRequest, tenant: Tenant, settings: Settings, ws_url: str) -> SessionResponse:
     assert settings.secret_key is not None  # the Settings validator guarantees it
     visitor, conversation = _visitor_and_conversation(request, tenant, settings.secret_key)
@@ -89,6 +107,7 @@ def open_session(request: SessionRequest, tenant: Tenant, settings: Settings, ws
         expires_at=claims.expires_at,
         conversation_id=conversation,
         visitor_id=visitor,
+        visitor_secret=None if visitor.startswith("u_") else visitor_secret(settings.secret_key, tenant, visitor),
         tenant=PublicTenant.of(tenant),
         ws_url=ws_url,
     )
@@ -109,8 +128,12 @@ def _visitor_and_conversation(request: SessionRequest, tenant: Tenant, secret: s
     # `u_` ids are reserved for verified visitors; an anonymous widget may not claim or continue one.
     if previous is not None and not previous.visitor.startswith("u_"):
         return previous.visitor, previous.conversation
-    if request.visitor_id and not request.visitor_id.startswith("u_"):
-        return request.visitor_id, _new_conversation()
+    # An anonymous id is kept only by the client it was given to (its secret): never attach a
+    # new conversation to a visitor id someone else presents.
+    if request.visitor_id and not request.visitor_id.startswith("u_") and request.visitor_secret:
+        expected = visitor_secret(secret, tenant, request.visitor_id)
+        if hmac.compare_digest(expected, request.visitor_secret):
+            return request.visitor_id, _new_conversation()
     return f"v_{uuid.uuid4().hex}", _new_conversation()
 
 

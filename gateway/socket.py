@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketState
@@ -13,7 +14,9 @@ from gateway import commands, delivery
 from gateway.admission import Refused, admit
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
-from gateway.frames import FrameError, FrameTooBig, parse_frame
+from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
+from gateway.limits import Limited
+from gateway.ownership import NotYours, check_recorded_owner
 from gateway.ratelimit import FloodGuard, Verdict
 from shared.widget_protocol import (
     CloseCode,
@@ -24,6 +27,7 @@ from shared.widget_protocol import (
     PingSend,
     Pong,
     ResumeSend,
+    WidgetActionSend,
 )
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,8 @@ router = APIRouter()
 PUBLISH_TIMEOUT_S = 5.0
 CLOSE_TIMEOUT_S = 5.0
 HEARTBEAT = Heartbeat().model_dump_json()
+# Frames that store an event: these count against the shared message limits (typing does not).
+STORED = frozenset({"message.send", "widget.action", "feedback", "handoff.ask"})
 PONG = Pong().model_dump_json()
 
 
@@ -42,17 +48,40 @@ async def widget_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         visitor, after_seq = admit(gateway, websocket)
+        await check_recorded_owner(
+            gateway.settings.database_url, visitor.tenant_id, visitor.conversation_id, visitor.visitor_id
+        )
     except Refused as exc:
         await websocket.close(exc.code, exc.reason)
         return
-    outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
-    await outbox.start()
-    gateway.deliveries.add(outbox)
+    except NotYours:
+        await websocket.close(CloseCode.FORBIDDEN, "conversation not yours")
+        return
+    tenant = gateway.tenants.by_id(visitor.tenant_id)
+    assert tenant is not None  # admit() checked it
+    socket_id = uuid.uuid4().hex
+    where = (visitor.tenant_id, visitor.conversation_id, socket_id)
     try:
-        await _Session(gateway, websocket, visitor, outbox).run(after_seq)
+        await gateway.limits.open_socket(tenant.limits, *where)
+    except Limited as exc:
+        await gateway.limits.close_socket(*where)  # a lease it may have got before the refusal
+        refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
+        await websocket.send_text(Error(code=ErrorCode.RATE_LIMITED, message=refusal).model_dump_json())
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
+        return
+    lease = asyncio.create_task(gateway.limits.keep_socket(tenant.limits, *where))
+    try:
+        outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
+        await outbox.start()
+        gateway.deliveries.add(outbox)
+        try:
+            await _Session(gateway, websocket, visitor, outbox).run(after_seq)
+        finally:
+            gateway.deliveries.discard(outbox)
+            await outbox.close()
     finally:
-        gateway.deliveries.discard(outbox)
-        await outbox.close()
+        lease.cancel()
+        await gateway.limits.close_socket(*where)
 
 
 class _Session:
@@ -63,6 +92,9 @@ class _Session:
         self.delivery = outbox
         settings = gateway.settings
         self.flood = FloodGuard(settings.frames_per_second, settings.frame_burst)
+        tenant = gateway.tenants.by_id(visitor.tenant_id)
+        assert tenant is not None  # admit() checked it
+        self.tenant = tenant
 
     async def run(self, after_seq: int | None) -> None:
         settings = self.gateway.settings
@@ -143,9 +175,17 @@ class _Session:
                 self._error(ErrorCode.RATE_LIMITED, "Too many frames: this one was dropped; send it again later", ref)
             elif problem is not None:
                 self._error(problem.code, problem.message, problem.ref)
-            else:
-                if (refused := await self._handle(frame)) is not None:
-                    return refused
+            elif (refused := await self._handle_safely(frame)) is not None:
+                return refused
+
+    async def _handle_safely(self, frame: object) -> Refused | None:
+        """Handle one frame; a defect in handling refuses that frame, never the whole socket."""
+        try:
+            return await self._handle(frame)
+        except Exception as exc:
+            log.error("handling a %s frame failed: %r", getattr(frame, "type", "?"), exc)
+            self._error(ErrorCode.INVALID_FRAME, "This frame could not be handled; do not resend it", _ref(frame))
+            return None
 
     async def _handle(self, frame: object) -> Refused | None:
         if isinstance(frame, PingSend):
@@ -168,8 +208,24 @@ class _Session:
     async def _publish(self, frame: commands.Command) -> None:
         ref = _ref(frame)
         try:
+            # Checked before publishing: a frame its event cannot hold will never succeed.
+            event = commands.to_event(self.visitor, frame)
+            if isinstance(frame, WidgetActionSend):
+                event.model_dump_json()  # its free-form value must serialise
+        except (ValueError, TypeError, RecursionError) as exc:
+            self._error(ErrorCode.INVALID_FRAME, f"Invalid {frame.type} frame: {type(exc).__name__}", ref)
+            return
+        if frame.type in STORED and (limited := await self._over_limit()) is not None:
+            self._error(
+                ErrorCode.RATE_LIMITED,
+                f"Too many messages ({limited.what}): this one was not stored; send it again "
+                f"in {limited.retry_after_s} s",
+                ref,
+            )
+            return
+        try:
             async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                ack = await commands.perform(self.gateway.broker, self.visitor, frame)
+                ack = await commands.perform(self.gateway.broker, self.visitor, frame, event)
         except Exception as exc:
             log.warning("publishing %s failed: %r", frame.type, exc)
             self._error(ErrorCode.UNAVAILABLE, f"Could not store {frame.type} ({type(exc).__name__}); resend it", ref)
@@ -177,8 +233,19 @@ class _Session:
         if ack is not None:
             self.delivery.send(ack.model_dump_json(exclude_none=True))
 
+    async def _over_limit(self) -> Limited | None:
+        visitor = self.visitor
+        try:
+            await self.gateway.limits.message(
+                self.tenant.limits, visitor.tenant_id, visitor.conversation_id, visitor.visitor_id
+            )
+        except Limited as exc:
+            return exc
+        return None
+
     def _error(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
-        self.delivery.send(Error(code=code, message=message, ref=ref).model_dump_json())
+        error = Error(code=code, message=printable(message), ref=printable(ref) if ref is not None else None)
+        self.delivery.send(error.model_dump_json())
 
 
 def _ref(frame: object) -> str | None:

@@ -92,6 +92,25 @@ class GuardPolicy(BaseModel):
     )
 
 
+MAX_WINDOW_S = 3600
+
+
+class Limits(BaseModel):
+    """Abuse limits, each "at most N per ``window_s``" (refilled evenly), shared by all gateway replicas."""
+
+    window_s: int = Field(60, ge=1, le=MAX_WINDOW_S, description="The window every count below is per.")
+    sessions_per_ip: int = Field(300, ge=1, description="POST /v1/session per client IP (HTTP 429 beyond).")
+    sessions_per_tenant: int = Field(6000, ge=1, description="POST /v1/session for the whole tenant.")
+    sockets_per_conversation: int = Field(60, ge=1, description="Widget sockets opened per conversation (token).")
+    open_sockets_per_conversation: int = Field(
+        20, ge=1, description="Widget sockets open at once per conversation (token), across replicas."
+    )
+    messages_per_conversation: int = Field(
+        60, ge=1, description="Stored visitor frames (message, action, feedback, handoff ask) per conversation."
+    )
+    messages_per_visitor: int = Field(120, ge=1, description="Stored visitor frames per visitor, all conversations.")
+
+
 class Tenant(BaseModel):
     id: str
     name: str
@@ -104,6 +123,7 @@ class Tenant(BaseModel):
     handoff: HandoffRules = Field(default_factory=HandoffRules)
     guard: GuardPolicy = Field(default_factory=GuardPolicy)
     widget: dict[str, Any] = Field(default_factory=dict, description="Theme, strings, layout for the widget.")
+    limits: Limits = Field(default_factory=Limits, description="Abuse limits (sessions, sockets, messages).")
     webhook_url: str | None = Field(
         None, description="POSTed a signed JSON body after every completed reply (post-reply workers)."
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from shared.events.messages import UserMessage
 
@@ -19,6 +19,30 @@ PROTOCOL_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 # The longest message the bus accepts; longer text gets `too_long` instead of a schema error.
 MAX_TEXT_CHARS: int = next(m.max_length for m in UserMessage.model_fields["text"].metadata if hasattr(m, "max_length"))
+
+# Arrays/objects nested deeper than this in a frame are refused (`invalid_frame`): nothing a
+# widget sends needs more, and deeper values cannot be serialised again on the way to the bus.
+MAX_DEPTH = 32
+
+
+def unstorable(text: str) -> str | None:
+    """Why ``text`` cannot be stored (the database holds no NUL, UTF-8 no lone surrogate), or None."""
+    if "\x00" in text:
+        return "a NUL character (\\u0000)"
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return "a lone surrogate (an unpaired \\ud800-\\udfff escape)"
+    return None
+
+
+def _storable(text: str) -> str:
+    if (problem := unstorable(text)) is not None:
+        raise ValueError(f"Expected text the database can store, got one with {problem}")
+    return text
+
+
+StorableText = Annotated[str, AfterValidator(_storable)]
 
 ClientId = Annotated[str, Field(pattern=ID_PATTERN, description="Id chosen by the widget, 1-64 of [A-Za-z0-9_.:-].")]
 
@@ -28,6 +52,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_TYPE = "unknown_type"
     INVALID_FRAME = "invalid_frame"
     TOO_LONG = "too_long"
+    INVALID_TEXT = "invalid_text"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
 
@@ -54,15 +79,15 @@ class _Frame(BaseModel):
 class MessageSend(_Frame):
     type: Literal["message.send"] = "message.send"
     client_id: ClientId
-    text: str = Field(min_length=1, description=f"Message text, at most {MAX_TEXT_CHARS} characters.")
+    text: StorableText = Field(min_length=1, description=f"Message text, at most {MAX_TEXT_CHARS} characters.")
 
 
 class WidgetActionSend(_Frame):
     type: Literal["widget.action"] = "widget.action"
     action_id: ClientId
-    name: str = Field(min_length=1, max_length=200, description="Action name defined by the component.")
+    name: StorableText = Field(min_length=1, max_length=200, description="Action name defined by the component.")
     value: Any = Field(None, description="Button value or form fields.")
-    component_id: str | None = Field(None, max_length=200)
+    component_id: StorableText | None = Field(None, max_length=200)
 
 
 class TypingSend(_Frame):
@@ -72,14 +97,14 @@ class TypingSend(_Frame):
 
 class HandoffAsk(_Frame):
     type: Literal["handoff.ask"] = "handoff.ask"
-    reason: str = Field("", max_length=500, description="Why the visitor wants a human, if they said.")
+    reason: StorableText = Field("", max_length=500, description="Why the visitor wants a human, if they said.")
 
 
 class FeedbackSend(_Frame):
     type: Literal["feedback"] = "feedback"
     message_id: ClientId
     rating: Literal["up", "down"]
-    comment: str | None = Field(None, max_length=2000)
+    comment: StorableText | None = Field(None, max_length=2000)
 
 
 class ResumeSend(_Frame):
@@ -153,6 +178,7 @@ class Error(_Frame):
 __all__ = (
     "CLIENT_FRAME_ADAPTER",
     "CLIENT_FRAME_TYPES",
+    "MAX_DEPTH",
     "MAX_TEXT_CHARS",
     "PROTOCOL_VERSION",
     "Ack",
@@ -169,6 +195,8 @@ __all__ = (
     "Pong",
     "ResumeSend",
     "Resumed",
+    "StorableText",
     "TypingSend",
     "WidgetActionSend",
+    "unstorable",
 )

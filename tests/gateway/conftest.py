@@ -86,6 +86,10 @@ tenants:
     identity_secret: {IDENTITY_SECRET}
     assistant_name: Ada
     widget: {{layout: floating, strings: {{title: Acme help}}}}
+    # The suite shares one NATS (and its limits bucket) and makes many sessions from 127.0.0.1.
+    limits: {{sessions_per_ip: 1000000, sessions_per_tenant: 1000000, sockets_per_conversation: 1000000,
+              open_sockets_per_conversation: 1000000, messages_per_conversation: 1000000,
+              messages_per_visitor: 1000000}}
   - id: strict
     name: Strict Corp
     widget_key: pk_test_strict
@@ -110,16 +114,12 @@ async def broker(connected_settings: Settings) -> AsyncIterator[NatsBroker]:
     await broker.stop()
 
 
-@pytest.fixture
-async def gateway(gateway_settings: Settings) -> AsyncIterator[GatewayClient]:
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app (lifespan included) under uvicorn on a free port; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(gateway_settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-        lifespan="on",
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5, lifespan="on"
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -127,8 +127,20 @@ async def gateway(gateway_settings: Settings) -> AsyncIterator[GatewayClient]:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)  # polling uvicorn's own start flag; there is no event to wait on
-    base_url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base_url) as http:
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
+
+
+@contextlib.asynccontextmanager
+async def gateway_client(app: Any) -> AsyncIterator[GatewayClient]:
+    async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
         yield GatewayClient(base_url, http)
-    server.should_exit = True
-    await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+async def gateway(gateway_settings: Settings) -> AsyncIterator[GatewayClient]:
+    async with gateway_client(create_app(gateway_settings)) as client:
+        yield client

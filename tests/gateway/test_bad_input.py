@@ -1,6 +1,8 @@
 """Bad input on the widget socket: each gets a clear answer, and the gateway keeps serving everyone."""
 
 import json
+import logging
+from typing import Any
 
 import nats
 import pytest
@@ -19,6 +21,13 @@ pytestmark = pytest.mark.connected
 @pytest.fixture
 def gateway_settings(gateway_settings: Settings) -> Settings:
     return gateway_settings.model_copy(update={"frames_per_second": 2.0, "frame_burst": 5, "max_frame_bytes": 12000})
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = {"k": [value]}
+    return value
 
 
 async def _open(gateway: GatewayClient) -> tuple[dict, Socket]:
@@ -52,12 +61,70 @@ async def _stored(nc: nats.NATS, session: dict) -> int:
         ('{"type": "message.send", "client_id": "c-1"}', "invalid_frame", "c-1"),
         ('{"type": "feedback", "message_id": "m", "rating": 5}', "invalid_frame", None),
         (json.dumps({"type": "message.send", "client_id": "c-2", "text": "x" * 8001}), "too_long", "c-2"),
+        ('{"type": ["message.send"], "client_id": "c-5", "text": "hi"}', "unknown_type", None),
+        ('{"type": {"message.send": 1}}', "unknown_type", None),
+        (
+            '{"type": "widget.action", "action_id": "a-1", "name": "n", "value": ' + "[" * 5000 + "]" * 5000 + "}",
+            "bad_json",
+            None,
+        ),
+        (
+            json.dumps({"type": "widget.action", "action_id": "a-2", "name": "n", "value": _nested(200)}),
+            "invalid_frame",
+            "a-2",
+        ),
+        ('{"type": "message.send", "client_id": "\\ud800c", "text": "hi"}', "invalid_text", "\\ud800c"),
+        ('{"type": "widget.action", "action_id": "\\udfff", "name": "n"}', "invalid_text", "\\udfff"),
+        (json.dumps({"type": "message.send", "client_id": "c-3", "text": "nul \u0000 here"}), "invalid_text", "c-3"),
+        ('{"type": "message.send", "client_id": "c-4", "text": "half \\ud83d a smiley"}', "invalid_text", "c-4"),
+        (
+            json.dumps({"type": "widget.action", "action_id": "a-3", "name": "n", "value": {"k\u0000": 1}}),
+            "invalid_text",
+            "a-3",
+        ),
+        (
+            json.dumps({"type": "widget.action", "action_id": "a-4", "name": "n", "value": ["ok", "\u0000"]}),
+            "invalid_text",
+            "a-4",
+        ),
+        (
+            json.dumps({"type": "feedback", "message_id": "m", "rating": "up", "comment": "\u0000"}),
+            "invalid_text",
+            None,
+        ),
+        (json.dumps({"type": "handoff.ask", "reason": "\u0000"}), "invalid_text", None),
     ],
-    ids=["bad-json", "binary", "not-object", "unknown-type", "missing-text", "bad-rating", "too-long"],
+    ids=[
+        "bad-json",
+        "binary",
+        "not-object",
+        "unknown-type",
+        "missing-text",
+        "bad-rating",
+        "too-long",
+        "type-list",
+        "type-object",
+        "nested-past-the-parser",
+        "nested-action-value",
+        "surrogate-client-id",
+        "surrogate-action-id",
+        "nul-text",
+        "surrogate-text",
+        "nul-value-key",
+        "nul-value",
+        "nul-comment",
+        "nul-reason",
+    ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_keeps_serving(
-    gateway: GatewayClient, nats_client: nats.NATS, frame: str | bytes, code: str, ref: str | None
+    gateway: GatewayClient,
+    nats_client: nats.NATS,
+    frame: str | bytes,
+    code: str,
+    ref: str | None,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING)
     session = await gateway.session()
     async with gateway.socket(session["token"]) as ws:
         await ws.recv_until("hello")
@@ -69,6 +136,7 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_serving(
     assert error["message"]
     assert error.get("ref") == ref
     assert await _stored(nats_client, session) == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     await assert_healthy(gateway)
 
 

@@ -105,3 +105,25 @@ async def test_conversation_not_yet_recorded_is_an_empty_page(client: httpx.Asyn
     response = await client.get(f"/v1/conversations/{conv}/events", headers=bearer("v_new", conv))
     assert response.status_code == 200
     assert response.json() == {"conversation_id": conv, "events": [], "has_more": False}
+
+
+async def test_the_tenants_origin_policy_applies(history_settings: Settings, tmp_path: Path) -> None:
+    tenants = tmp_path / "strict-tenants.yaml"
+    tenants.write_text(
+        "tenants:\n  - {id: strict, name: Strict, widget_key: pk_strict, allowed_origins: ['https://strict.example']}\n"
+    )
+    app = FastAPI()
+    app.include_router(router)
+    app.dependency_overrides[request_settings] = lambda: history_settings.model_copy(update={"tenants_file": tenants})
+    conv = uuid.uuid4().hex
+    url = f"/v1/conversations/{conv}/events"
+    token = bearer("v_1", conv, tenant="strict")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        evil = await http.get(url, headers={**token, "Origin": "https://evil.example"})
+        allowed = await http.get(url, headers={**token, "Origin": "https://strict.example"})
+        no_origin = await http.get(url, headers=token)  # not a browser: the origin cannot stop it anyway
+        unknown = await http.get(url, headers=bearer("v_1", conv, tenant="nobody"))
+    assert evil.status_code == 403
+    assert "evil.example" in evil.json()["detail"]
+    assert (allowed.status_code, no_origin.status_code) == (200, 200)
+    assert unknown.status_code == 401

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 
 import pytest
 
@@ -80,3 +81,33 @@ async def test_demo_page_and_widget_assets(gateway: GatewayClient) -> None:
         assert response.status_code in (200, 404)
         if response.status_code == 404:
             assert "exist" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"user_id": "al\u0000ice", "user_hash": "00"},
+        {"user_id": "al\ud800ice", "user_hash": "00"},
+        {"user_id": "alice", "user_hash": "0\u0000"},
+        {"previous_token": "ey\u0000"},
+        {"visitor_id": "v_\ud800"},
+    ],
+    ids=["nul-user-id", "surrogate-user-id", "nul-user-hash", "nul-previous-token", "surrogate-visitor-id"],
+)
+async def test_session_identity_text_the_database_cannot_hold_is_422(gateway: GatewayClient, field: dict) -> None:
+    response = await gateway.http.post(
+        "/v1/session",
+        content=json.dumps({"widget_key": WIDGET_KEY, **field}),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]
+
+
+async def test_a_visitor_id_without_its_secret_gets_a_new_visitor(gateway: GatewayClient) -> None:
+    first = await gateway.session()
+    assert len(first["visitor_secret"]) == 64
+    kept = await gateway.session(visitor_id=first["visitor_id"], visitor_secret=first["visitor_secret"])
+    assert kept["visitor_id"] == first["visitor_id"]
+    stranger = await gateway.session(visitor_id=first["visitor_id"])
+    assert stranger["visitor_id"] != first["visitor_id"]

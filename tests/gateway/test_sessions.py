@@ -12,6 +12,7 @@ from gateway.sessions import (
     find_tenant,
     open_session,
     verified_visitor_id,
+    visitor_secret,
 )
 from shared.settings import Settings
 from shared.tenants import Tenant, TenantDirectory
@@ -84,8 +85,26 @@ def test_verified_conversation_continues_only_for_the_same_user(settings: Settin
 
 
 def test_anonymous_widget_cannot_claim_a_verified_visitor_id(settings: Settings) -> None:
-    assert _open(settings, visitor_id="v_kept").visitor_id == "v_kept"
     assert _open(settings, visitor_id="u_someone").visitor_id != "u_someone"
+    assert _open(settings, user_id="alice", user_hash=_hash("alice")).visitor_secret is None
+
+
+def test_an_anonymous_visitor_id_is_kept_only_with_its_secret(settings: Settings) -> None:
+    first = _open(settings)
+    assert first.visitor_secret == visitor_secret(settings.secret_key, ACME, first.visitor_id)
+    kept = _open(settings, visitor_id=first.visitor_id, visitor_secret=first.visitor_secret)
+    assert kept.visitor_id == first.visitor_id
+    assert kept.conversation_id != first.conversation_id
+    assert kept.visitor_secret == first.visitor_secret
+    # Another client presenting the id without (or with a wrong, or another tenant's) secret gets a new visitor.
+    other_tenant = visitor_secret(settings.secret_key, GLOBEX, first.visitor_id)
+    for secret in (None, "0" * 64, other_tenant):
+        stranger = _open(settings, visitor_id=first.visitor_id, visitor_secret=secret)
+        assert stranger.visitor_id != first.visitor_id
+        assert stranger.visitor_id.startswith("v_")
+    # A valid previous token keeps working as before, secret or not.
+    again = _open(settings, previous_token=first.token)
+    assert (again.visitor_id, again.conversation_id) == (first.visitor_id, first.conversation_id)
 
 
 def test_origin_check() -> None:

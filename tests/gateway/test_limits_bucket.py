@@ -1,0 +1,63 @@
+"""The KV token bucket on its own: refill over the window, and an empty bucket refused without a KV trip."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import nats
+import pytest
+
+from gateway.limits import Limited, SharedLimits
+
+pytestmark = pytest.mark.connected
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class CountingKV:
+    """The real KV, counting the round trips made through it."""
+
+    def __init__(self, kv: Any) -> None:
+        self.kv = kv
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.kv, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return await method(*args, **kwargs)
+
+        return counted
+
+
+async def test_a_bucket_refills_evenly_and_an_empty_one_is_refused_locally(nats_client: nats.NATS) -> None:
+    opened = await SharedLimits.open(nats_client)
+    kv, clock = CountingKV(opened.kv), Clock()
+    limits = SharedLimits(kv, clock=clock)  # type: ignore[arg-type]
+    scope = uuid.uuid4().hex
+    for _ in range(2):
+        await limits.take("test", scope, count=2, window_s=60)
+    with pytest.raises(Limited) as info:
+        await limits.take("test", scope, count=2, window_s=60)
+    assert info.value.retry_after == pytest.approx(30)
+    calls = kv.calls
+    clock.now += 29
+    with pytest.raises(Limited):
+        await limits.take("test", scope, count=2, window_s=60)
+    assert kv.calls == calls  # known empty until a token can have come back: no KV round trip
+    clock.now += 1
+    await limits.take("test", scope, count=2, window_s=60)  # one token refilled
+    with pytest.raises(Limited):
+        await limits.take("test", scope, count=2, window_s=60)
+    # A second replica sees the same bucket.
+    other = SharedLimits(opened.kv, clock=clock)
+    with pytest.raises(Limited):
+        await other.take("test", scope, count=2, window_s=60)
