@@ -99,6 +99,8 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         "Bearer-token auth; an agent only ever sees their own tenant (another tenant's conversation is a 404).",
         lifespan=lifespan,
         **api_docs_urls(settings),
+        # The same body limit as the gateway: a Content-Length over it is refused before reading.
+        max_body_size=settings.max_body_bytes,
     )
     errors.install(app)
     app.include_router(conversations.router)
