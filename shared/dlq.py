@@ -81,10 +81,10 @@ async def dead_letter(js: JetStreamContext, msg: Msg, consumer: str, exc: BaseEx
     """
     headers = dead_letter_headers(msg, consumer, exc, deliveries)
     await js.publish(dlq_subject(consumer, msg.subject), msg.data, headers=headers, stream=DLQ_STREAM)
-    await msg.ack()
     DEAD_LETTERED[consumer] += 1
     log.error(
         "dead-lettered %s (%s seq %s) after %s tries by %s: %s at %s [dead letters of %s: %s]",
         msg.subject, headers[STREAM], headers[SEQ], deliveries, consumer, headers[ERROR], headers[WHERE],
         consumer, DEAD_LETTERED[consumer],
     )  # fmt: skip
+    await msg.ack_sync()  # stored first: a crash in between dead-letters it again, once (Nats-Msg-Id)
