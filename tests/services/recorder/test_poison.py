@@ -19,7 +19,9 @@ from services.recorder.app import running
 from services.recorder.handlers import DURABLES
 from shared import dlq
 from shared.bus import ensure_streams
-from shared.db import Message, StoredEvent, make_sessionmaker
+from shared.consumer import BatchConsumer
+from shared.db import Message, StoredEvent, make_engine, make_sessionmaker
+from shared.db.migrate import upgrade_head
 from shared.events import UserMessage
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM, Channel, dlq_pattern
@@ -127,3 +129,30 @@ async def test_a_poison_event_is_dead_lettered_and_never_holds_up_other_conversa
     assert [r.name for r in loud] == ["shared.dlq"]
     assert loud[0].exc_info is None
     assert poison.subject in loud[0].getMessage()
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_database_not_ready_holds_events_back_without_dead_lettering_them(
+    nc: nats.NATS, own_nats: EmbeddedNats, database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every event fails while the schema is missing: the database's fault, so none is dead-lettered."""
+    js = nc.jetstream()
+    conv = uuid.uuid4().hex
+    letters = await nc.subscribe(dlq_pattern(DURABLES[Channel.CONV]))
+    engine = make_engine(database_url)  # an empty schema: no tables yet
+    settings = settings_for(own_nats, database_url, tmp_path, consumer_max_tries=1)
+    try:
+        async with running(settings, engine) as consumers:
+            await publish(js, visitor_message(conv, 1, "sent while the database is not ready"))
+            await polled(lambda: has_failed(consumers[0]), "a failed try")
+            await upgrade_head(database_url)
+            await polled(lambda: recorded(engine, conv, 1), "the event recorded once the schema is there")
+        assert consumers[0].stats.dead_lettered == 0
+    finally:
+        await engine.dispose()
+    assert letters.pending_msgs == 0
+    assert any("UndefinedTableError" in r.getMessage() for r in caplog.records)
+
+
+async def has_failed(consumer: BatchConsumer) -> bool:
+    return consumer.stats.transient > 0
