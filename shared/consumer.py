@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -36,6 +37,7 @@ BatchHandler = Callable[[list[Msg]], Awaitable[None]]
 OneHandler = Callable[[Msg], Awaitable[float | None]]
 Transient = Callable[[BaseException], bool]
 Result = Literal["done", "later", "failed", "transient"]
+MAX_SUSPECTS = 10_000
 
 
 class Poison(Exception):
@@ -69,6 +71,10 @@ def never_transient(_: BaseException) -> bool:
     return False
 
 
+def stream_seq(msg: Msg) -> int:
+    return int(msg.metadata.sequence.stream)
+
+
 @dataclass
 class BatchConsumer:
     js: JetStreamContext
@@ -87,6 +93,8 @@ class BatchConsumer:
         self._running = False
         self._task: asyncio.Task[None] | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
+        # Stream sequences of messages that failed on their own and are waiting for their next try.
+        self._suspects: OrderedDict[int, None] = OrderedDict()
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -149,29 +157,49 @@ class BatchConsumer:
                 log.exception("consumer %s could not settle a batch of %s", self.durable, len(msgs))
 
     async def process(self, msgs: list[Msg]) -> None:
-        """Handle one fetched batch: whole if possible, else message by message."""
+        """Handle one fetched batch: whole if possible, else message by message.
+
+        Messages that already failed here on their own come back one by one, beside the
+        batch, so a poison message does not fail a fresh batch on each of its tries.
+        """
         self.stats.batches += 1
-        if self.handle_batch is not None and len(msgs) > 1:
-            try:
-                await self.handle_batch(msgs)
-            except Exception as exc:
-                if self.transient(exc):
-                    await self._pause(msgs, exc)
-                    return
-                self.stats.fallbacks += 1
-                log.debug("batch of %s on %s failed (%s); one by one", len(msgs), self.durable, exc)
-            else:
-                for msg in msgs:
-                    await msg.ack()
-                self.stats.processed += len(msgs)
+        suspects = [m for m in msgs if stream_seq(m) in self._suspects]
+        if suspects:
+            fresh = [m for m in msgs if stream_seq(m) not in self._suspects]
+            if not await self._batch_or_each(fresh):
+                await self._pause(suspects, None)
                 return
-        if self.policy.concurrent:
-            await asyncio.gather(*(self._one(msg) for msg in msgs))
+            await self._each(suspects)
             return
+        await self._batch_or_each(msgs)
+
+    async def _batch_or_each(self, msgs: list[Msg]) -> bool:
+        """False when a failure said the dependency is down (the rest were left for later)."""
+        if self.handle_batch is None or len(msgs) < 2:
+            return await self._each(msgs)
+        try:
+            await self.handle_batch(msgs)
+        except Exception as exc:
+            if self.transient(exc):
+                await self._pause(msgs, exc)
+                return False
+            self.stats.fallbacks += 1
+            log.debug("batch of %s on %s failed (%s); one by one", len(msgs), self.durable, exc)
+            return await self._each(msgs)
+        for msg in msgs:
+            await msg.ack()
+        self.stats.processed += len(msgs)
+        return True
+
+    async def _each(self, msgs: list[Msg]) -> bool:
+        if self.policy.concurrent:
+            results = await asyncio.gather(*(self._one(msg) for msg in msgs))
+            return "transient" not in results
         for i, msg in enumerate(msgs):
             if await self._one(msg) == "transient":
                 await self._pause(msgs[i + 1 :], None)
-                return
+                return False
+        return True
 
     async def _pause(self, msgs: list[Msg], exc: BaseException | None) -> None:
         if exc is not None:
@@ -187,6 +215,7 @@ class BatchConsumer:
             delay = await self.handle_one(msg)
         except Exception as exc:
             return await self._failed(msg, exc)
+        self._suspects.pop(stream_seq(msg), None)
         if delay is None:
             await msg.ack()
             self.stats.processed += 1
@@ -210,10 +239,14 @@ class BatchConsumer:
                 log.warning("consumer %s could not dead-letter %s: %s", self.durable, msg.subject, dlq_exc)
                 await msg.nak(delay=self.policy.transient_delay_s)
                 return "failed"
+            self._suspects.pop(stream_seq(msg), None)
             self.stats.dead_lettered += 1
             return "failed"
         # Quiet until it is dead-lettered (one ERROR line then); the first traceback is there in DEBUG.
         log.debug("consumer %s: try %s of %s on %s failed", self.durable, tries, msg.subject, exc_info=tries == 1)
         self.stats.retried += 1
+        self._suspects[stream_seq(msg)] = None
+        while len(self._suspects) > MAX_SUSPECTS:
+            self._suspects.popitem(last=False)
         await msg.nak(delay=self.policy.retry_delay_s)
         return "failed"

@@ -175,3 +175,27 @@ async def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
     assert seen.order == ["event-1"]
     assert letters == []
     assert (worker.stats.transient, worker.stats.dead_lettered) == (6, 0)
+
+
+async def test_a_message_that_failed_alone_comes_back_beside_the_batch_not_in_it(
+    js: JetStreamContext, stream: str
+) -> None:
+    seen = Seen()
+    policy = ConsumerPolicy(batch_size=20, max_tries=5, retry_delay_s=0.2)
+    worker = consumer(js, stream, seen, policy, ValueError("cannot store this"))
+    await worker.ensure()  # driven fetch by fetch here, not by its loop
+    sub = await js.pull_subscribe_bind(durable=worker.durable, stream=stream)
+    await js.publish(f"{stream}.a", b"bad-1")
+    await js.publish(f"{stream}.b", b"good-1")
+    await worker.process(await sub.fetch(20, timeout=5))
+    assert (worker.stats.fallbacks, seen.order) == (1, ["good-1"])
+    for i in (2, 3):
+        await js.publish(f"{stream}.b", f"good-{i}".encode())
+    await asyncio.sleep(policy.retry_delay_s * 2)  # the failed one's redelivery is due: it comes in the next fetch
+    batch = await sub.fetch(20, timeout=5)
+    assert sorted(m.data for m in batch) == [b"bad-1", b"good-2", b"good-3"]
+    await worker.process(batch)
+    # The fresh ones went through as a batch; the suspect was tried on its own, not in it.
+    assert (worker.stats.fallbacks, seen.batches, seen.tries["bad-1"]) == (1, [2], 2)
+    assert seen.order == ["good-1", "good-2", "good-3"]
+    await sub.unsubscribe()
