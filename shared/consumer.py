@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -69,6 +70,11 @@ class ConsumerStats:
 
 def never_transient(_: BaseException) -> bool:
     return False
+
+
+def bus_unavailable(exc: BaseException) -> bool:
+    """NATS not answering (a timeout, a lost connection, no JetStream): not the message's fault."""
+    return isinstance(exc, (TimeoutError, OSError, nats.errors.Error))
 
 
 def stream_seq(msg: Msg) -> int:

@@ -31,7 +31,7 @@ from orchestrator.workers.planning import plan_tasks
 from orchestrator.workers.summaries import summarize_conversation
 from orchestrator.workers.webhooks import deliver_webhook
 from shared.bus import emit
-from shared.consumer import BatchConsumer, ConsumerPolicy, Poison
+from shared.consumer import BatchConsumer, ConsumerPolicy, Poison, bus_unavailable
 from shared.db.errors import database_unavailable
 from shared.dlq import dead_letter
 from shared.events import ConversationInsights
@@ -49,9 +49,12 @@ FETCH_TIMEOUT_S = 5.0
 # Slow tenant endpoints must not hold up everyone else's webhooks.
 WEBHOOK_WORKERS = 16
 # The digest needs the reply in the database; the recorder usually writes it within ~100 ms.
+# It waits longer each time (a recorder that is down), up to a minute apart.
 RECORDER_WAIT_S = 0.5
-# Deliveries of one digest task (waits for the recorder and for quiet included) before it is dead-lettered.
-SUMMARY_MAX_DELIVER = 60
+RECORDER_WAIT_MAX_S = 60.0
+# Deliveries of one digest task (waits for the recorder and for quiet included) before it is
+# dead-lettered: about an hour of a recorder not recording.
+SUMMARY_MAX_DELIVER = 70
 SUMMARY_ACK_WAIT_S = 120.0
 
 
@@ -95,7 +98,7 @@ def enqueuer(workers: Workers, policy: ConsumerPolicy) -> BatchConsumer:
     return BatchConsumer(
         js=workers.jetstream, stream=CONV_STREAM, durable=ENQUEUER,
         filter_subject=kind_pattern(Channel.CONV, "message.completed"), handle_one=enqueue_one,
-        handle_batch=enqueue_for, policy=policy,
+        handle_batch=enqueue_for, policy=policy, transient=bus_unavailable,
         # NEW on first creation: a first deployment does not replay a week of webhooks. From
         # then on the durable remembers its place, so replies completed while down are not lost.
         deliver_policy=DeliverPolicy.NEW,
@@ -123,13 +126,13 @@ def digester(workers: Workers, broker: NatsBroker, policy: ConsumerPolicy) -> Ba
                 raise RecorderBehind(
                     f"reply {task.event.get('message_id')} not recorded after {SUMMARY_MAX_DELIVER} tries"
                 )
-            return RECORDER_WAIT_S
+            return min(RECORDER_WAIT_S * 2 ** min(delivery_count(msg) - 1, 10), RECORDER_WAIT_MAX_S)
         return float(outcome)  # not due yet: back when the conversation may have gone quiet
 
     return BatchConsumer(
         js=workers.jetstream, stream=TASK_STREAM, durable=DURABLES[TaskKind.SUMMARIZE],
         filter_subject=task_pattern(TaskKind.SUMMARIZE), handle_one=digest, policy=policy,
-        transient=database_unavailable,
+        transient=lambda exc: database_unavailable(exc) or bus_unavailable(exc),
         description="Title, summary and tags of the conversation, stored on its row when due.",
     )  # fmt: skip
 
