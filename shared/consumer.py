@@ -39,6 +39,8 @@ OneHandler = Callable[[Msg], Awaitable[float | None]]
 Transient = Callable[[BaseException], bool]
 Result = Literal["done", "later", "failed", "transient"]
 MAX_SUSPECTS = 10_000
+# How long stopping waits for the batch in hand to be written and acked.
+STOP_GRACE_S = 10.0
 
 
 class Poison(Exception):
@@ -101,6 +103,7 @@ class BatchConsumer:
         self._sub: JetStreamContext.PullSubscription | None = None
         # Stream sequences of messages that failed on their own and are waiting for their next try.
         self._suspects: OrderedDict[int, None] = OrderedDict()
+        self._busy = asyncio.Event()  # set while a fetched batch is being handled
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -131,7 +134,10 @@ class BatchConsumer:
         self._task = asyncio.create_task(self._run(), name=f"consumer-{self.durable}")
 
     async def stop(self) -> None:
+        """Finish the batch in hand (bounded), then stop fetching: a restart does not leave it to ack_wait."""
         self._running = False
+        if self._task is not None and self._busy.is_set():
+            await asyncio.wait([self._task], timeout=STOP_GRACE_S)
         await stop_tasks(self._task)
         if self._sub is not None:
             try:
@@ -155,12 +161,15 @@ class BatchConsumer:
                 log.warning("consumer %s could not fetch (%s); retrying", self.durable, exc or type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
+            self._busy.set()
             try:
                 await self.process(msgs)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a NATS failure while settling: the unacked messages come back after ack_wait
                 log.exception("consumer %s could not settle a batch of %s", self.durable, len(msgs))
+            finally:
+                self._busy.clear()
 
     async def process(self, msgs: list[Msg]) -> None:
         """Handle one fetched batch: whole if possible, else message by message.

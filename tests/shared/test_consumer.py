@@ -199,3 +199,27 @@ async def test_a_message_that_failed_alone_comes_back_beside_the_batch_not_in_it
     assert (worker.stats.fallbacks, seen.batches, seen.tries["bad-1"]) == (1, [2], 2)
     assert seen.order == ["good-1", "good-2", "good-3"]
     await sub.unsubscribe()
+
+
+async def test_stopping_finishes_the_batch_in_hand(js: JetStreamContext, stream: str) -> None:
+    started, release, done = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(msg: Msg) -> None:
+        started.set()
+        await release.wait()
+        done.append(msg.data)
+
+    worker = BatchConsumer(
+        js=js, stream=stream, durable=f"d{uuid.uuid4().hex[:8]}", filter_subject=f"{stream}.>", handle_one=slow,
+        policy=ConsumerPolicy(fetch_timeout_s=1.0),
+    )  # fmt: skip
+    await js.publish(f"{stream}.c", b"in hand")
+    await worker.start()
+    await asyncio.wait_for(started.wait(), 15)
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(0)  # stop() has begun: the batch in hand must still be finished
+    release.set()
+    await asyncio.wait_for(stopping, 15)
+    assert done == [b"in hand"]
+    info = await js.consumer_info(stream, worker.durable)
+    assert (info.num_ack_pending, info.ack_floor.stream_seq) == (0, 1)
