@@ -104,6 +104,7 @@ class BatchConsumer:
         # Stream sequences of messages that failed on their own and are waiting for their next try.
         self._suspects: OrderedDict[int, None] = OrderedDict()
         self._busy = asyncio.Event()  # set while a fetched batch is being handled
+        self._down = False  # the dependency is unavailable (said once in the log)
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -201,6 +202,7 @@ class BatchConsumer:
             self.stats.fallbacks += 1
             log.debug("batch of %s on %s failed (%s); one by one", len(msgs), self.durable, exc)
             return await self._each(msgs)
+        self._available()
         for msg in msgs:
             await msg.ack()
         self.stats.processed += len(msgs)
@@ -218,12 +220,22 @@ class BatchConsumer:
 
     async def _pause(self, msgs: list[Msg], exc: BaseException | None) -> None:
         if exc is not None:
-            log.warning(
-                "consumer %s: %s; retrying in %.1fs", self.durable, describe(exc), self.policy.transient_delay_s
-            )
+            self._unavailable(exc)
         self.stats.transient += len(msgs)
         for msg in msgs:
             await msg.nak(delay=self.policy.transient_delay_s)
+
+    def _unavailable(self, exc: BaseException) -> None:
+        """One WARNING when the dependency goes away (not one per message and try), one INFO when it is back."""
+        if not self._down:
+            self._down = True
+            log.warning("consumer %s waits: %s; trying again every %.1fs", self.durable, describe(exc),
+                        self.policy.transient_delay_s)  # fmt: skip
+
+    def _available(self) -> None:
+        if self._down:
+            self._down = False
+            log.info("consumer %s goes on", self.durable)
 
     async def _one(self, msg: Msg) -> Result:
         try:
@@ -231,6 +243,7 @@ class BatchConsumer:
         except Exception as exc:
             return await self._failed(msg, exc)
         self._suspects.pop(stream_seq(msg), None)
+        self._available()
         if delay is None:
             await msg.ack()
             self.stats.processed += 1
@@ -240,9 +253,7 @@ class BatchConsumer:
 
     async def _failed(self, msg: Msg, exc: Exception) -> Result:
         if self.transient(exc) and not isinstance(exc, Poison):
-            log.warning(
-                "consumer %s: %s; retrying in %.1fs", self.durable, describe(exc), self.policy.transient_delay_s
-            )
+            self._unavailable(exc)
             self.stats.transient += 1
             await msg.nak(delay=self.policy.transient_delay_s)
             return "transient"

@@ -150,7 +150,7 @@ async def test_a_backlog_is_handled_in_batches_each_message_once(js: JetStreamCo
 
 
 async def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
-    nats_client: nats.NATS, js: JetStreamContext, stream: str
+    nats_client: nats.NATS, js: JetStreamContext, stream: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     seen = Seen()
     down = {"left": 6}
@@ -165,6 +165,7 @@ async def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
     policy = ConsumerPolicy(fetch_timeout_s=1.0, max_tries=2, transient_delay_s=0.05)
     worker = consumer(js, stream, seen, policy, ValueError("x"))
     worker.handle_one, worker.handle_batch = flaky, None
+    caplog.set_level(logging.INFO)
     letters = await watch_dead_letters(nats_client, seen, worker.durable)
     await js.publish(f"{stream}.c", b"event-1")
     await worker.start()
@@ -175,6 +176,11 @@ async def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
     assert seen.order == ["event-1"]
     assert letters == []
     assert (worker.stats.transient, worker.stats.dead_lettered) == (6, 0)
+    # Said once when it went away and once when it came back, not once per try.
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "shared.consumer"]
+    assert [level for level, text in said if "waits" in text or "goes on" in text] == ["WARNING", "INFO"]
+    assert [level for level, _ in said].count("WARNING") == 1
+    assert "ConnectionRefusedError: database down" in said[0][1]
 
 
 async def test_a_message_that_failed_alone_comes_back_beside_the_batch_not_in_it(
@@ -221,5 +227,4 @@ async def test_stopping_finishes_the_batch_in_hand(js: JetStreamContext, stream:
     release.set()
     await asyncio.wait_for(stopping, 15)
     assert done == [b"in hand"]
-    info = await js.consumer_info(stream, worker.durable)
-    assert (info.num_ack_pending, info.ack_floor.stream_seq) == (0, 1)
+    await wait_consumed(js, stream, worker.durable)  # and acked, not left to the ack wait (30 s)
