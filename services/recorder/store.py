@@ -140,9 +140,10 @@ async def _ensure_parents(session: AsyncSession, batch: list[Recordable]) -> Non
         )  # fmt: skip
         if row["visitor_id"] is None:
             row["visitor_id"] = e.visitor_id
-    await _insert_ignore(session, TenantRow, [{"id": t, "created_at": ts} for t, ts in tenants.items()])
-    await _insert_ignore(session, Visitor, list(visitors.values()))
-    await _insert_ignore(session, Conversation, list(conversations.values()))
+    # Rows in key order: two writers (conv and ops, or replicas) lock shared keys in the same order, no deadlock.
+    await _insert_ignore(session, TenantRow, [{"id": t, "created_at": tenants[t]} for t in sorted(tenants)])
+    await _insert_ignore(session, Visitor, [visitors[v] for v in sorted(visitors)])
+    await _insert_ignore(session, Conversation, [conversations[c] for c in sorted(conversations)])
 
 
 async def _insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -179,28 +180,28 @@ async def _derive(session: AsyncSession, new: list[Recordable]) -> None:
         update(visitors)
         .where(visitors.c.id == bindparam("v_id"), visitors.c.last_seen_at < bindparam("v_ts"))
         .values(last_seen_at=bindparam("v_ts")),
-        [{"v_id": v, "v_ts": ts} for v, ts in seen.items()],
+        [{"v_id": v, "v_ts": ts} for v, ts in sorted(seen.items())],
     )
     await _execute_many(
         session,
         update(conversations)
         .where(conversations.c.id == bindparam("c_id"), conversations.c.visitor_id.is_(None))
         .values(visitor_id=bindparam("c_visitor")),
-        [{"c_id": c, "c_visitor": v} for c, v in owner.items()],
+        [{"c_id": c, "c_visitor": v} for c, v in sorted(owner.items())],
     )
     await _execute_many(
         session,
         update(conversations)
         .where(conversations.c.id == bindparam("c_id"), conversations.c.last_seq < bindparam("c_seq"))
         .values(last_seq=bindparam("c_seq"), updated_at=bindparam("c_ts")),
-        [{"c_id": c, "c_seq": e.seq, "c_ts": e.ts} for c, e in position.items()],
+        [{"c_id": c, "c_seq": position[c].seq, "c_ts": position[c].ts} for c in sorted(position)],
     )
     await _execute_many(
         session,
         update(conversations)
         .where(conversations.c.id == bindparam("c_id"), conversations.c.state_seq < bindparam("c_seq"))
         .values(state=bindparam("c_state"), state_seq=bindparam("c_seq")),
-        [{"c_id": c, "c_seq": seq, "c_state": s} for c, (seq, s) in state.items()],
+        [{"c_id": c, "c_seq": state[c][0], "c_state": state[c][1]} for c in sorted(state)],
     )
     await _materialise_messages(session, [e for e in new if e.channel is Channel.CONV and e.kind in MESSAGE_TYPES])
 
@@ -224,7 +225,7 @@ async def _materialise_messages(session: AsyncSession, events: list[Recordable])
         if message_id in replies and replies[message_id]["seq"] > e.seq:
             continue
         replies[message_id] = row | await _reply_fields(session, e, message_id)
-    await _insert_ignore(session, Message, visitor_rows)
+    await _insert_ignore(session, Message, sorted(visitor_rows, key=lambda row: row["id"]))
     if not replies:
         return
     stmt = insert_for(session, Message)
@@ -232,7 +233,7 @@ async def _materialise_messages(session: AsyncSession, events: list[Recordable])
     # Completed and cancelled may both arrive for one reply; the later one in the stream wins.
     await session.execute(
         stmt.on_conflict_do_update(index_elements=[Message.id], set_=changed, where=Message.seq < stmt.excluded.seq),
-        list(replies.values()),
+        [replies[m] for m in sorted(replies)],
     )
 
 
