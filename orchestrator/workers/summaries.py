@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from orchestrator.workers.digest import Turn
 from orchestrator.workers.llm import Summarizer
@@ -41,7 +42,7 @@ class DigestPolicy:
 Outcome = Literal["done", "wait"] | float | ConversationInsights
 
 
-def replies_after(conversation_id: str, seq: int) -> list[ColumnElement[bool]]:
+def replies_after(conversation_id: str, seq: int | InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
     return [
         Message.conversation_id == conversation_id,
         Message.seq > seq,
@@ -50,23 +51,50 @@ def replies_after(conversation_id: str, seq: int) -> list[ColumnElement[bool]]:
     ]
 
 
-async def due_in(session: AsyncSession, conversation: Conversation, reply: Message, task: PostReplyTask,
-                 policy: DigestPolicy, now: datetime) -> float | Literal["done"] | None:  # fmt: skip
-    """None when the digest is due now; "done" when a newer reply will see to it; else seconds to wait."""
-    newer = await session.scalar(select(Message.id).where(*replies_after(task.conversation_id, task.seq)).limit(1))
-    if conversation.title is None:
-        # No digest yet: the newest reply's task gives the inbox its title at once.
-        return "done" if newer is not None else None
-    since_last = await session.scalar(
+@dataclass(frozen=True)
+class Standing:
+    """Where the conversation stands for one task, read in one query."""
+
+    title: str | None
+    summary_seq: int
+    reply_at: datetime | None  # None: the recorder has not stored the reply yet
+    newer: bool  # a later reply is recorded (its own task will digest)
+    since_last: int  # replies since the last digest, up to this one
+
+
+async def standing(session: AsyncSession, task: PostReplyTask, message_id: str) -> Standing | None:
+    reply_at = select(Message.created_at).where(Message.id == message_id).scalar_subquery()
+    newer = exists().where(*replies_after(task.conversation_id, task.seq))
+    since_last = (
         select(func.count())
         .select_from(Message)
-        .where(*replies_after(task.conversation_id, conversation.summary_seq), Message.seq <= task.seq)
+        .where(*replies_after(task.conversation_id, Conversation.summary_seq), Message.seq <= task.seq)
+        .scalar_subquery()
     )
-    if (since_last or 0) >= policy.every_turns:
+    row = (
+        await session.execute(
+            select(Conversation.title, Conversation.summary_seq, reply_at, newer, since_last).where(
+                Conversation.id == task.conversation_id
+            )
+        )
+    ).first()
+    if row is None:
         return None
-    if newer is not None:
+    title, summary_seq, at, is_newer, since = row
+    return Standing(title, summary_seq, at, bool(is_newer), since or 0)
+
+
+def due_in(state: Standing, policy: DigestPolicy, now: datetime) -> float | Literal["done"] | None:
+    """None when the digest is due now; "done" when a newer reply will see to it; else seconds to wait."""
+    if state.title is None:
+        # No digest yet: the newest reply's task gives the inbox its title at once.
+        return "done" if state.newer else None
+    if state.since_last >= policy.every_turns:
+        return None
+    if state.newer:
         return "done"
-    quiet = (now - reply.created_at).total_seconds()
+    assert state.reply_at is not None
+    quiet = (now - state.reply_at).total_seconds()
     return None if quiet >= policy.idle_s else policy.idle_s - quiet
 
 
@@ -85,14 +113,13 @@ async def summarize_conversation(
     A digest computed after an older reply never replaces a newer one.
     """
     message_id = task.event.get("message_id")
-    conversation = await session.get(Conversation, task.conversation_id)
-    reply = await session.get(Message, message_id) if isinstance(message_id, str) else None
-    if conversation is None or reply is None:
+    state = await standing(session, task, message_id) if isinstance(message_id, str) else None
+    if state is None or state.reply_at is None:
         return "wait"
-    if conversation.summary_seq >= task.seq:
+    if state.summary_seq >= task.seq:
         return "done"
     if policy is not None:
-        due = await due_in(session, conversation, reply, task, policy, now or utcnow())
+        due = due_in(state, policy, now or utcnow())
         if due is not None:
             return due
     rows = await session.scalars(
@@ -103,7 +130,7 @@ async def summarize_conversation(
     )
     turns = [Turn(role=m.role, text=m.text) for m in rows]
     digest = await summarize(turns)
-    title = conversation.title or digest.title[:200]
+    title = state.title or digest.title[:200]
     await session.execute(
         update(Conversation)
         .where(Conversation.id == task.conversation_id, Conversation.summary_seq < task.seq)
@@ -115,7 +142,7 @@ async def summarize_conversation(
         id=f"insights-{task.event_id}",
         tenant_id=task.tenant_id,
         conversation_id=task.conversation_id,
-        message_id=reply.id,
+        message_id=message_id,
         title=title,
         summary=digest.summary,
         tags=digest.tags,
