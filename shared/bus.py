@@ -14,10 +14,12 @@ from shared.events.base import Event
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
+    DLQ_STREAM,
     OPS_STREAM,
     STREAM_OF,
     Channel,
     channel_pattern,
+    dlq_pattern,
 )
 
 if TYPE_CHECKING:
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_WINDOW_S = 30 * 60
 RETENTION_S = 7 * 24 * 3600
+# Dead letters wait for a person: kept longer than the events they came from.
+DLQ_RETENTION_S = 30 * 24 * 3600
 
 # Subscribers bind to these; the full configuration is applied by ensure_streams().
 CONV_JSTREAM = JStream(CONV_STREAM, declare=False)
@@ -51,6 +55,15 @@ def stream_configs() -> list[StreamConfig]:
             subjects=[channel_pattern(Channel.OPS)],
             duplicate_window=DUPLICATE_WINDOW_S,
             max_age=RETENTION_S,
+            storage=StorageType.FILE,
+        ),
+        StreamConfig(
+            name=DLQ_STREAM,
+            description="Dead letters: messages a consumer could not process after a few tries, as received, "
+            "with the original subject, stream sequence, consumer and error in Sb-Dlq-* headers.",
+            subjects=[dlq_pattern()],
+            duplicate_window=DUPLICATE_WINDOW_S,
+            max_age=DLQ_RETENTION_S,
             storage=StorageType.FILE,
         ),
     ]

@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_model: str | None = None
 
+    # Durable consumers (recorder, post-reply workers): fetched in batches; a message that fails
+    # consumer_max_tries times goes to the SB_DLQ dead-letter stream.
+    recorder_batch_size: int = Field(200, ge=1, description="Events the recorder fetches and writes per transaction.")
+    recorder_ack_wait_s: float = Field(30.0, gt=0, description="Redelivery after a recorder died holding a batch.")
+    consumer_max_tries: int = Field(4, ge=1, description="Tries of a failing message before it is dead-lettered.")
+    consumer_retry_delay_s: float = Field(1.0, ge=0, description="Pause before a failed message is tried again.")
+    # Post-reply digest: the title after the first reply; summary and tags once the conversation
+    # has been quiet this long, or every summary_every_turns replies, not after every reply.
+    summary_idle_s: float = Field(20.0, ge=0, description="Quiet time after a reply before the summary is redone.")
+    summary_every_turns: int = Field(10, ge=1, description="Redo the summary at least every this many replies.")
+
     log_level: str = "INFO"
 
     demo_pages: bool | None = Field(

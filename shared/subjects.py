@@ -9,6 +9,8 @@ Layout: ``sb.<channel>.<tenant>.<conversation>.<kind>`` where kind may have dots
   plus ephemeral visitor-visible events (token deltas, typing) published straight here.
 - ``ops``: durable, internal (sentiment, handoff requests); ``SB_OPS`` stream; never sent to a widget.
 - ``live``: ephemeral, internal (visitor typing for agents, presence).
+- ``dlq``: dead letters, ``sb.dlq.<consumer>.<original subject without sb.>``, in ``SB_DLQ``:
+  events a consumer gave up on, byte for byte, with why in their headers (shared.dlq).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from enum import StrEnum
 PREFIX = "sb"
 CONV_STREAM = "SB_CONV"
 OPS_STREAM = "SB_OPS"
+DLQ_STREAM = "SB_DLQ"
+DLQ_CHANNEL = "dlq"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -72,6 +76,17 @@ def parse(subject_: str) -> tuple[Channel, str, str, str]:
     if len(parts) != 5 or parts[0] != PREFIX:
         raise ValueError(f"Expected a subject like 'sb.<channel>.<tenant>.<conv>.<kind>', got {subject_!r}")
     return Channel(parts[1]), parts[2], parts[3], parts[4]
+
+
+def dlq_subject(consumer: str, original: str) -> str:
+    """Where ``consumer`` dead-letters a message it got on ``original`` (the consumer's name is one token)."""
+    rest = original.removeprefix(f"{PREFIX}.")
+    return f"{PREFIX}.{DLQ_CHANNEL}.{check_token(consumer, 'consumer name')}.{rest}"
+
+
+def dlq_pattern(consumer: str | None = None) -> str:
+    """Every dead letter, or those of one consumer."""
+    return f"{PREFIX}.{DLQ_CHANNEL}.{check_token(consumer, 'consumer name') + '.' if consumer else ''}>"
 
 
 # Request/reply: "what has this streaming reply said so far?" answered by the orchestrator

@@ -1,4 +1,4 @@
-"""The post-reply workers service: broker, handlers, and a lifespan owning the engine and HTTP client."""
+"""The post-reply workers service: consumers, and a lifespan owning the engine and HTTP client."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from faststream.nats import NatsBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orchestrator.workers.context import Workers
-from orchestrator.workers.handlers import register_handlers
+from orchestrator.workers.handlers import consumers_for, register_handlers
 from orchestrator.workers.llm import Summarizer, choose_summarizer
+from orchestrator.workers.summaries import DigestPolicy
 from orchestrator.workers.webhooks import WebhookPolicy
 from shared.bus import ensure_streams, make_broker
+from shared.consumer import BatchConsumer, ConsumerPolicy
 from shared.db.engine import is_sqlite, make_engine, make_sessionmaker
 from shared.db.migrate import upgrade_head
 from shared.settings import Settings
@@ -37,6 +39,13 @@ def build_workers(
         http=http,
         summarize=summarize or choose_summarizer(settings),
         policy=policy or WebhookPolicy(),
+        digest=DigestPolicy(idle_s=settings.summary_idle_s, every_turns=settings.summary_every_turns),
+    )
+
+
+def consumer_policy(settings: Settings) -> ConsumerPolicy:
+    return ConsumerPolicy(
+        batch_size=64, max_tries=settings.consumer_max_tries, retry_delay_s=settings.consumer_retry_delay_s
     )
 
 
@@ -51,12 +60,25 @@ async def connect(settings: Settings, broker: NatsBroker, workers: Workers) -> N
     workers.js = js
 
 
+async def start_consumers(settings: Settings, broker: NatsBroker, workers: Workers) -> list[BatchConsumer]:
+    consumers = consumers_for(workers, broker, consumer_policy(settings))
+    for consumer in consumers:
+        await consumer.start()
+    return consumers
+
+
+async def stop_consumers(consumers: list[BatchConsumer]) -> None:
+    for consumer in consumers:
+        await consumer.stop()
+
+
 def create_app(settings: Settings) -> FastStream:
     engine = make_engine(settings.database_url)
     http = httpx.AsyncClient(follow_redirects=False)
     workers = build_workers(settings, engine, http)
     broker = make_broker(settings)
     register_handlers(broker, workers)
+    consumers: list[BatchConsumer] = []
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
@@ -67,7 +89,17 @@ def create_app(settings: Settings) -> FastStream:
             await http.aclose()
             await engine.dispose()
 
-    return FastStream(broker, lifespan=lifespan)
+    app = FastStream(broker, lifespan=lifespan)
+
+    @app.after_startup
+    async def start_working() -> None:
+        consumers.extend(await start_consumers(settings, broker, workers))
+
+    @app.on_shutdown
+    async def stop_working() -> None:
+        await stop_consumers(consumers)
+
+    return app
 
 
 @asynccontextmanager
@@ -86,7 +118,9 @@ async def running(
         register_handlers(broker, workers)
         await connect(settings, broker, workers)
         await broker.start()
+        consumers = await start_consumers(settings, broker, workers)
         try:
             yield workers
         finally:
+            await stop_consumers(consumers)
             await broker.stop()

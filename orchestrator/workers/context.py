@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from orchestrator.workers.llm import Summarizer
+from orchestrator.workers.summaries import DigestPolicy
 from orchestrator.workers.webhooks import WebhookPolicy
 from shared.tenants import TenantDirectory
 
@@ -20,6 +21,7 @@ class Workers:
     http: httpx.AsyncClient
     summarize: Summarizer
     policy: WebhookPolicy
+    digest: DigestPolicy = field(default_factory=DigestPolicy)
     js: JetStreamContext | None = None  # set once connected
 
     @property

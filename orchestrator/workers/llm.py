@@ -22,6 +22,9 @@ PROMPT = (
 )
 TRANSCRIPT_MAX_CHARS = 12_000
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
+# Digests of one fetched batch run together: a model that hangs must not hold the others for
+# the SDK's default 10 minutes (past the task's ack wait); the offline digest stands in.
+LLM_TIMEOUT_S = 30.0
 
 
 def transcript(turns: list[Turn]) -> str:
@@ -63,9 +66,14 @@ async def _offline(turns: list[Turn]) -> Digest:
     return offline_digest(turns)
 
 
-def choose_summarizer(settings: Settings) -> Summarizer:
-    """The LLM digest when a model server is configured, else the offline one."""
+def choose_summarizer(settings: Settings, timeout_s: float = LLM_TIMEOUT_S) -> Summarizer:
+    """The LLM digest when a model server is configured (giving up after ``timeout_s``), else the offline one."""
     if not settings.llm_base_url:
         return _offline
-    client = AsyncOpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "not-needed")
+    client = AsyncOpenAI(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key or "not-needed",
+        timeout=timeout_s,
+        max_retries=1,
+    )
     return llm_summarizer(client, settings.llm_model or "gpt-4o-mini")

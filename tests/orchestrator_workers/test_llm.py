@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -55,3 +56,20 @@ def test_parse_digest_fills_missing_fields_from_the_fallback() -> None:
 async def test_offline_unless_a_model_server_is_configured() -> None:
     settings = Settings(environment="test", secret_key=TEST_SECRET)
     assert await choose_summarizer(settings)(TURNS) == offline_digest(TURNS)
+
+
+async def test_a_model_that_never_answers_gets_the_offline_digest_after_the_timeout() -> None:
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # reads the request, never answers
+        await asyncio.Event().wait()
+
+    server = await asyncio.start_server(hang, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = Settings(
+        environment="test", secret_key=TEST_SECRET, llm_base_url=f"http://127.0.0.1:{port}/v1", llm_api_key="k"
+    )
+    try:
+        digest = await asyncio.wait_for(choose_summarizer(settings, timeout_s=0.3)(TURNS), 20)
+    finally:
+        server.close()
+    assert digest == offline_digest(TURNS)

@@ -17,20 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from standardwebhooks import Webhook
 
 from orchestrator.workers.app import running as workers_running
+from orchestrator.workers.digest import Digest, Turn, offline_digest
 from orchestrator.workers.handlers import DURABLES, ENQUEUER
 from orchestrator.workers.webhooks import WebhookPolicy
 from services.nats_embedded import EmbeddedNats
 from services.recorder.app import running as recorder_running
+from shared import dlq
 from shared.bus import ensure_streams
 from shared.db import Conversation, WebhookDelivery, make_sessionmaker
 from shared.events import ConversationInsights, MessageCompleted, UserMessage, parse_event
 from shared.settings import Settings
-from shared.subjects import CONV_STREAM, Channel, subject
-from shared.tasks import TASK_STREAM
+from shared.subjects import CONV_STREAM, Channel, dlq_pattern, subject
+from shared.tasks import TASK_STREAM, TaskKind
 from shared.tenants import Tenant, TenantDirectory
 from tests.conftest import TEST_SECRET
 from tests.orchestrator_workers.webhook_server import WebhookServer
-from tests.services.recorder.jetstream import publish, wait_consumed
+from tests.services.recorder.jetstream import polled, publish, wait_consumed
 from tests.shared.webhook_fixtures import HOOK_SECRET, resolver  # noqa: F401
 
 pytestmark = pytest.mark.connected
@@ -141,8 +143,8 @@ async def test_completed_turn_gets_a_digest_and_a_signed_retried_webhook(
         assert conversation.summary_seq == reply_seq
 
 
-async def test_webhook_gives_up_after_max_attempts(
-    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine
+async def test_webhook_gives_up_after_max_attempts_into_the_dead_letters(
+    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine, own_nats: EmbeddedNats
 ) -> None:
     tenant_id, conv = f"t{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     reply = MessageCompleted(tenant_id=tenant_id, conversation_id=conv, message_id="a1", role="assistant", text="Hi")
@@ -160,8 +162,14 @@ async def test_webhook_gives_up_after_max_attempts(
             recorder_running(worker_settings, db_engine),
             workers_running(worker_settings, db_engine, tenants=tenants, policy=policy),
         ):
+            watcher = await nats.connect(own_nats.url)
+            letters = await watcher.subscribe(dlq_pattern(DURABLES[TaskKind.WEBHOOK]))
             await publish(js, reply)
             await wait_tasks_done(js)
+            letter = await letters.next_msg(timeout=15)
+            await watcher.close()
+    assert json.loads(letter.data)["event_id"] == reply.id
+    assert (letter.headers or {})[dlq.ERROR] == "RuntimeError: webhook failed 3 times, last status 500"
     assert len(hook.received) == 3
     async with make_sessionmaker(db_engine)() as s:
         attempts = (await s.scalars(select(WebhookDelivery.attempt).where(WebhookDelivery.event_id == reply.id))).all()
@@ -189,3 +197,79 @@ async def test_a_refused_target_is_recorded_once_and_never_called(
     assert [(r.attempt, r.ok, r.status_code) for r in rows] == [(1, False, None)]
     assert rows[0].error is not None
     assert rows[0].error.startswith("refused: 127.0.0.1, a loopback address")
+
+
+async def test_ten_quick_turns_get_a_title_at_once_and_one_summary_when_the_conversation_stops(
+    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine
+) -> None:
+    conv = uuid.uuid4().hex
+    digests: list[list[Turn]] = []
+
+    async def counting(turns: list[Turn]) -> Digest:
+        digests.append(turns)
+        return offline_digest(turns)
+
+    async def digested_through(seq: int) -> bool:
+        async with make_sessionmaker(db_engine)() as s:
+            row = await s.get(Conversation, conv)
+            return row is not None and row.summary_seq >= seq
+
+    settings = worker_settings.model_copy(update={"summary_idle_s": 1.0, "summary_every_turns": 20})
+    async with (
+        recorder_running(settings, db_engine),
+        workers_running(settings, db_engine, tenants=TenantDirectory(tenants=[]), summarize=counting),
+    ):
+        seqs = []
+        for n in range(10):
+            user = UserMessage(
+                tenant_id="acme", conversation_id=conv, message_id=f"{conv[:6]}u{n}", client_id=f"c{n}",
+                visitor_id="v_q", text=f"Question {n} about returning shoes?",
+            )  # fmt: skip
+            reply = MessageCompleted(
+                tenant_id="acme", conversation_id=conv, message_id=f"{conv[:6]}a{n}", role="assistant",
+                text=f"Answer {n}: shoes can be returned within thirty days.",
+            )  # fmt: skip
+            await publish(js, user)
+            seqs.append(await publish(js, reply))
+            if n == 0:  # the title comes with the first reply, before the next turn
+                await polled(lambda: digested_through(seqs[0]), "the first reply's digest")
+        # The conversation stops: it still gets its summary, once it has been quiet.
+        await polled(lambda: digested_through(seqs[-1]), "the summary after the last reply")
+        await wait_tasks_done(js)
+
+    assert [len(turns) for turns in digests] == [2, 20]  # not one digest per turn
+    async with make_sessionmaker(db_engine)() as s:
+        row = await s.get(Conversation, conv)
+        assert row is not None
+        assert row.title == "Question 0 about returning shoes?"
+        assert "shoes" in row.tags
+
+
+async def test_a_completed_reply_that_cannot_be_planned_is_dead_lettered_and_the_next_one_still_runs(
+    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine, own_nats: EmbeddedNats
+) -> None:
+    conv = uuid.uuid4().hex
+    good = MessageCompleted(
+        tenant_id="acme", conversation_id=conv, message_id=f"{conv[:6]}a1", role="assistant", text="Hi"
+    )
+    watcher = await nats.connect(own_nats.url)
+    letters = await watcher.subscribe(dlq_pattern(ENQUEUER))
+    settings = worker_settings.model_copy(update={"consumer_max_tries": 2, "consumer_retry_delay_s": 0.2})
+    async with (
+        recorder_running(settings, db_engine),
+        workers_running(settings, db_engine, tenants=TenantDirectory(tenants=[])),
+    ):
+        broken = good.model_dump(mode="json") | {"id": "broken-1", "message_id": None}
+        del broken["tenant_id"]  # nothing to plan a task for
+        await js.publish(good.subject, json.dumps(broken).encode(), stream=CONV_STREAM)
+        await publish(js, good)
+        await wait_tasks_done(js)
+        letter = await letters.next_msg(timeout=15)
+    await watcher.close()
+    assert json.loads(letter.data)["id"] == "broken-1"
+    assert (letter.headers or {})[dlq.DELIVERIES] == "2"
+    assert (letter.headers or {})[dlq.ERROR] == "KeyError: 'tenant_id'"
+    async with make_sessionmaker(db_engine)() as s:
+        row = await s.get(Conversation, conv)
+        assert row is not None
+        assert row.title == "New conversation"  # the good reply was digested

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -36,4 +37,13 @@ async def wait_consumed(js: JetStreamContext, stream: str, durable: str, timeout
             info = None
         if time.monotonic() > deadline:
             raise TimeoutError(f"Expected consumer {durable} on {stream} to ack up to seq {last}, got {info}")
+        await asyncio.sleep(0.02)
+
+
+async def polled(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 15.0) -> None:
+    """Return once ``check()`` holds (for state with no event to wait on, like rows in a database)."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Expected {what} within {timeout}s")
         await asyncio.sleep(0.02)

@@ -129,3 +129,44 @@ async def test_malformed_messages_are_dropped_not_retried_forever(
     async with make_sessionmaker(db_engine)() as s:
         types = (await s.scalars(select(StoredEvent.type).where(StoredEvent.conversation_id == conv))).all()
         assert types == ["message.user"]
+
+
+async def test_the_ack_wait_is_a_setting_applied_to_existing_durables(
+    js: JetStreamContext, recorder_settings: Settings, db_engine: AsyncEngine
+) -> None:
+    async with running(recorder_settings, db_engine):
+        info = await js.consumer_info(CONV_STREAM, DURABLES[Channel.CONV])
+        assert info.config.ack_wait == 30.0
+    for ack_wait in (7.0, 12.5):
+        async with running(recorder_settings.model_copy(update={"recorder_ack_wait_s": ack_wait}), db_engine):
+            for channel, stream in ((Channel.CONV, CONV_STREAM), (Channel.OPS, OPS_STREAM)):
+                info = await js.consumer_info(stream, DURABLES[channel])
+                # Retries are the recorder's to count (then a dead letter), never the server's silent drop.
+                assert (info.config.ack_wait, info.config.max_deliver) == (ack_wait, -1)
+
+
+async def test_a_backlog_is_written_in_batches_each_event_once(
+    js: JetStreamContext, recorder_settings: Settings, db_engine: AsyncEngine
+) -> None:
+    tenant, convs = "acme", [uuid.uuid4().hex for _ in range(6)]
+    # Message ids are global: each conversation's own (turn() numbers them per conversation only).
+    events = [
+        event.model_copy(update={"message_id": f"{conv[:6]}{event.message_id}"})
+        for n in range(10)
+        for conv in convs
+        for event in turn(tenant, conv, n)
+    ]
+    for event in events:
+        await publish(js, event)
+    async with running(recorder_settings.model_copy(update={"recorder_batch_size": 50}), db_engine) as consumers:
+        await wait_recorded(js)
+        conv_consumer = consumers[0]
+    assert conv_consumer.durable == DURABLES[Channel.CONV]
+    assert conv_consumer.stats.processed == len(events)
+    assert conv_consumer.stats.batches <= len(events) // 10
+    async with make_sessionmaker(db_engine)() as s:
+        for conv in convs:
+            ids = (
+                await s.scalars(select(Message.id).where(Message.conversation_id == conv).order_by(Message.seq))
+            ).all()
+            assert ids == [f"{conv[:6]}{role}{n}" for n in range(10) for role in ("u", "a")]
