@@ -15,9 +15,10 @@ more round of (b) runs afterwards with py-spy attached to every Switchboard serv
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,16 +109,18 @@ async def settle(pids: dict[int, str]) -> None:
     print(f"[bench peers] processes still busy after {SETTLE_MAX_S:.0f}s; measuring anyway", file=sys.stderr)
 
 
-async def measured_round(peer: Peer, scenario: Scenario) -> dict[str, Any]:
+async def measured_round(peer: Peer, scenario: Scenario, context: dict[int, str]) -> dict[str, Any]:
+    """One round; ``context`` processes (the model, this client) are measured apart, not in totals."""
     pids = peer.processes()
     await settle(pids)
-    before = proc_cpu.snapshot(pids)
+    before, context_before = proc_cpu.snapshot(pids), proc_cpu.snapshot(context)
     tally, elapsed = await run_round(scenario.visitors, scenario.turns, peer.visitor)
     await settle(pids)
     cpu = proc_cpu.spent(before, proc_cpu.snapshot(pids))
+    context_cpu = proc_cpu.spent(context_before, proc_cpu.snapshot(context))
     for failure in tally.failures[:3]:
         print(f"[bench peers] {peer.name} {scenario.key}: a visitor failed: {failure}", file=sys.stderr)
-    return round_figures(tally, elapsed, cpu)
+    return {**round_figures(tally, elapsed, cpu), "context_cpu_s": context_cpu}
 
 
 async def idle_rate(peer: Peer, seconds: float = 3.0) -> float:
@@ -171,12 +174,15 @@ async def main(args: Any) -> dict[str, Any]:
     results: dict[str, Any] = {"reply_deltas": 50, "machine": machine(), "scenarios": {}}
     model_args = ("-m", "tests.fakes.openai_server", "--port", str(model_port), "--reply", REPLY)
     chatkit_args = ("-m", "bench.chatkit_baseline", "--port", str(chatkit_port), "--model-url", model_url)
-    with tempfile.TemporaryDirectory() as tmp, process(*model_args) as model, process(*chatkit_args) as chatkit:
+    run_dir = REPO_ROOT / "var" / "bench-peers"  # kept after the run: runner.log and the database
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    with process(*model_args) as model, process(*chatkit_args) as chatkit:
         wait_for_port("127.0.0.1", model_port, proc=model)
         wait_for_port("127.0.0.1", chatkit_port, proc=chatkit)
-        tenants = demo_tenants_with(Path(tmp), acme={"model": {"provider": "openai", "model": "scripted"}})
+        tenants = demo_tenants_with(run_dir, acme={"model": {"provider": "openai", "model": "scripted"}})
         env = {"TENANTS_FILE": str(tenants), "LLM_BASE_URL": model_url, "LLM_API_KEY": "bench", "LLM_MODEL": "scripted"}
-        with RunningSystem(Path(tmp) / "sys", env=env) as system:
+        with RunningSystem(run_dir / "sys", env=env) as system:
             chatkit_url = f"http://127.0.0.1:{chatkit_port}/chatkit"
             peers = (
                 Peer("chatkit", lambda n, t: chatkit_visitor(chatkit_url, n, t), lambda: {chatkit.pid: "chatkit"}),
@@ -186,6 +192,7 @@ async def main(args: Any) -> dict[str, Any]:
                     lambda: switchboard_processes(system),
                 ),
             )
+            context = {model.pid: "model server", os.getpid(): "bench clients"}
             for peer in peers:
                 await warm_up(peer)
             results["idle_cpu_ms_per_s"] = {peer.name: await idle_rate(peer) for peer in peers}
@@ -194,7 +201,7 @@ async def main(args: Any) -> dict[str, Any]:
                 for index in range(scenario.rounds):
                     for peer in peers if index % 2 == 0 else reversed(peers):
                         print(f"[bench peers] {scenario.key} round {index + 1}: {peer.name}", flush=True)
-                        rounds[peer.name].append(await measured_round(peer, scenario))
+                        rounds[peer.name].append(await measured_round(peer, scenario, context))
                 results["scenarios"][scenario.key] = scenario_summary(scenario.title, rounds)
             if getattr(args, "profile", None):
                 results["profile"] = await profile(system, peers[1], scenarios[1], Path(args.profile))
@@ -206,7 +213,6 @@ async def main(args: Any) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    import os
     import platform
 
     mem_kb = next(

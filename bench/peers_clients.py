@@ -91,6 +91,8 @@ async def switchboard_visitor(gateway_url: str, turns: int, tally: Tally) -> Non
         token = response.json()["token"]
     url = gateway_url.replace("http://", "ws://") + f"/v1/ws?token={token}"
     async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
+        hello = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT_S))
+        conversation = hello.get("conversation_id")
         for turn in range(turns):
             sent = time.perf_counter()
             await ws.send(
@@ -99,20 +101,28 @@ async def switchboard_visitor(gateway_url: str, turns: int, tally: Tally) -> Non
                 )
             )
             first: float | None = None
-            deltas = 0
-            async with asyncio.timeout(TURN_TIMEOUT_S):
-                while True:
-                    frame = json.loads(await ws.recv())
-                    kind = frame.get("type")
-                    if kind == "message.delta":
-                        deltas += 1
-                        if first is None:
-                            first = time.perf_counter() - sent
-                    elif kind == "message.completed" and frame.get("role") == "assistant":
-                        text = frame.get("text", "")
-                        break
-                    elif kind in ("error", "message.cancelled"):
-                        raise TurnFailed(f"{kind}: {frame}")
+            deltas, seen = 0, []
+            try:
+                async with asyncio.timeout(TURN_TIMEOUT_S):
+                    while True:
+                        frame = json.loads(await ws.recv())
+                        kind = frame.get("type")
+                        seen.append(kind)
+                        if kind == "message.delta":
+                            deltas += 1
+                            if first is None:
+                                first = time.perf_counter() - sent
+                        elif kind == "message.completed" and frame.get("role") == "assistant":
+                            text = frame.get("text", "")
+                            break
+                        elif kind in ("error", "message.cancelled"):
+                            raise TurnFailed(f"{kind}: {frame}")
+            except TimeoutError:
+                kinds = sorted(set(seen))
+                raise TurnFailed(
+                    f"turn {turn + 1}: no assistant message.completed in {TURN_TIMEOUT_S:.0f}s"
+                    f" ({deltas} deltas, frames {kinds}, conversation {conversation})"
+                ) from None
             tally.turn(first, time.perf_counter() - sent, deltas, text)
 
 

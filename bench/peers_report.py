@@ -38,6 +38,10 @@ def peer_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         for label, seconds in r["cpu_s"].items():
             cpu[label] = cpu.get(label, 0.0) + seconds
     per_turn = {label: 1000 * s / replies if replies else float("nan") for label, s in sorted(cpu.items())}
+    context: dict[str, float] = {}
+    for r in rounds:
+        for label, seconds in r.get("context_cpu_s", {}).items():
+            context[label] = context.get(label, 0.0) + seconds
     return {
         "rounds": per_round,
         **{key: _median([r[key] for r in per_round]) for key in per_round[0] if key != "errors"},
@@ -48,6 +52,7 @@ def peer_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "replies": replies,
         "cpu_ms_per_turn": per_turn,
         "cpu_ms_per_turn_total": sum(v for v in per_turn.values() if not math.isnan(v)),
+        "context_ms_per_turn": {k: 1000 * v / replies if replies else float("nan") for k, v in context.items()},
     }
 
 
@@ -118,6 +123,10 @@ def cpu_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             cells = [_f(results["scenarios"][k][peer]["cpu_ms_per_turn"].get(label, float("nan")), 2) for k in keys]
             rows.append((f"{peer}: {label}", *cells))
         rows.append((f"{peer}: TOTAL", *(_f(results["scenarios"][k][peer]["cpu_ms_per_turn_total"], 1) for k in keys)))
+        context = sorted({label for k in keys for label in results["scenarios"][k][peer]["context_ms_per_turn"]})
+        for label in context:
+            cells = [_f(results["scenarios"][k][peer]["context_ms_per_turn"].get(label, float("nan")), 2) for k in keys]
+            rows.append((f"({peer} rounds: {label}, not in TOTAL)", *cells))
     return rows
 
 
