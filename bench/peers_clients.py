@@ -49,8 +49,10 @@ def chatkit_input(text: str) -> dict[str, Any]:
     return {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
 
 
-async def chatkit_visitor(url: str, turns: int, tally: Tally) -> None:
-    async with httpx.AsyncClient(timeout=TURN_TIMEOUT_S) as http:
+async def chatkit_visitor(
+    url: str, turns: int, tally: Tally, transport: httpx.AsyncBaseTransport | None = None
+) -> None:
+    async with httpx.AsyncClient(timeout=TURN_TIMEOUT_S, transport=transport) as http:
         thread_id: str | None = None
         for turn in range(turns):
             question = chatkit_input(QUESTIONS[turn % len(QUESTIONS)])
