@@ -1,7 +1,8 @@
 """Switchboard next to its peer: the official ChatKit server SDK, in one process tree and one run.
 
-Both answer with the same zero-latency scripted OpenAI-compatible model (a separate process,
-50 deltas per reply, excluded from CPU figures). Switchboard runs as `python -m services run`
+Both answer with the same zero-latency scripted OpenAI-compatible model (bench/scripted_model.py,
+a separate process excluded from CPU figures: 50 deltas of knowledge-base text per reply, and
+"supported" to the guard's judge). Switchboard runs as `python -m services run`
 (every service, SQLite, embedded nats-server) with the demo tenants and `acme` pointed at the
 model; ChatKit is a minimal ChatKitServer over an in-memory store (bench/chatkit_baseline.py)
 under uvicorn. Clients are matched (bench/peers_clients.py). Rounds alternate which system goes
@@ -30,12 +31,12 @@ from bench import proc_cpu
 from bench.peers_clients import Tally, Visitor, chatkit_visitor, run_round, switchboard_visitor
 from bench.peers_report import render, scenario_summary, write_markdown
 from bench.profile_spy import Spies, hot_spots
+from bench.scripted_model import DELTAS, REPLY
 from services.nats_embedded import free_port, wait_for_port
 from shared.settings import REPO_ROOT
 from tests.e2e.system import RunningSystem
 from tests.e2e.tenants import demo_tenants_with
 
-REPLY = " ".join(f"word{i}" for i in range(50)) + "."  # the fake streams one word per delta: 50
 DOC = REPO_ROOT / "docs" / "performance.md"
 SETTLE_WINDOW_S = 0.5
 SETTLE_BUDGET_S = 0.010  # quiet: under 10 ms of CPU in the window, all processes together
@@ -137,6 +138,7 @@ def round_figures(tally: Tally, elapsed: float, cpu: dict[str, float]) -> dict[s
         "elapsed_s": elapsed,
         "replies": len(tally.whole),
         "errors": tally.errors,
+        "flags": tally.flags,
         "failures": tally.failures[:3],
         "wrong_replies": sum(1 for t in tally.texts if t != REPLY),
         "deltas": sorted(set(tally.deltas)),
@@ -171,8 +173,8 @@ async def main(args: Any) -> dict[str, Any]:
     scenarios = QUICK if args.quick else FULL
     model_port, chatkit_port = free_port(), free_port()
     model_url = f"http://127.0.0.1:{model_port}/v1"
-    results: dict[str, Any] = {"reply_deltas": 50, "machine": machine(), "scenarios": {}}
-    model_args = ("-m", "tests.fakes.openai_server", "--port", str(model_port), "--reply", REPLY)
+    results: dict[str, Any] = {"reply_deltas": DELTAS, "machine": machine(), "scenarios": {}}
+    model_args = ("-m", "bench.scripted_model", "--port", str(model_port))
     chatkit_args = ("-m", "bench.chatkit_baseline", "--port", str(chatkit_port), "--model-url", model_url)
     run_dir = REPO_ROOT / "var" / "bench-peers"  # kept after the run: runner.log and the database
     shutil.rmtree(run_dir, ignore_errors=True)

@@ -19,9 +19,33 @@ from typing import Any
 import httpx
 import websockets
 
-from bench.loop import QUESTIONS, TurnFailed
+from bench.loop import TurnFailed
 
 TURN_TIMEOUT_S = 60.0
+# Twenty different questions, one per turn: a visitor asking the same thing again is a signal of
+# frustration to the sentiment monitor (which would then ask for a human), not a benchmark.
+QUESTIONS = [
+    "How do returns work?",
+    "What is the warranty on tents?",
+    "Do you ship abroad?",
+    "Where are your stores?",
+    "How long does a refund take?",
+    "Can I exchange boots for another size?",
+    "How much does return shipping cost?",
+    "How do I track my order?",
+    "Which sizes do your jackets come in?",
+    "Can I change the delivery address of an order?",
+    "What are your opening hours?",
+    "Is there free delivery over some amount?",
+    "Can I give back a present someone bought me?",
+    "What is your phone number?",
+    "Are clearance items final sale?",
+    "How many days until my parcel arrives?",
+    "Do Rewards members get extra time?",
+    "Can I cancel a purchase?",
+    "Does the guarantee cover rips in a sleeping bag?",
+    "How do I measure my foot for hiking shoes?",
+]
 
 
 @dataclass
@@ -33,6 +57,7 @@ class Tally:
     deltas: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     errors: int = 0
+    flags: int = 0  # message.flagged frames seen (Switchboard's guard; the scripted reply is grounded)
     failures: list[str] = field(default_factory=list)
 
     def turn(self, ttft: float | None, whole: float, deltas: int, text: str) -> None:
@@ -110,6 +135,7 @@ async def switchboard_visitor(gateway_url: str, turns: int, tally: Tally) -> Non
                         frame = json.loads(await ws.recv())
                         kind = frame.get("type")
                         seen.append(kind)
+                        tally.flags += kind == "message.flagged"
                         if kind == "message.delta":
                             deltas += 1
                             if first is None:

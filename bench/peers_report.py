@@ -47,6 +47,7 @@ def peer_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         **{key: _median([r[key] for r in per_round]) for key in per_round[0] if key != "errors"},
         "errors": sum(r["errors"] for r in rounds),
         "wrong_replies": sum(r["wrong_replies"] for r in rounds),
+        "flags": sum(r.get("flags", 0) for r in rounds),
         "deltas_per_reply": sorted({d for r in rounds for d in r["deltas"]}),
         "failures": [f for r in rounds for f in r["failures"]][:3],
         "replies": replies,
@@ -96,9 +97,9 @@ def figure_rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             )
         rows.append(
             (
-                f"({key}) errors / wrong replies",
-                f"{ck['errors']} / {ck['wrong_replies']}",
-                f"{sb['errors']} / {sb['wrong_replies']}",
+                f"({key}) errors / wrong replies / guard flags",
+                f"{ck['errors']} / {ck['wrong_replies']} / -",
+                f"{sb['errors']} / {sb['wrong_replies']} / {sb['flags']}",
                 "",
             )
         )

@@ -13,6 +13,7 @@ from bench import proc_cpu
 from bench.chatkit_baseline import create_app
 from bench.peers_clients import Tally, chatkit_visitor
 from bench.profile_spy import hot_spots
+from shared.settings import REPO_ROOT
 from tests.fakes.openai_server import FakeOpenAI, chunk_text
 
 REPLY = "Returns are free within thirty days."
@@ -58,3 +59,20 @@ def test_hot_spots_rank_own_and_total_time_and_leave_waits_out() -> None:
     assert spots["waiting_pct"] == 55.0
     assert spots["own"] == [("uvicorn/ws.py:send", 66.7), ("gateway/frames.py:parse_frame", 33.3)]
     assert spots["total"] == [("gateway/socket.py:handle", 100.0), ("gateway/frames.py:parse_frame", 33.3)]
+
+
+def test_the_bench_visitor_never_repeats_a_question_and_the_reply_is_grounded() -> None:
+    """Else the monitor hands the bench's conversations to a human, or the guard flags every reply."""
+    from bench.peers_clients import QUESTIONS
+    from bench.scripted_model import DELTAS, REPLY
+    from guards.grounding import ground
+    from guards.sentiment.signals import normalise, repeats
+
+    earlier: list[list[str]] = []
+    for question in QUESTIONS:
+        assert not repeats(question, earlier), question
+        earlier.append(normalise(question))
+    assert DELTAS == 50
+    returns = (REPO_ROOT / "deploy/demo/kb/acme/returns.md").read_text()
+    for sentence in REPLY.split(". "):
+        assert ground(sentence, [returns]).score < 0.5, sentence
