@@ -140,6 +140,7 @@ def round_figures(tally: Tally, elapsed: float, cpu: dict[str, float]) -> dict[s
         "errors": tally.errors,
         "flags": tally.flags,
         "failures": tally.failures[:3],
+        "failed_visitors": len(tally.failures),
         "wrong_replies": sum(1 for t in tally.texts if t != REPLY),
         "deltas": sorted(set(tally.deltas)),
         "ttft_s": tally.ttft,
@@ -207,6 +208,7 @@ async def main(args: Any) -> dict[str, Any]:
                 results["scenarios"][scenario.key] = scenario_summary(scenario.title, rounds)
             if getattr(args, "profile", None):
                 results["profile"] = await profile(system, peers[1], scenarios[1], Path(args.profile))
+    results["load_after"] = os.getloadavg()
     print(render(results))
     if not args.quick:
         DOC.write_text(write_markdown(results))

@@ -50,6 +50,7 @@ def peer_summary(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "flags": sum(r.get("flags", 0) for r in rounds),
         "deltas_per_reply": sorted({d for r in rounds for d in r["deltas"]}),
         "failures": [f for r in rounds for f in r["failures"]][:3],
+        "failed_visitors": sum(r.get("failed_visitors", 0) for r in rounds),
         "replies": replies,
         "cpu_ms_per_turn": per_turn,
         "cpu_ms_per_turn_total": sum(v for v in per_turn.values() if not math.isnan(v)),
@@ -158,6 +159,17 @@ def _md_table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(out)
 
 
+def failure_lines(results: dict[str, Any]) -> list[str]:
+    """What the failed visitors saw (a turn that never completed ends that visitor's round)."""
+    lines = []
+    for key, s in results["scenarios"].items():
+        for peer in PEERS:
+            if s[peer]["failures"]:
+                count = s[peer].get("failed_visitors", "some")
+                lines.append(f"- ({key}) {peer}: {count} visitor(s) failed, e.g. `{s[peer]['failures'][0]}`")
+    return ["Failures:", "", *lines, ""] if lines else []
+
+
 def write_markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     doc = [
@@ -170,7 +182,10 @@ def write_markdown(results: dict[str, Any]) -> str:
         "ChatKitServer over an in-memory store, `bench/chatkit_baseline.py`, under uvicorn) and",
         "Switchboard (`python -m services run`: every service, SQLite, embedded nats-server, the demo",
         "tenants with `acme` on the model) answer with the same zero-latency scripted OpenAI-compatible",
-        f"model ({results['reply_deltas']} deltas per reply, a separate process excluded from CPU figures).",
+        f"model (`bench/scripted_model.py`, a separate process excluded from CPU figures):"
+        f" {results['reply_deltas']} deltas of knowledge-base text per reply, so the guard has nothing to",
+        "flag, and the JSON a real model gives the guard's judge and the workers' digest. Each visitor asks",
+        "a different question every turn (a repeated question makes the monitor ask for a human).",
         "Clients are matched: ChatKit = POST + SSE per turn (threads.create, then",
         "threads.add_user_message; TTFT = first assistant text delta); Switchboard = one WebSocket per",
         "visitor (session + ws; TTFT = first `message.delta`). Rounds alternate which system goes first;",
@@ -178,7 +193,9 @@ def write_markdown(results: dict[str, Any]) -> str:
         "once the processes are quiet again, so post-reply work counts.",
         "",
         f"Machine: {m['nproc']} CPUs, {m['memory_gb']} GB, Python {m['python']}; {m['date']};"
-        f" load average before the run {', '.join(f'{x:.2f}' for x in m['load_before'])}.",
+        f" load average before the run {', '.join(f'{x:.2f}' for x in m['load_before'])}"
+        f", after {', '.join(f'{x:.2f}' for x in results.get('load_after', ()))}. The machine is shared:"
+        " compare the two columns of one run, not runs.",
         "",
         "Idle floor (CPU with no visitor, all processes of a system, included in the figures below):"
         f" ChatKit {_f(results['idle_cpu_ms_per_s']['chatkit'])} ms/s,"
@@ -190,6 +207,7 @@ def write_markdown(results: dict[str, Any]) -> str:
         "",
         _md_table([("figure", "ChatKit SDK", "Switchboard", "ratio"), *figure_rows(results)]),
         "",
+        *failure_lines(results),
         "## CPU per turn by process",
         "",
         _md_table(cpu_rows(results)),
