@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", default=list(BENCHES), help=f"some of {', '.join(BENCHES)}")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--profile", type=Path, help="peers: py-spy every Switchboard service in one more round of (b)")
     parser.add_argument("--out", type=Path, default=Path("var/bench.json"), help="where to write all results")
     args = parser.parse_args()
     results: dict[str, object] = {}
