@@ -40,18 +40,35 @@ def parse_judgement(content: str) -> tuple[float, str, str | None]:
 
 
 class LlmJudgeMethod:
-    """Judges each sentence with a chat model; falls back to the offline check if the call fails."""
+    """Judges sentences with a chat model; falls back to the offline check if the call fails.
+
+    By default a cascade: a sentence the offline check finds fully supported (or no claim at
+    all) is passed without a model call; the model judges only what the offline check doubts,
+    which is also where its false flags are. ``every_sentence`` asks the model about each one.
+    """
 
     name = "llm-judge"
 
-    def __init__(self, client: AsyncOpenAI, model: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, client: AsyncOpenAI, model: str, timeout_s: float = 10.0, *, every_sentence: bool = False
+    ) -> None:
         self.client = client
         self.model = model
         self.timeout_s = timeout_s
+        self.every_sentence = every_sentence
+        # Sentences checked and model calls made, for the cost per reply (evaluation, benches).
+        self.sentences = 0
+        self.calls = 0
 
     async def check(
         self, sentence: str, sources: list[Source], context: str = "", known: frozenset[str] = frozenset()
     ) -> Verdict:
+        self.sentences += 1
+        if not self.every_sentence:
+            offline = ground(sentence, source_texts(sources), known)
+            if offline.score == 0.0:
+                return offline
+        self.calls += 1
         passages = "\n".join(f"[{i + 1}] {s.title}: {s.snippet}" for i, s in enumerate(sources)) or "(none)"
         user = f"PASSAGES:\n{passages}\n\nANSWER SO FAR:\n{context}\n\nSENTENCE:\n{sentence}"
         try:
@@ -64,6 +81,5 @@ class LlmJudgeMethod:
             score, reason, correction = parse_judgement(response.choices[0].message.content or "")
         except Exception as exc:  # the guard must keep working when the model is down or talks nonsense
             log.warning("llm judge failed (%s); using the offline check", exc)
-            verdict = ground(sentence, source_texts(sources), known)
-            return Verdict(verdict.score, verdict.reason, "grounding", verdict.closest)
+            return ground(sentence, source_texts(sources), known)
         return Verdict(score, reason or "the model found no support in the sources", self.name, correction)

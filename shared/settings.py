@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str | None = None
+    guard_judge: Literal["cascade", "every_sentence"] = Field(
+        "cascade",
+        description="With a model: judge only the sentences the offline check doubts (cascade), or every one.",
+    )
 
     # Durable consumers (recorder, post-reply workers): fetched in batches; a message that fails
     # consumer_max_tries times goes to the SB_DLQ dead-letter stream.

@@ -57,3 +57,29 @@ def test_make_method_picks_the_judge_only_when_a_model_is_configured(settings: S
     assert make_method(settings).name == "grounding"
     configured = settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "m"})
     assert make_method(configured).name == "llm-judge"
+
+
+async def test_the_cascade_asks_the_model_only_about_what_the_offline_check_doubts() -> None:
+    async with FakeOpenAI(replies=judge) as fake:
+        method = LlmJudgeMethod(AsyncOpenAI(base_url=fake.base_url, api_key="x"), "judge-model")
+        supported = await method.check("Sale items cannot be returned.", SOURCES)
+        courtesy = await method.check("Happy to help!", SOURCES)
+        doubted = await method.check("Sale items can be returned.", SOURCES)
+        asked = [r["messages"][-1]["content"].rsplit("SENTENCE:\n", 1)[1] for r in fake.requests]
+    assert (supported.method, supported.score) == ("grounding", 0.0)
+    assert (courtesy.method, courtesy.score) == ("grounding", 0.0)
+    assert (doubted.method, doubted.score) == ("llm-judge", 0.9)
+    assert asked == ["Sale items can be returned."]
+    assert (method.sentences, method.calls) == (3, 1)
+
+
+async def test_every_sentence_mode_asks_the_model_each_time(settings: Settings) -> None:
+    async with FakeOpenAI(replies=judge) as fake:
+        configured = settings.model_copy(
+            update={"llm_base_url": fake.base_url, "llm_model": "m", "guard_judge": "every_sentence"}
+        )
+        method = make_method(configured)
+        verdict = await method.check("Sale items cannot be returned.", SOURCES)
+        calls = len(fake.requests)
+    assert verdict.method == "llm-judge"
+    assert calls == 1
