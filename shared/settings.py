@@ -32,7 +32,9 @@ class Settings(BaseSettings):
 
     visitor_token_ttl_s: int = 24 * 3600
     max_frame_bytes: int = 16 * 1024
-    max_body_bytes: int = Field(64 * 1024, ge=0, description="Largest HTTP request body the gateway and the handoff API read (413 beyond).")
+    max_body_bytes: int = Field(
+        64 * 1024, ge=0, description="Largest HTTP request body the gateway and the handoff API read (413 beyond)."
+    )
     frames_per_second: float = 20.0
     frame_burst: int = 40
     heartbeat_s: float = 20.0
