@@ -224,19 +224,26 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
         await orch.registry.close(stream)
 
 
-async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
-    """True if an agent has the conversation, or had it after ``user`` was sent.
+# Modes (written by the handoff service) in which the AI does not answer: an agent has the
+# conversation, or it waits for one and the tenant's handoff rules say the AI stays quiet
+# meanwhile (``ai_while_queued`` false; when true the handoff service leaves the mode "ai").
+NOT_OURS = frozenset({"assigned", "queued"})
 
-    A message sent while an agent had the conversation can reach us after the hand-back (we
-    were busy or down): the latest ``handoff.ended`` coming after it says it was not ours.
+
+async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
+    """True if a human has (or is awaited for) the conversation, or was after ``user`` was sent.
+
+    A message sent while an agent had the conversation (or it was queued for one) can reach
+    us after the hand-back (we were busy or down): the latest ``handoff.ended`` coming after
+    it says it was not ours.
     """
     if seq is None:
-        return await gate.mode(user.tenant_id, user.conversation_id) == "assigned"
+        return await gate.mode(user.tenant_id, user.conversation_id) in NOT_OURS
     mode, ended = await asyncio.gather(
         gate.mode(user.tenant_id, user.conversation_id),
         gate.last_handoff_end(user.tenant_id, user.conversation_id),
     )
-    return mode == "assigned" or seq < ended
+    return mode in NOT_OURS or seq < ended
 
 
 def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:

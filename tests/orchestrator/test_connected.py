@@ -165,6 +165,24 @@ async def test_assigned_conversation_gets_no_reply(
     assert [e.type for e in watcher.events] == ["message.user"]
 
 
+async def test_conversation_queued_for_a_human_gets_no_reply(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    """Mode 'queued' (the tenant keeps the AI quiet while a human is awaited): acked, not answered."""
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings):
+        kv = await nats_client.jetstream().key_value(CONVERSATION_STATE_BUCKET)
+        await kv.put(mode_key("acme", conversation_id), b"queued")
+        seq = await emit(bus, user(conversation_id, 1, "shipping?"))
+        await asyncio.wait_for(handled(kv, conversation_id, seq), 10)
+        assert watcher.of("message.created") == []
+        await kv.put(mode_key("acme", conversation_id), b"ai")
+        await emit(bus, user(conversation_id, 2, "Where are your stores?"))
+        [completed] = await watcher.until("message.completed")
+    assert completed.reply_to == f"{conversation_id}-m2"  # type: ignore[attr-defined]
+    assert len(watcher.of("message.created")) == 1
+
+
 async def test_stream_state_request_returns_the_text_so_far(
     connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
 ) -> None:

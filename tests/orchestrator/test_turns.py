@@ -98,6 +98,34 @@ async def test_assigned_conversation_is_not_answered(orch: Orchestrator, recorde
     assert await gate.answered_through("acme", "c1") == 4
 
 
+async def test_conversation_queued_for_a_human_is_not_answered(orch: Orchestrator, recorder: Recorder) -> None:
+    """The handoff service writes mode 'queued' when the tenant does not let the AI answer meanwhile."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    gate.modes["acme.c1"] = "queued"
+    assert await handle_user_message(orch, user_message("c1", 1), seq=4) == "ack"
+    assert recorder.events == []
+    assert await gate.answered_through("acme", "c1") == 4
+
+
+async def test_message_sent_while_queued_is_not_answered_after_the_hand_back(
+    orch: Orchestrator, recorder: Recorder
+) -> None:
+    """Queued, then back to the AI (no agent came): the handoff.ended after it says it was not ours."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    during, after = user_message("c1", 1, "anyone?"), user_message("c1", 2, "after?")
+    gate.messages["acme.c1"] = [(4, during), (9, after)]
+    gate.modes["acme.c1"] = "queued"
+    gate.locks.add("acme.c1")  # busy elsewhere while it was queued
+    assert await handle_user_message(orch, during, seq=4) == "retry"
+    gate.locks.clear()
+    gate.modes["acme.c1"] = "ai"
+    gate.handoff_ends["acme.c1"] = 6
+    assert await handle_user_message(orch, after, seq=9) == "ack"
+    assert [e.reply_to for e in recorder.of("message.completed")] == ["m2"]  # type: ignore[attr-defined]
+
+
 async def test_cancel_mid_stream_emits_cancelled_with_text_so_far(
     orch: Orchestrator, recorder: Recorder, acme: Tenant
 ) -> None:
