@@ -5,16 +5,23 @@
 - ``answered.{tenant}.{conversation}`` in ``CONVERSATION_STATE_BUCKET``: the stream sequence of
   the last visitor message handled, which makes redelivered messages no-ops;
 - ``mode.{tenant}.{conversation}`` in the same bucket, written by the handoff service; with
-  the latest ``handoff.ended`` in SB_CONV it says whether the AI may answer a message.
+  the latest ``handoff.ended`` in SB_CONV it says whether the AI may answer a message;
+- ``REPLY_PROGRESS_STREAM`` (memory, one message per conversation): the last ``message.delta``
+  published in each conversation, captured by the server from the plain publish (no ack, no
+  round trip on the hot path). A rerun of a reply reads it to learn how much text the widget
+  already shows (see ``orchestrator.turns.answer``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
 from shared.events import Event, UserMessage, parse_event
@@ -23,6 +30,7 @@ from shared.subjects import (
     CONVERSATION_LOCKS_BUCKET,
     CONVERSATION_STATE_BUCKET,
     Channel,
+    kind_pattern,
     subject,
 )
 
@@ -32,7 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LOCK_TTL_S = 10.0
+# Per-message TTLs are whole seconds (nats-py sends int(ttl)).
+LOCK_TTL_S = 2
+REPLY_PROGRESS_STREAM = "SB_REPLY_PROGRESS"
 
 
 @dataclass
@@ -40,6 +50,27 @@ class Lock:
     key: str
     owner: str
     revision: int
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where an earlier run of a reply got to: its end event if one is stored, the characters shown."""
+
+    ended: Literal["completed", "cancelled"] | None = None
+    shown: int = 0
+
+
+def reply_progress_config() -> StreamConfig:
+    return StreamConfig(
+        name=REPLY_PROGRESS_STREAM,
+        description="The last message.delta of each conversation: how far a reply streamed, for its rerun.",
+        subjects=[kind_pattern(Channel.PUSH, "message.delta")],
+        max_msgs_per_subject=1,
+        max_age=3600,
+        storage=StorageType.MEMORY,
+        discard=DiscardPolicy.OLD,
+        allow_direct=True,
+    )
 
 
 class Gate(Protocol):
@@ -56,6 +87,7 @@ class Gate(Protocol):
     async def events(
         self, tenant_id: str, conversation_id: str, after: int, before: int
     ) -> list[tuple[int, Event]]: ...
+    async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume: ...
 
 
 def lock_key(tenant_id: str, conversation_id: str) -> str:
@@ -94,6 +126,10 @@ class NatsGate:
         # limit_marker_ttl makes the server accept per-message TTLs on the lock bucket.
         locks = await bucket(js, CONVERSATION_LOCKS_BUCKET, limit_marker_ttl=1)
         state = await bucket(js, CONVERSATION_STATE_BUCKET)
+        try:
+            await js.add_stream(config=reply_progress_config())
+        except BadRequestError:
+            await js.update_stream(config=reply_progress_config())
         return cls(js, locks, state, lock_ttl)
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
@@ -194,5 +230,34 @@ class NatsGate:
             seq = raw.seq + 1
         return found
 
+    async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume:
+        """How far reply ``message_id`` got in an earlier run (a crashed or cut-off replica).
 
-__all__ = ("Gate", "Lock", "NatsGate", "bucket")
+        Three direct gets at once (one round trip), made only when a reply may be a rerun.
+        """
+        delta, completed, cancelled = await asyncio.gather(
+            self._last(REPLY_PROGRESS_STREAM, subject(Channel.PUSH, tenant_id, conversation_id, "message.delta")),
+            self._last(CONV_STREAM, subject(Channel.CONV, tenant_id, conversation_id, "message.completed")),
+            self._last(CONV_STREAM, subject(Channel.CONV, tenant_id, conversation_id, "message.cancelled")),
+        )
+        ended: Literal["completed", "cancelled"] | None = None
+        if completed.get("message_id") == message_id:
+            ended = "completed"
+        elif cancelled.get("message_id") == message_id:
+            ended = "cancelled"
+        shown = 0
+        if delta.get("message_id") == message_id:
+            shown = int(delta.get("offset") or 0) + len(delta.get("text") or "")
+        return Resume(ended, shown)
+
+    async def _last(self, stream: str, on: str) -> dict[str, Any]:
+        """The JSON body of the last message on subject ``on`` ({} if none or unreadable)."""
+        try:
+            raw = await self.js.get_msg(stream, subject=on, direct=True)
+            body = json.loads(raw.data or b"{}")
+        except (NotFoundError, ValueError):
+            return {}
+        return body if isinstance(body, dict) else {}
+
+
+__all__ = ("Gate", "Lock", "NatsGate", "Resume", "bucket")

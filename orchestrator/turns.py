@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
 
-from orchestrator.gate import Gate, Lock
+from orchestrator.gate import Gate, Lock, Resume
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
 from orchestrator.providers import Provider
@@ -73,10 +73,19 @@ async def handle_user_message(
     user: UserMessage,
     seq: int | None,
     progress: Callable[[], Awaitable[None]] | None = None,
+    *,
+    heartbeat: float | None = None,
+    redelivered: bool = False,
 ) -> Decision:
     """Answer ``user`` (stream sequence ``seq``) exactly once and in conversation order.
 
     "retry" means another replica holds the conversation: try again shortly.
+
+    While the turn runs, the conversation lock is refreshed and ``progress`` (the message's
+    "in progress" ack) sent every ``heartbeat`` seconds (at most a third of the lock TTL), so
+    a short ack wait and lock TTL only expire when the replica is gone: a crashed replica's
+    turn is redelivered and taken over within about the ack wait. ``redelivered`` (or
+    answering an earlier pending message) makes the turn a possible rerun: see ``answer``.
     """
     tenant = orch.tenants.by_id(user.tenant_id)
     if tenant is None:
@@ -86,11 +95,14 @@ async def handle_user_message(
     if lock is None:
         orch.stats["retry"] += 1
         return "retry"
-    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress))
+    interval = getattr(orch.gate, "lock_ttl", 10) / 3
+    if heartbeat is not None:
+        interval = min(interval, heartbeat)
+    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress, interval))
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
-            orch.stats[await answer(orch, tenant, user)] += 1
+            orch.stats[await answer(orch, tenant, user, resume=redelivered)] += 1
             return "ack"
         done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
         if seq <= done:
@@ -100,7 +112,9 @@ async def handle_user_message(
         if not pending or pending[-1][0] != seq:
             pending.append((seq, user))
         for pending_seq, message in pending:
-            orch.stats[await answer(orch, tenant, message, pending_seq)] += 1
+            # An earlier message still unanswered may have been cut off mid-reply too.
+            resume = redelivered or pending_seq != seq
+            orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
@@ -110,32 +124,60 @@ async def handle_user_message(
         await orch.gate.release(lock)
 
 
-async def _keep_lock(gate: Gate, lock: Lock, progress: Callable[[], Awaitable[None]] | None) -> None:
-    interval = getattr(gate, "lock_ttl", 10.0) / 3
+async def _keep_lock(gate: Gate, lock: Lock, progress: Callable[[], Awaitable[None]] | None, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
+            if progress is not None:
+                await progress()  # a plain publish: first, so a slow lock refresh cannot delay it
             if not await gate.refresh(lock):
                 log.warning("lost conversation lock %s mid-turn", lock.key)
-            if progress is not None:
-                await progress()
         except Exception:  # NATS briefly unreachable: the next round tries again
             log.warning("could not refresh lock %s", lock.key, exc_info=True)
 
 
-async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int | None = None) -> Outcome:
+async def answer(
+    orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int | None = None, *, resume: bool = False
+) -> Outcome:
     """Run one turn for ``user`` and publish its reply: created, deltas, then completed or cancelled.
 
     With ``seq`` (the message's SB_CONV sequence) the turn first folds the conversation's
     events the history has not seen (an agent's replies, messages skipped meanwhile).
+
+    ``resume``: an earlier run of this reply may have been cut off (its replica crashed, or
+    NATS failed mid-reply). Every id is the same, so JetStream drops the durable events' second
+    copies; an already stored end (completed/cancelled) means nothing is left to do. The
+    widget applies deltas as ``text[:offset] + delta``, so re-streaming from offset 0 would
+    show the text rewinding: the rerun holds its text back until it is as long as what the
+    earlier run showed (its last delta, kept by the server), then sends it whole as one delta
+    at offset 0 and streams on from there. The widget's text never shrinks; it only changes
+    if the model words the rerun differently (then it is replaced in one step).
     """
     ids = reply_ids(user)
     # Registered before the mode check: a takeover racing with us either shows in the mode
     # or reaches this stream through cancel().
     stream = await orch.registry.open(user.tenant_id, user.conversation_id, ids.message_id)
     try:
-        if await _agent_has_it(orch.gate, user, seq):
+        if resume:
+            agent_has_it, earlier = await asyncio.gather(
+                _agent_has_it(orch.gate, user, seq),
+                orch.gate.resume_point(user.tenant_id, user.conversation_id, ids.message_id),
+            )
+        else:
+            agent_has_it, earlier = await _agent_has_it(orch.gate, user, seq), Resume()
+        if agent_has_it:
             return "skipped"
+        if earlier.ended is not None:
+            return earlier.ended  # the cut-off run got as far as its end event
+        if earlier.shown:
+            log.info(
+                "taking over reply %s in %s/%s: %d characters shown",
+                ids.message_id,
+                user.tenant_id,
+                user.conversation_id,
+                earlier.shown,
+            )
+            orch.stats["taken_over"] += 1
         if stream.cancel_reason is not None:
             return "cancelled"  # cancelled before anything was said: nothing to retract
         author = Author(name=tenant.assistant_name)
@@ -165,7 +207,12 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
                     created = True
                 elif item:
                     offset = stream.append(item)
-                    await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
+                    if stream.length < earlier.shown:
+                        continue  # the widget already shows this much
+                    if offset < earlier.shown:  # the first part past it: the whole text, in one step
+                        await publish(_delta(user, ids.delta(0), ids.message_id, 0, stream.text))
+                    else:
+                        await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
 
         await orch.publish(_typing(user, tenant, on=True))
         stream.task = asyncio.create_task(pump())

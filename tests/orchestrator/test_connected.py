@@ -13,21 +13,23 @@ import nats
 import pytest
 from faststream.nats import NatsBroker
 from langgraph.checkpoint.memory import InMemorySaver
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
 from orchestrator.config import OrchestratorSettings
-from orchestrator.gate import answered_key, lock_key, mode_key
+from orchestrator.gate import NatsGate, Resume, answered_key, lock_key, mode_key
 from orchestrator.providers import OpenAIProvider
 from orchestrator.turns import Orchestrator
-from shared.bus import emit, make_broker
-from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted, UserMessage
+from shared.bus import emit, ensure_streams, make_broker
+from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted, MessageDelta, UserMessage
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
     CONVERSATION_LOCKS_BUCKET,
     CONVERSATION_STATE_BUCKET,
     Channel,
+    kind_pattern,
     stream_state_subject,
     subject,
 )
@@ -310,3 +312,55 @@ async def test_message_held_up_past_the_hand_back_is_not_answered(
         {"role": "user", "content": "Are you still there?"},
         {"role": "user", "content": "How much is it to Canada?"},
     ]
+
+
+async def test_resume_point_reads_the_last_delta_and_the_stored_end(
+    nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    """What a rerun learns: the characters its earlier run showed, and whether it was completed."""
+    js = nats_client.jetstream()
+    await ensure_streams(js)
+    gate = await NatsGate.connect(js)
+    assert await gate.resume_point("acme", conversation_id, "r1") == Resume()
+    for offset, text in ((0, "Standard "), (9, "shipping")):
+        delta = MessageDelta(
+            tenant_id="acme", conversation_id=conversation_id, message_id="r1", offset=offset, text=text
+        )
+        await nats_client.publish(delta.subject, delta.model_dump_json().encode())  # as the orchestrator does
+    await nats_client.flush()
+    assert await gate.resume_point("acme", conversation_id, "r1") == Resume(shown=17)
+    assert await gate.resume_point("acme", conversation_id, "r2") == Resume(), "another reply's progress"
+    await emit(
+        bus,
+        MessageCompleted(
+            tenant_id="acme",
+            conversation_id=conversation_id,
+            message_id="r1",
+            role="assistant",
+            text="Standard shipping",
+        ),
+    )
+    assert await gate.resume_point("acme", conversation_id, "r1") == Resume(ended="completed", shown=17)
+
+
+async def test_an_existing_durable_gets_the_configured_ack_wait(
+    connected_settings: Settings, nats_client: nats.NATS
+) -> None:
+    """A durable created by an older build (30 s ack wait) is updated, or a crashed turn stalls 30 s."""
+    js = nats_client.jetstream()
+    await ensure_streams(js)
+    durable = f"orchestrator-old-{uuid.uuid4().hex[:8]}"
+    await js.add_consumer(
+        CONV_STREAM,
+        config=ConsumerConfig(
+            durable_name=durable,
+            ack_wait=30,
+            deliver_policy=DeliverPolicy.NEW,
+            filter_subject=kind_pattern(Channel.CONV, "message.user"),
+            ack_policy=AckPolicy.EXPLICIT,
+        ),
+    )
+    options = OrchestratorSettings(durable=durable, deliver="new", word_delay_s=0)
+    async with running(connected_settings, options):
+        info = await js.consumer_info(CONV_STREAM, durable)
+    assert info.config.ack_wait == options.ack_wait_s == 2.0

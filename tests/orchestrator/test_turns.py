@@ -2,13 +2,14 @@ import asyncio
 
 import pytest
 
+from orchestrator.gate import Resume
 from orchestrator.ids import reply_ids
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.turns import Orchestrator, PublishFailed, answer, handle_user_message
 from shared.events import Event, MessageCancelled, MessageCompleted, MessageCreated, MessageDelta
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
-from tests.orchestrator._helpers import Recorder, user_message
+from tests.orchestrator._helpers import Recorder, never_rewinds, user_message, widget_texts
 
 
 async def test_one_turn_emits_created_deltas_completed(orch: Orchestrator, recorder: Recorder) -> None:
@@ -198,6 +199,50 @@ async def test_failed_turn_reruns_with_the_same_ids(orch: Orchestrator, recorder
     assert completed.message_id == first_created.message_id  # type: ignore[attr-defined]
     rerun_deltas = [e for e in recorder.of("message.delta") if e.offset == 0]  # type: ignore[attr-defined]
     assert len(rerun_deltas) == 2  # the rerun streams again from offset 0
+    assert await gate.answered_through("acme", "c1") == 9
+
+
+async def test_rerun_of_a_cut_off_reply_continues_without_rewinding(orch: Orchestrator, recorder: Recorder) -> None:
+    """A redelivered turn learns how much text the widget shows and never sends it a shorter text."""
+    calls = 0
+
+    async def flaky(event: Event) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 5:  # typing, created, two deltas out, then NATS is gone
+            raise ConnectionError("nats: connection closed")
+        await recorder(event)
+
+    orch.publish = flaky
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    user = user_message("c1", 1)
+    with pytest.raises(PublishFailed):
+        await handle_user_message(orch, user, seq=9)
+    first = recorder.of("message.delta")
+    shown = widget_texts(first)[-1]
+    assert len(first) == 2, "the cut-off run showed some text"
+    gate.resumes[first[0].message_id] = Resume(shown=len(shown))  # type: ignore[attr-defined]
+
+    assert await handle_user_message(orch, user, seq=9, redelivered=True) == "ack"
+    rerun = recorder.of("message.delta")[len(first) :]
+    assert rerun[0].offset == 0  # type: ignore[attr-defined]
+    assert len(rerun[0].text) >= len(shown)  # type: ignore[attr-defined]
+    texts = widget_texts(recorder.of("message.delta"))
+    assert never_rewinds(texts)
+    [completed] = recorder.of("message.completed")
+    assert texts[-1] == completed.text  # type: ignore[attr-defined]
+    assert orch.stats["taken_over"] == 1
+
+
+async def test_rerun_of_a_reply_that_was_completed_publishes_nothing(orch: Orchestrator, recorder: Recorder) -> None:
+    """Cut off after its completed event was stored (before answered-through was): no second turn."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    user = user_message("c1", 1)
+    gate.resumes[reply_ids(user).message_id] = Resume(ended="completed", shown=30)
+    assert await handle_user_message(orch, user, seq=9, redelivered=True) == "ack"
+    assert recorder.events == []
     assert await gate.answered_through("acme", "c1") == 9
 
 
