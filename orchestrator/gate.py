@@ -21,8 +21,16 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from nats.errors import ConnectionClosedError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    KeyDeletedError,
+    KeyWrongLastSequenceError,
+    NotFoundError,
+)
 
 from shared.events import Event, UserMessage, parse_event
 from shared.subjects import (
@@ -43,6 +51,8 @@ log = logging.getLogger(__name__)
 # Per-message TTLs are whole seconds (nats-py sends int(ttl)).
 LOCK_TTL_S = 2
 REPLY_PROGRESS_STREAM = "SB_REPLY_PROGRESS"
+# JetStream's "wrong last sequence" error codes (a conditional write lost the race).
+WRONG_LAST_SEQUENCE = (10071, 10164)
 
 
 @dataclass
@@ -154,8 +164,28 @@ class NatsGate:
     async def release(self, lock: Lock) -> None:
         try:
             await self.locks.delete(lock.key, last=lock.revision)
-        except KeyWrongLastSequenceError:
+        except BadRequestError as err:  # delete() reports a wrong revision as err_code 10071
+            if err.err_code not in WRONG_LAST_SEQUENCE:
+                raise
+            await self._release_if_ours(lock)
+        except (NatsTimeoutError, ConnectionClosedError):
+            # Not worth failing the turn over: the lock expires by itself shortly.
+            log.warning("could not release lock %s (NATS unreachable); it expires in %ss", lock.key, self.lock_ttl)
+
+    async def _release_if_ours(self, lock: Lock) -> None:
+        """The revision moved on without us knowing: a refresh the client gave up on (NATS froze)
+        was applied when the server came back. Still ours: delete it now, not a TTL later."""
+        try:
+            entry = await self.locks.get(lock.key)
+        except (NotFoundError, KeyDeletedError):
+            return
+        if entry.value != lock.owner.encode() or entry.revision is None:
             log.warning("lock %s was lost before release", lock.key)
+            return
+        try:
+            await self.locks.delete(lock.key, last=entry.revision)
+        except BadRequestError:
+            log.warning("lock %s was taken while being released", lock.key)
 
     async def answered_through(self, tenant_id: str, conversation_id: str) -> int:
         try:

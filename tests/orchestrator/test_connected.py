@@ -18,11 +18,11 @@ from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
 from orchestrator.config import OrchestratorSettings
-from orchestrator.gate import NatsGate, Resume, answered_key, lock_key, mode_key
+from orchestrator.gate import answered_key, lock_key, mode_key
 from orchestrator.providers import OpenAIProvider
 from orchestrator.turns import Orchestrator
 from shared.bus import emit, ensure_streams, make_broker
-from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted, MessageDelta, UserMessage
+from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted, UserMessage
 from shared.settings import Settings
 from shared.subjects import (
     CONV_STREAM,
@@ -312,35 +312,6 @@ async def test_message_held_up_past_the_hand_back_is_not_answered(
         {"role": "user", "content": "Are you still there?"},
         {"role": "user", "content": "How much is it to Canada?"},
     ]
-
-
-async def test_resume_point_reads_the_last_delta_and_the_stored_end(
-    nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
-) -> None:
-    """What a rerun learns: the characters its earlier run showed, and whether it was completed."""
-    js = nats_client.jetstream()
-    await ensure_streams(js)
-    gate = await NatsGate.connect(js)
-    assert await gate.resume_point("acme", conversation_id, "r1") == Resume()
-    for offset, text in ((0, "Standard "), (9, "shipping")):
-        delta = MessageDelta(
-            tenant_id="acme", conversation_id=conversation_id, message_id="r1", offset=offset, text=text
-        )
-        await nats_client.publish(delta.subject, delta.model_dump_json().encode())  # as the orchestrator does
-    await nats_client.flush()
-    assert await gate.resume_point("acme", conversation_id, "r1") == Resume(shown=17)
-    assert await gate.resume_point("acme", conversation_id, "r2") == Resume(), "another reply's progress"
-    await emit(
-        bus,
-        MessageCompleted(
-            tenant_id="acme",
-            conversation_id=conversation_id,
-            message_id="r1",
-            role="assistant",
-            text="Standard shipping",
-        ),
-    )
-    assert await gate.resume_point("acme", conversation_id, "r1") == Resume(ended="completed", shown=17)
 
 
 async def test_an_existing_durable_gets_the_configured_ack_wait(

@@ -1,0 +1,79 @@
+"""NatsGate against a real nats-server: the conversation lock's release and a rerun's resume point."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import nats
+import pytest
+from faststream.nats import NatsBroker
+
+from orchestrator.gate import NatsGate, Resume
+from shared.bus import emit, ensure_streams, make_broker
+from shared.events import MessageCompleted, MessageDelta
+from shared.settings import Settings
+
+pytestmark = pytest.mark.connected
+
+
+@pytest.fixture
+async def gate(nats_client: nats.NATS) -> NatsGate:
+    js = nats_client.jetstream()
+    await ensure_streams(js)
+    return await NatsGate.connect(js)
+
+
+@pytest.fixture
+async def bus(connected_settings: Settings) -> AsyncIterator[NatsBroker]:
+    broker = make_broker(connected_settings)
+    await broker.connect()
+    yield broker
+    await broker.stop()
+
+
+async def test_release_after_a_refresh_the_client_gave_up_on(gate: NatsGate, conversation_id: str) -> None:
+    """NATS froze mid-turn: a lock refresh timed out here but was applied when the server came back.
+
+    The lock's revision moved on without us; release must still free it (not leave it a TTL).
+    """
+    lock = await gate.acquire("acme", conversation_id)
+    assert lock is not None
+    await gate.locks._update(lock.key, lock.owner.encode(), last=lock.revision, msg_ttl=gate.lock_ttl)
+    await gate.release(lock)
+    assert await gate.acquire("acme", conversation_id) is not None, "released at once"
+
+
+async def test_release_leaves_a_lock_another_replica_took(gate: NatsGate, conversation_id: str) -> None:
+    lock = await gate.acquire("acme", conversation_id)
+    assert lock is not None
+    await gate.locks.purge(lock.key)  # expired...
+    other = await gate.locks.create(lock.key, b"another-replica")  # ...and taken
+    await gate.release(lock)
+    entry = await gate.locks.get(lock.key)
+    assert (entry.value, entry.revision) == (b"another-replica", other)
+
+
+async def test_resume_point_reads_the_last_delta_and_the_stored_end(
+    gate: NatsGate, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    """What a rerun learns: the characters its earlier run showed, and whether it was completed."""
+    assert await gate.resume_point("acme", conversation_id, "r1") == Resume()
+    for offset, text in ((0, "Standard "), (9, "shipping")):
+        delta = MessageDelta(
+            tenant_id="acme", conversation_id=conversation_id, message_id="r1", offset=offset, text=text
+        )
+        await nats_client.publish(delta.subject, delta.model_dump_json().encode())  # as the orchestrator does
+    await nats_client.flush()
+    assert await gate.resume_point("acme", conversation_id, "r1") == Resume(shown=17)
+    assert await gate.resume_point("acme", conversation_id, "r2") == Resume(), "another reply's progress"
+    await emit(
+        bus,
+        MessageCompleted(
+            tenant_id="acme",
+            conversation_id=conversation_id,
+            message_id="r1",
+            role="assistant",
+            text="Standard shipping",
+        ),
+    )
+    assert await gate.resume_point("acme", conversation_id, "r1") == Resume(ended="completed", shown=17)
