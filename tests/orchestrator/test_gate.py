@@ -12,6 +12,7 @@ from orchestrator.gate import NatsGate, Resume
 from shared.bus import emit, ensure_streams, make_broker
 from shared.events import MessageCompleted, MessageDelta
 from shared.settings import Settings
+from shared.subjects import Channel, subject
 
 pytestmark = pytest.mark.connected
 
@@ -63,7 +64,9 @@ async def test_resume_point_reads_the_last_delta_and_the_stored_end(
             tenant_id="acme", conversation_id=conversation_id, message_id="r1", offset=offset, text=text
         )
         await nats_client.publish(delta.subject, delta.model_dump_json().encode())  # as the orchestrator does
-    await nats_client.flush()
+    # The server stores plain publishes asynchronously: an acked publish into the same stream,
+    # from the same connection, is stored after them.
+    await nats_client.jetstream().publish(subject(Channel.PUSH, "acme", "barrier", "message.delta"), b"{}")
     assert await gate.resume_point("acme", conversation_id, "r1") == Resume(shown=17)
     assert await gate.resume_point("acme", conversation_id, "r2") == Resume(), "another reply's progress"
     await emit(
