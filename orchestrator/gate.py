@@ -144,21 +144,35 @@ class NatsGate:
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
         key = lock_key(tenant_id, conversation_id)
+        # Unique per acquisition: a turn that lost the lock never mistakes a later one for its own.
+        owner = f"{self.owner}.{uuid.uuid4().hex[:12]}"
         try:
-            revision = await self.locks.create(key, self.owner.encode(), msg_ttl=self.lock_ttl)
+            revision = await self.locks.create(key, owner.encode(), msg_ttl=self.lock_ttl)
         except KeyWrongLastSequenceError:
             return None
-        return Lock(key, self.owner, revision)
+        return Lock(key, owner, revision)
 
     async def refresh(self, lock: Lock) -> bool:
-        """Extend the lock's TTL; False if it was lost (expired and taken by someone else)."""
+        """Extend the lock's TTL; False if it was lost (expired, perhaps taken by someone else)."""
         try:
             # KeyValue.update() takes no TTL; _update is the same call with one.
             lock.revision = await self.locks._update(
                 lock.key, lock.owner.encode(), last=lock.revision, msg_ttl=self.lock_ttl
             )
         except KeyWrongLastSequenceError:
-            return False
+            # A refresh we gave up on (NATS froze) may have been applied: still ours, adopt it.
+            try:
+                entry = await self.locks.get(lock.key)
+            except (NotFoundError, KeyDeletedError):
+                return False
+            if entry.value != lock.owner.encode() or entry.revision is None:
+                return False
+            try:
+                lock.revision = await self.locks._update(
+                    lock.key, lock.owner.encode(), last=entry.revision, msg_ttl=self.lock_ttl
+                )
+            except KeyWrongLastSequenceError:
+                return False
         return True
 
     async def release(self, lock: Lock) -> None:

@@ -44,6 +44,14 @@ class PublishFailed(Exception):
     """Publishing part of a reply failed; the turn must run again rather than be cancelled."""
 
 
+class LockLost(Exception):
+    """The conversation lock expired mid-turn (this replica stalled, or NATS was cut off) and
+    another replica may be answering: stop without another word and leave the message to it."""
+
+
+LOCK_LOST = "lock_lost"
+
+
 @dataclass
 class Orchestrator:
     """Everything a turn needs; built once per process by the app (or by a test)."""
@@ -98,7 +106,13 @@ async def handle_user_message(
     interval = getattr(orch.gate, "lock_ttl", 10) / 3
     if heartbeat is not None:
         interval = min(interval, heartbeat)
-    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress, interval))
+    lost = asyncio.Event()
+
+    def on_lost() -> None:
+        lost.set()
+        orch.registry.cancel(user.tenant_id, user.conversation_id, LOCK_LOST)
+
+    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress, interval, on_lost))
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
@@ -112,6 +126,8 @@ async def handle_user_message(
         if not pending or pending[-1][0] != seq:
             pending.append((seq, user))
         for pending_seq, message in pending:
+            if lost.is_set():
+                raise LockLost(lock.key)
             # An earlier message still unanswered may have been cut off mid-reply too.
             resume = redelivered or pending_seq != seq
             orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume)] += 1
@@ -124,14 +140,22 @@ async def handle_user_message(
         await orch.gate.release(lock)
 
 
-async def _keep_lock(gate: Gate, lock: Lock, progress: Callable[[], Awaitable[None]] | None, interval: float) -> None:
+async def _keep_lock(
+    gate: Gate,
+    lock: Lock,
+    progress: Callable[[], Awaitable[None]] | None,
+    interval: float,
+    on_lost: Callable[[], None],
+) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
             if progress is not None:
                 await progress()  # a plain publish: first, so a slow lock refresh cannot delay it
             if not await gate.refresh(lock):
-                log.warning("lost conversation lock %s mid-turn", lock.key)
+                log.warning("lost conversation lock %s mid-turn; stopping the turn", lock.key)
+                on_lost()
+                return
         except Exception:  # NATS briefly unreachable: the next round tries again
             log.warning("could not refresh lock %s", lock.key, exc_info=True)
 
@@ -178,6 +202,8 @@ async def answer(
                 earlier.shown,
             )
             orch.stats["taken_over"] += 1
+        if stream.cancel_reason == LOCK_LOST:
+            raise LockLost(ids.message_id)
         if stream.cancel_reason is not None:
             return "cancelled"  # cancelled before anything was said: nothing to retract
         author = Author(name=tenant.assistant_name)
@@ -227,6 +253,8 @@ async def answer(
         except Exception:
             log.exception("turn for message %s failed", user.message_id)
             stream.cancel_reason = "error"
+        if stream.cancel_reason == LOCK_LOST:
+            raise LockLost(ids.message_id)  # the new holder of the lock answers; say nothing more
         await orch.publish(_typing(user, tenant, on=False))
         if stream.cancel_reason is not None:
             if created:

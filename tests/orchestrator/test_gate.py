@@ -44,6 +44,24 @@ async def test_release_after_a_refresh_the_client_gave_up_on(gate: NatsGate, con
     assert await gate.acquire("acme", conversation_id) is not None, "released at once"
 
 
+async def test_refresh_after_a_refresh_the_client_gave_up_on(gate: NatsGate, conversation_id: str) -> None:
+    """The lock is still ours at a newer revision: keep it (do not give the turn up), release it after."""
+    lock = await gate.acquire("acme", conversation_id)
+    assert lock is not None
+    await gate.locks._update(lock.key, lock.owner.encode(), last=lock.revision, msg_ttl=gate.lock_ttl)
+    assert await gate.refresh(lock)
+    await gate.release(lock)
+    assert await gate.acquire("acme", conversation_id) is not None
+
+
+async def test_refresh_of_a_lock_taken_since_is_refused(gate: NatsGate, conversation_id: str) -> None:
+    lock = await gate.acquire("acme", conversation_id)
+    assert lock is not None
+    await gate.locks.purge(lock.key)  # expired...
+    assert await gate.acquire("acme", conversation_id) is not None  # ...and taken, even by this replica
+    assert not await gate.refresh(lock)
+
+
 async def test_release_leaves_a_lock_another_replica_took(gate: NatsGate, conversation_id: str) -> None:
     lock = await gate.acquire("acme", conversation_id)
     assert lock is not None

@@ -5,7 +5,7 @@ import pytest
 from orchestrator.gate import Resume
 from orchestrator.ids import reply_ids
 from orchestrator.memory_gate import MemoryGate
-from orchestrator.turns import Orchestrator, PublishFailed, answer, handle_user_message
+from orchestrator.turns import LockLost, Orchestrator, PublishFailed, answer, handle_user_message
 from shared.events import Event, MessageCancelled, MessageCompleted, MessageCreated, MessageDelta
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
@@ -244,6 +244,22 @@ async def test_rerun_of_a_reply_that_was_completed_publishes_nothing(orch: Orche
     assert await handle_user_message(orch, user, seq=9, redelivered=True) == "ack"
     assert recorder.events == []
     assert await gate.answered_through("acme", "c1") == 9
+
+
+async def test_turn_that_lost_its_lock_stops_without_another_word(orch: Orchestrator, recorder: Recorder) -> None:
+    """The lock expired mid-reply (a stalled replica): another may be answering, so stop silently."""
+    provider = ScriptedProvider("Standard shipping costs $5.95 and takes three days.", pause_after=2)
+    orch.provider_for = lambda tenant: provider
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    turn = asyncio.create_task(handle_user_message(orch, user_message("c1", 1), seq=9, heartbeat=0.01))
+    await provider.paused.wait()
+    said = list(recorder.events)
+    gate.locks.clear()  # expired
+    with pytest.raises(LockLost):
+        await turn
+    assert recorder.events == said, "no cancelled, completed or notice after the lock was lost"
+    assert await gate.answered_through("acme", "c1") == 0, "left to the replica holding the lock now"
 
 
 async def test_message_sent_before_a_hand_back_is_not_answered_after_it(orch: Orchestrator, recorder: Recorder) -> None:
