@@ -14,7 +14,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from orchestrator.config import OrchestratorSettings
-from orchestrator.gate import NatsGate
+from orchestrator.gate import NatsGate, ensure_reply_progress
 from orchestrator.graph import build_graph
 from orchestrator.handlers import register_handlers
 from orchestrator.memory_gate import MemoryGate
@@ -79,7 +79,15 @@ def create_broker(
     provider: Provider | None = None,
 ) -> tuple[NatsBroker, Orchestrator]:
     options = options or OrchestratorSettings()
-    broker = make_broker(settings)
+
+    async def reconnected() -> None:
+        # A restarted nats-server lost the memory stream that keeps reply progress.
+        try:
+            await ensure_reply_progress(broker.connection.jetstream())
+        except Exception:
+            log.warning("could not recreate the reply progress stream", exc_info=True)
+
+    broker = make_broker(settings, reconnected_cb=reconnected)
     orch = build_orchestrator(settings, broker, options, checkpointer=checkpointer, provider=provider)
     register_handlers(
         broker,

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from nats.errors import ConnectionClosedError
+from nats.errors import ConnectionClosedError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import (
@@ -125,6 +125,14 @@ async def bucket(js: JetStreamContext, name: str, **config: Any) -> KeyValue:
         return await js.key_value(name)
 
 
+async def ensure_reply_progress(js: JetStreamContext) -> None:
+    """Create the progress stream; again after a nats-server restart, which loses memory streams."""
+    try:
+        await js.add_stream(config=reply_progress_config())
+    except BadRequestError:
+        await js.update_stream(config=reply_progress_config())
+
+
 class NatsGate:
     def __init__(self, js: JetStreamContext, locks: KeyValue, state: KeyValue, lock_ttl: float = LOCK_TTL_S) -> None:
         self.js, self.locks, self.state = js, locks, state
@@ -136,10 +144,7 @@ class NatsGate:
         # limit_marker_ttl makes the server accept per-message TTLs on the lock bucket.
         locks = await bucket(js, CONVERSATION_LOCKS_BUCKET, limit_marker_ttl=1)
         state = await bucket(js, CONVERSATION_STATE_BUCKET)
-        try:
-            await js.add_stream(config=reply_progress_config())
-        except BadRequestError:
-            await js.update_stream(config=reply_progress_config())
+        await ensure_reply_progress(js)
         return cls(js, locks, state, lock_ttl)
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
@@ -299,9 +304,12 @@ class NatsGate:
         try:
             raw = await self.js.get_msg(stream, subject=on, direct=True)
             body = json.loads(raw.data or b"{}")
+        except NoRespondersError:  # no such stream: the progress stream died with a nats-server
+            log.warning("stream %s is missing: no progress to resume from", stream)
+            return {}
         except (NotFoundError, ValueError):
             return {}
         return body if isinstance(body, dict) else {}
 
 
-__all__ = ("Gate", "Lock", "NatsGate", "Resume", "bucket")
+__all__ = ("Gate", "Lock", "NatsGate", "Resume", "bucket", "ensure_reply_progress")

@@ -1,4 +1,4 @@
-"""nats-server frozen (SIGSTOP) mid-reply for 8 s, then resumed (SIGCONT): the orchestrator recovers.
+"""nats-server frozen (SIGSTOP) mid-reply for 8 s then resumed, or restarted: the orchestrator recovers.
 
 Measured before the fix: the next reply started 15 s after it was sent (the issue saw 20-26 s
 end to end). The frozen server applied, on resuming, a lock refresh the client had given up
@@ -20,9 +20,11 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
 from orchestrator.config import OrchestratorSettings
+from orchestrator.gate import REPLY_PROGRESS_STREAM
 from services.nats_embedded import EmbeddedNats
 from shared.bus import emit, ensure_streams, make_broker
 from shared.events import UserMessage
@@ -97,3 +99,32 @@ async def test_replies_resume_soon_after_a_nats_freeze(settings: Settings, own_n
     texts = widget_texts(deltas)
     assert never_rewinds(texts), "the interrupted reply's text never went backwards"
     assert texts[-1] == first.text  # type: ignore[attr-defined]
+
+
+async def test_the_progress_stream_comes_back_after_a_nats_restart(settings: Settings, own_nats: EmbeddedNats) -> None:
+    """Memory streams do not survive a nats-server restart: the orchestrator recreates its own on reconnect."""
+    connected = settings.model_copy(update={"nats_url": own_nats.url})
+    options = OrchestratorSettings(durable=f"orchestrator-restart-{uuid.uuid4().hex[:8]}", deliver="new")
+    back = asyncio.Event()
+
+    async def reconnected() -> None:
+        back.set()
+
+    nc = await nats.connect(
+        own_nats.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2, reconnected_cb=reconnected
+    )
+    js = nc.jetstream()
+    try:
+        async with running(connected, options):
+            await js.stream_info(REPLY_PROGRESS_STREAM)
+            created = await nc.subscribe(f"$JS.EVENT.ADVISORY.STREAM.CREATED.{REPLY_PROGRESS_STREAM}")
+            await nc.flush()
+            own_nats.restart()
+            await asyncio.wait_for(back.wait(), 30)
+            try:
+                await js.stream_info(REPLY_PROGRESS_STREAM)  # recreated before we were back
+            except NotFoundError:
+                await created.next_msg(timeout=30)  # or while we watch
+                await js.stream_info(REPLY_PROGRESS_STREAM)
+    finally:
+        await nc.close()

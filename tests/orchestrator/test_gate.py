@@ -8,7 +8,7 @@ import nats
 import pytest
 from faststream.nats import NatsBroker
 
-from orchestrator.gate import NatsGate, Resume
+from orchestrator.gate import REPLY_PROGRESS_STREAM, NatsGate, Resume, ensure_reply_progress
 from shared.bus import emit, ensure_streams, make_broker
 from shared.events import MessageCompleted, MessageDelta
 from shared.settings import Settings
@@ -98,3 +98,12 @@ async def test_resume_point_reads_the_last_delta_and_the_stored_end(
         ),
     )
     assert await gate.resume_point("acme", conversation_id, "r1") == Resume(ended="completed", shown=17)
+
+
+async def test_resume_point_without_the_progress_stream(gate: NatsGate, conversation_id: str) -> None:
+    """A restarted nats-server has lost the memory stream: nothing known, no error (the turn reruns)."""
+    await gate.js.delete_stream(REPLY_PROGRESS_STREAM)
+    try:
+        assert await gate.resume_point("acme", conversation_id, "r1") == Resume()
+    finally:
+        await ensure_reply_progress(gate.js)
