@@ -5,7 +5,6 @@ answered in order, stream each reply as events, remember how far the conversatio
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
 from orchestrator.providers import Provider
 from orchestrator.streams import StreamRegistry
+from shared.aio import stop_tasks
 from shared.events import (
     Author,
     Event,
@@ -112,7 +112,8 @@ async def handle_user_message(
         lost.set()
         orch.registry.cancel(user.tenant_id, user.conversation_id, LOCK_LOST)
 
-    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress, interval, on_lost))
+    stop = asyncio.Event()
+    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress, interval, on_lost, stop))
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
@@ -134,9 +135,10 @@ async def handle_user_message(
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        # nats-py can swallow a cancellation (a reply racing with it): never wait on it alone,
+        # or a turn whose keeper missed it holds the lock, refreshed, forever.
+        stop.set()
+        await stop_tasks(keeper, timeout=interval + 1)
         await orch.gate.release(lock)
 
 
@@ -146,9 +148,12 @@ async def _keep_lock(
     progress: Callable[[], Awaitable[None]] | None,
     interval: float,
     on_lost: Callable[[], None],
+    stop: asyncio.Event,
 ) -> None:
-    while True:
+    while not stop.is_set():
         await asyncio.sleep(interval)
+        if stop.is_set():
+            return
         try:
             if progress is not None:
                 await progress()  # a plain publish: first, so a slow lock refresh cannot delay it

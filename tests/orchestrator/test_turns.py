@@ -1,8 +1,9 @@
 import asyncio
+import contextlib
 
 import pytest
 
-from orchestrator.gate import Resume
+from orchestrator.gate import Lock, Resume
 from orchestrator.ids import reply_ids
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.turns import LockLost, Orchestrator, PublishFailed, answer, handle_user_message
@@ -260,6 +261,36 @@ async def test_turn_that_lost_its_lock_stops_without_another_word(orch: Orchestr
         await turn
     assert recorder.events == said, "no cancelled, completed or notice after the lock was lost"
     assert await gate.answered_through("acme", "c1") == 0, "left to the replica holding the lock now"
+
+
+class SwallowingGate(MemoryGate):
+    """A lock refresh that eats the cancellation arriving with its reply, as nats-py can."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshing = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def refresh(self, lock: Lock) -> bool:
+        self.refreshing.set()
+        with contextlib.suppress(asyncio.CancelledError):  # swallowed: the caller never learns of it
+            await self.answer.wait()
+        return await super().refresh(lock)
+
+
+async def test_a_lock_keeper_that_swallows_its_cancellation_does_not_hold_the_turn(
+    orch: Orchestrator, recorder: Recorder
+) -> None:
+    """Found by killing nats-server mid-turn: the turn waited forever on its keeper, which kept
+    refreshing the lock, so the conversation was never answered again."""
+    provider = ScriptedProvider("Standard shipping costs $5.95.", pause_after=1)
+    orch.provider_for = lambda tenant: provider
+    gate = orch.gate = SwallowingGate()
+    turn = asyncio.create_task(handle_user_message(orch, user_message("c1", 1), seq=9, heartbeat=0.01))
+    await gate.refreshing.wait()
+    provider.resume.set()  # the turn ends while its keeper is inside a refresh
+    assert await asyncio.wait_for(turn, 30) == "ack"  # the bound only turns a hang into a failure
+    assert gate.locks == set(), "released"
 
 
 async def test_message_sent_before_a_hand_back_is_not_answered_after_it(orch: Orchestrator, recorder: Recorder) -> None:
