@@ -198,6 +198,7 @@ async def answer(
             return "skipped"
         if earlier.ended is not None:
             return earlier.ended  # the cut-off run got as far as its end event
+        stream.shown_before = earlier.shown
         if earlier.shown:
             log.info(
                 "taking over reply %s in %s/%s: %d characters shown",
