@@ -9,10 +9,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from orchestrator.config import OrchestratorSettings
-from orchestrator.gate import NatsGate
+from orchestrator.gate import NatsGate, ensure_reply_progress
 from orchestrator.graph import build_graph
 from orchestrator.handlers import register_handlers
 from orchestrator.memory_gate import MemoryGate
@@ -24,6 +26,7 @@ from shared.bus import emit, ensure_streams, make_broker
 from shared.checkpointer import checkpointer
 from shared.events import Event
 from shared.settings import Settings
+from shared.subjects import CONV_STREAM
 from shared.tenants import Tenant, cached_tenants
 
 log = logging.getLogger(__name__)
@@ -76,7 +79,15 @@ def create_broker(
     provider: Provider | None = None,
 ) -> tuple[NatsBroker, Orchestrator]:
     options = options or OrchestratorSettings()
-    broker = make_broker(settings)
+
+    async def reconnected() -> None:
+        # A restarted nats-server lost the memory stream that keeps reply progress.
+        try:
+            await ensure_reply_progress(broker.connection.jetstream())
+        except Exception:
+            log.warning("could not recreate the reply progress stream", exc_info=True)
+
+    broker = make_broker(settings, reconnected_cb=reconnected)
     orch = build_orchestrator(settings, broker, options, checkpointer=checkpointer, provider=provider)
     register_handlers(
         broker,
@@ -94,9 +105,27 @@ async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorS
     await broker.connect()
     js = broker.connection.jetstream()
     await ensure_streams(js)
+    await apply_ack_wait(js, options.durable, options.ack_wait_s)
     orch.gate = await NatsGate.connect(js, lock_ttl=options.lock_ttl_s)
     orch.publish = raw_publisher(broker)
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
+
+
+async def apply_ack_wait(js: JetStreamContext, durable: str, ack_wait: float) -> None:
+    """Give an existing durable the configured ack wait (the subscriber only sets it on creation).
+
+    A durable made by an older build keeps its old ack wait otherwise (30 s: a crashed turn
+    then stalls that long); ack_wait is one of the fields a consumer update may change.
+    """
+    try:
+        info = await js.consumer_info(CONV_STREAM, durable)
+    except NotFoundError:
+        return
+    if info.config.ack_wait is not None and abs(info.config.ack_wait - ack_wait) < 1e-3:
+        return
+    info.config.ack_wait = ack_wait
+    await js.add_consumer(CONV_STREAM, config=info.config)
+    log.info("consumer %s: ack wait set to %ss", durable, ack_wait)
 
 
 def raw_publisher(broker: NatsBroker) -> Callable[[Event], Awaitable[object]]:

@@ -16,8 +16,14 @@ class OrchestratorSettings(BaseSettings):
         "all", description="Where a newly created durable starts; 'new' skips visitor messages already stored."
     )
     concurrency: int = Field(256, ge=1, description="Turns one replica runs at once (different conversations).")
-    ack_wait_s: float = Field(30.0, gt=0, description="Redelivery delay of a message whose replica went silent.")
-    lock_ttl_s: float = Field(10.0, gt=0, description="A crashed replica's conversation lock expires after this.")
+    ack_wait_s: float = Field(
+        2.0,
+        gt=0,
+        description="Redelivery delay of a message whose replica went silent: how soon a crashed turn is taken over.",
+    )
+    lock_ttl_s: int = Field(
+        2, ge=1, description="A crashed replica's conversation lock expires after this (whole seconds)."
+    )
     checkpointer: Literal["memory", "database"] = Field(
         "database",
         description="Where conversation history lives: the database (shared by replicas, survives restarts) or memory.",

@@ -5,17 +5,32 @@
 - ``answered.{tenant}.{conversation}`` in ``CONVERSATION_STATE_BUCKET``: the stream sequence of
   the last visitor message handled, which makes redelivered messages no-ops;
 - ``mode.{tenant}.{conversation}`` in the same bucket, written by the handoff service; with
-  the latest ``handoff.ended`` in SB_CONV it says whether the AI may answer a message.
+  the latest ``handoff.ended`` in SB_CONV it says whether the AI may answer a message;
+- ``REPLY_PROGRESS_STREAM`` (memory, one message per conversation): the last ``message.delta``
+  published in each conversation, captured by the server from the plain publish (no ack, no
+  round trip on the hot path). A rerun of a reply reads it to learn how much text the widget
+  already shows (see ``orchestrator.turns.answer``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from nats.js.errors import BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.errors import ConnectionClosedError, NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import DiscardPolicy, StorageType, StreamConfig
+from nats.js.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    KeyDeletedError,
+    KeyWrongLastSequenceError,
+    NotFoundError,
+)
 
 from shared.events import Event, UserMessage, parse_event
 from shared.subjects import (
@@ -23,6 +38,7 @@ from shared.subjects import (
     CONVERSATION_LOCKS_BUCKET,
     CONVERSATION_STATE_BUCKET,
     Channel,
+    kind_pattern,
     subject,
 )
 
@@ -32,7 +48,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LOCK_TTL_S = 10.0
+# Per-message TTLs are whole seconds (nats-py sends int(ttl)).
+LOCK_TTL_S = 2
+REPLY_PROGRESS_STREAM = "SB_REPLY_PROGRESS"
+# JetStream's "wrong last sequence" error codes (a conditional write lost the race).
+WRONG_LAST_SEQUENCE = (10071, 10164)
 
 
 @dataclass
@@ -40,6 +60,27 @@ class Lock:
     key: str
     owner: str
     revision: int
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where an earlier run of a reply got to: its end event if one is stored, the characters shown."""
+
+    ended: Literal["completed", "cancelled"] | None = None
+    shown: int = 0
+
+
+def reply_progress_config() -> StreamConfig:
+    return StreamConfig(
+        name=REPLY_PROGRESS_STREAM,
+        description="The last message.delta of each conversation: how far a reply streamed, for its rerun.",
+        subjects=[kind_pattern(Channel.PUSH, "message.delta")],
+        max_msgs_per_subject=1,
+        max_age=3600,
+        storage=StorageType.MEMORY,
+        discard=DiscardPolicy.OLD,
+        allow_direct=True,
+    )
 
 
 class Gate(Protocol):
@@ -56,6 +97,7 @@ class Gate(Protocol):
     async def events(
         self, tenant_id: str, conversation_id: str, after: int, before: int
     ) -> list[tuple[int, Event]]: ...
+    async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume: ...
 
 
 def lock_key(tenant_id: str, conversation_id: str) -> str:
@@ -83,6 +125,14 @@ async def bucket(js: JetStreamContext, name: str, **config: Any) -> KeyValue:
         return await js.key_value(name)
 
 
+async def ensure_reply_progress(js: JetStreamContext) -> None:
+    """Create the progress stream; again after a nats-server restart, which loses memory streams."""
+    try:
+        await js.add_stream(config=reply_progress_config())
+    except BadRequestError:
+        await js.update_stream(config=reply_progress_config())
+
+
 class NatsGate:
     def __init__(self, js: JetStreamContext, locks: KeyValue, state: KeyValue, lock_ttl: float = LOCK_TTL_S) -> None:
         self.js, self.locks, self.state = js, locks, state
@@ -94,32 +144,67 @@ class NatsGate:
         # limit_marker_ttl makes the server accept per-message TTLs on the lock bucket.
         locks = await bucket(js, CONVERSATION_LOCKS_BUCKET, limit_marker_ttl=1)
         state = await bucket(js, CONVERSATION_STATE_BUCKET)
+        await ensure_reply_progress(js)
         return cls(js, locks, state, lock_ttl)
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
         key = lock_key(tenant_id, conversation_id)
+        # Unique per acquisition: a turn that lost the lock never mistakes a later one for its own.
+        owner = f"{self.owner}.{uuid.uuid4().hex[:12]}"
         try:
-            revision = await self.locks.create(key, self.owner.encode(), msg_ttl=self.lock_ttl)
+            revision = await self.locks.create(key, owner.encode(), msg_ttl=self.lock_ttl)
         except KeyWrongLastSequenceError:
             return None
-        return Lock(key, self.owner, revision)
+        return Lock(key, owner, revision)
 
     async def refresh(self, lock: Lock) -> bool:
-        """Extend the lock's TTL; False if it was lost (expired and taken by someone else)."""
+        """Extend the lock's TTL; False if it was lost (expired, perhaps taken by someone else)."""
         try:
             # KeyValue.update() takes no TTL; _update is the same call with one.
             lock.revision = await self.locks._update(
                 lock.key, lock.owner.encode(), last=lock.revision, msg_ttl=self.lock_ttl
             )
         except KeyWrongLastSequenceError:
-            return False
+            # A refresh we gave up on (NATS froze) may have been applied: still ours, adopt it.
+            try:
+                entry = await self.locks.get(lock.key)
+            except (NotFoundError, KeyDeletedError):
+                return False
+            if entry.value != lock.owner.encode() or entry.revision is None:
+                return False
+            try:
+                lock.revision = await self.locks._update(
+                    lock.key, lock.owner.encode(), last=entry.revision, msg_ttl=self.lock_ttl
+                )
+            except KeyWrongLastSequenceError:
+                return False
         return True
 
     async def release(self, lock: Lock) -> None:
         try:
             await self.locks.delete(lock.key, last=lock.revision)
-        except KeyWrongLastSequenceError:
+        except BadRequestError as err:  # delete() reports a wrong revision as err_code 10071
+            if err.err_code not in WRONG_LAST_SEQUENCE:
+                raise
+            await self._release_if_ours(lock)
+        except (NatsTimeoutError, ConnectionClosedError):
+            # Not worth failing the turn over: the lock expires by itself shortly.
+            log.warning("could not release lock %s (NATS unreachable); it expires in %ss", lock.key, self.lock_ttl)
+
+    async def _release_if_ours(self, lock: Lock) -> None:
+        """The revision moved on without us knowing: a refresh the client gave up on (NATS froze)
+        was applied when the server came back. Still ours: delete it now, not a TTL later."""
+        try:
+            entry = await self.locks.get(lock.key)
+        except (NotFoundError, KeyDeletedError):
+            return
+        if entry.value != lock.owner.encode() or entry.revision is None:
             log.warning("lock %s was lost before release", lock.key)
+            return
+        try:
+            await self.locks.delete(lock.key, last=entry.revision)
+        except BadRequestError:
+            log.warning("lock %s was taken while being released", lock.key)
 
     async def answered_through(self, tenant_id: str, conversation_id: str) -> int:
         try:
@@ -194,5 +279,37 @@ class NatsGate:
             seq = raw.seq + 1
         return found
 
+    async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume:
+        """How far reply ``message_id`` got in an earlier run (a crashed or cut-off replica).
 
-__all__ = ("Gate", "Lock", "NatsGate", "bucket")
+        Three direct gets at once (one round trip), made only when a reply may be a rerun.
+        """
+        delta, completed, cancelled = await asyncio.gather(
+            self._last(REPLY_PROGRESS_STREAM, subject(Channel.PUSH, tenant_id, conversation_id, "message.delta")),
+            self._last(CONV_STREAM, subject(Channel.CONV, tenant_id, conversation_id, "message.completed")),
+            self._last(CONV_STREAM, subject(Channel.CONV, tenant_id, conversation_id, "message.cancelled")),
+        )
+        ended: Literal["completed", "cancelled"] | None = None
+        if completed.get("message_id") == message_id:
+            ended = "completed"
+        elif cancelled.get("message_id") == message_id:
+            ended = "cancelled"
+        shown = 0
+        if delta.get("message_id") == message_id:
+            shown = int(delta.get("offset") or 0) + len(delta.get("text") or "")
+        return Resume(ended, shown)
+
+    async def _last(self, stream: str, on: str) -> dict[str, Any]:
+        """The JSON body of the last message on subject ``on`` ({} if none or unreadable)."""
+        try:
+            raw = await self.js.get_msg(stream, subject=on, direct=True)
+            body = json.loads(raw.data or b"{}")
+        except NoRespondersError:  # no such stream: the progress stream died with a nats-server
+            log.warning("stream %s is missing: no progress to resume from", stream)
+            return {}
+        except (NotFoundError, ValueError):
+            return {}
+        return body if isinstance(body, dict) else {}
+
+
+__all__ = ("Gate", "Lock", "NatsGate", "Resume", "bucket", "ensure_reply_progress")

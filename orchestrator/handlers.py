@@ -18,7 +18,9 @@ from shared.subjects import Channel, kind_pattern, parse
 log = logging.getLogger(__name__)
 
 DURABLE = "orchestrator"
-ACK_WAIT_S = 30.0
+# Short: a replica that dies mid-turn has its message redelivered (and the reply taken over by
+# another replica or its restart) after this. A live turn sends "in progress" every third of it.
+ACK_WAIT_S = 2.0
 # Lock held by another replica: come back soon (the other turn is usually a few seconds long),
 # a little later on each redelivery so a long turn is not polled hard.
 RETRY_DELAY_S = 0.25
@@ -36,12 +38,16 @@ def stream_seq(msg: NatsMessage) -> int | None:
         return None
 
 
-def retry_delay(msg: NatsMessage) -> float:
+def deliveries(msg: NatsMessage) -> int:
+    """How many times JetStream has delivered this message (1 the first time)."""
     try:
-        delivered = int(msg.raw_message.metadata.num_delivered)
+        return int(msg.raw_message.metadata.num_delivered)
     except Exception:
-        delivered = 1
-    return min(RETRY_DELAY_S * delivered, MAX_RETRY_DELAY_S)
+        return 1
+
+
+def retry_delay(msg: NatsMessage) -> float:
+    return min(RETRY_DELAY_S * deliveries(msg), MAX_RETRY_DELAY_S)
 
 
 def register_handlers(
@@ -67,7 +73,14 @@ def register_handlers(
     )
     async def on_user_message(event: UserMessage, msg: NatsMessage) -> None:
         try:
-            decision = await handle_user_message(orch, event, stream_seq(msg), progress=msg.in_progress)
+            decision = await handle_user_message(
+                orch,
+                event,
+                stream_seq(msg),
+                progress=msg.in_progress,
+                heartbeat=ack_wait / 3,
+                redelivered=deliveries(msg) > 1,
+            )
         except Exception:
             await msg.nack(delay=FAILURE_DELAY_S)
             raise

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from orchestrator.gate import Lock, lock_key
+from orchestrator.gate import Lock, Resume, lock_key
 from shared.events import Event, UserMessage
 
 
 class MemoryGate:
-    lock_ttl = 10.0
+    lock_ttl = 10
 
     def __init__(self) -> None:
         self.locks: set[str] = set()
@@ -17,6 +17,8 @@ class MemoryGate:
         self.messages: dict[str, list[tuple[int, UserMessage]]] = {}
         # Other stored events of a conversation (agent messages, replies), as SB_CONV would hold them.
         self.stored: dict[str, list[tuple[int, Event]]] = {}
+        # What an earlier run of a reply got to, by reply message_id (set by tests).
+        self.resumes: dict[str, Resume] = {}
 
     async def acquire(self, tenant_id: str, conversation_id: str) -> Lock | None:
         key = lock_key(tenant_id, conversation_id)
@@ -53,3 +55,6 @@ class MemoryGate:
         key = lock_key(tenant_id, conversation_id)
         stored: list[tuple[int, Event]] = [*self.messages.get(key, []), *self.stored.get(key, [])]
         return sorted(((seq, e) for seq, e in stored if after < seq < before), key=lambda pair: pair[0])
+
+    async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume:
+        return self.resumes.get(message_id, Resume())

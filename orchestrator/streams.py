@@ -29,6 +29,8 @@ class ActiveStream:
     # Characters streamed so far (len(text) without joining the parts on every delta).
     length: int = 0
     done: bool = False
+    # A rerun: characters an earlier run of this reply already showed (held back until passed).
+    shown_before: int = 0
     cancel_reason: str | None = None
     # The task producing the text; cancelled so the provider stops within one token.
     task: asyncio.Task[Any] | None = None
@@ -44,7 +46,10 @@ class ActiveStream:
         self.length += len(part)
         return offset
 
-    def state(self) -> dict[str, Any]:
+    def state(self) -> dict[str, Any] | None:
+        """What the reply says so far; None while a rerun is still shorter than what was shown."""
+        if self.length < self.shown_before:
+            return None
         return {"message_id": self.message_id, "text": self.text, "done": self.done}
 
     def cancel(self, reason: str) -> bool:
@@ -107,9 +112,11 @@ class StreamRegistry:
                 wanted = json.loads(msg.data or b"{}").get("message_id")
             except (ValueError, AttributeError):
                 wanted = None
-            if stream is None or (wanted and wanted != stream.message_id):
-                # Not ours (any more): stay silent so the requester times out or another replica answers.
+            state = stream.state() if stream is not None else None
+            if state is None or (wanted and wanted != state["message_id"]):
+                # Not ours (any more), or a rerun still behind what the widget shows: stay silent
+                # so the requester times out (or another replica answers) and no text shrinks.
                 return
-            await msg.respond(json.dumps(stream.state()).encode())
+            await msg.respond(json.dumps(state).encode())
 
         return respond

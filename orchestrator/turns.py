@@ -5,7 +5,6 @@ answered in order, stream each reply as events, remember how far the conversatio
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -13,11 +12,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
 
-from orchestrator.gate import Gate, Lock
+from orchestrator.gate import Gate, Lock, Resume
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
 from orchestrator.providers import Provider
 from orchestrator.streams import StreamRegistry
+from shared.aio import stop_tasks
 from shared.events import (
     Author,
     Event,
@@ -42,6 +42,14 @@ ERROR_NOTICE = "Sorry, I couldn't finish that answer. Please try again, or ask f
 
 class PublishFailed(Exception):
     """Publishing part of a reply failed; the turn must run again rather than be cancelled."""
+
+
+class LockLost(Exception):
+    """The conversation lock expired mid-turn (this replica stalled, or NATS was cut off) and
+    another replica may be answering: stop without another word and leave the message to it."""
+
+
+LOCK_LOST = "lock_lost"
 
 
 @dataclass
@@ -73,10 +81,19 @@ async def handle_user_message(
     user: UserMessage,
     seq: int | None,
     progress: Callable[[], Awaitable[None]] | None = None,
+    *,
+    heartbeat: float | None = None,
+    redelivered: bool = False,
 ) -> Decision:
     """Answer ``user`` (stream sequence ``seq``) exactly once and in conversation order.
 
     "retry" means another replica holds the conversation: try again shortly.
+
+    While the turn runs, the conversation lock is refreshed and ``progress`` (the message's
+    "in progress" ack) sent every ``heartbeat`` seconds (at most a third of the lock TTL), so
+    a short ack wait and lock TTL only expire when the replica is gone: a crashed replica's
+    turn is redelivered and taken over within about the ack wait. ``redelivered`` (or
+    answering an earlier pending message) makes the turn a possible rerun: see ``answer``.
     """
     tenant = orch.tenants.by_id(user.tenant_id)
     if tenant is None:
@@ -86,11 +103,21 @@ async def handle_user_message(
     if lock is None:
         orch.stats["retry"] += 1
         return "retry"
-    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress))
+    interval = getattr(orch.gate, "lock_ttl", 10) / 3
+    if heartbeat is not None:
+        interval = min(interval, heartbeat)
+    lost = asyncio.Event()
+
+    def on_lost() -> None:
+        lost.set()
+        orch.registry.cancel(user.tenant_id, user.conversation_id, LOCK_LOST)
+
+    stop = asyncio.Event()
+    keeper = asyncio.create_task(_keep_lock(orch.gate, lock, progress, interval, on_lost, stop))
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
-            orch.stats[await answer(orch, tenant, user)] += 1
+            orch.stats[await answer(orch, tenant, user, resume=redelivered)] += 1
             return "ack"
         done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
         if seq <= done:
@@ -100,42 +127,89 @@ async def handle_user_message(
         if not pending or pending[-1][0] != seq:
             pending.append((seq, user))
         for pending_seq, message in pending:
-            orch.stats[await answer(orch, tenant, message, pending_seq)] += 1
+            if lost.is_set():
+                raise LockLost(lock.key)
+            # An earlier message still unanswered may have been cut off mid-reply too.
+            resume = redelivered or pending_seq != seq
+            orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
-        keeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keeper
+        # nats-py can swallow a cancellation (a reply racing with it): never wait on it alone,
+        # or a turn whose keeper missed it holds the lock, refreshed, forever.
+        stop.set()
+        await stop_tasks(keeper, timeout=interval + 1)
         await orch.gate.release(lock)
 
 
-async def _keep_lock(gate: Gate, lock: Lock, progress: Callable[[], Awaitable[None]] | None) -> None:
-    interval = getattr(gate, "lock_ttl", 10.0) / 3
-    while True:
+async def _keep_lock(
+    gate: Gate,
+    lock: Lock,
+    progress: Callable[[], Awaitable[None]] | None,
+    interval: float,
+    on_lost: Callable[[], None],
+    stop: asyncio.Event,
+) -> None:
+    while not stop.is_set():
         await asyncio.sleep(interval)
+        if stop.is_set():
+            return
         try:
-            if not await gate.refresh(lock):
-                log.warning("lost conversation lock %s mid-turn", lock.key)
             if progress is not None:
-                await progress()
+                await progress()  # a plain publish: first, so a slow lock refresh cannot delay it
+            if not await gate.refresh(lock):
+                log.warning("lost conversation lock %s mid-turn; stopping the turn", lock.key)
+                on_lost()
+                return
         except Exception:  # NATS briefly unreachable: the next round tries again
             log.warning("could not refresh lock %s", lock.key, exc_info=True)
 
 
-async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int | None = None) -> Outcome:
+async def answer(
+    orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int | None = None, *, resume: bool = False
+) -> Outcome:
     """Run one turn for ``user`` and publish its reply: created, deltas, then completed or cancelled.
 
     With ``seq`` (the message's SB_CONV sequence) the turn first folds the conversation's
     events the history has not seen (an agent's replies, messages skipped meanwhile).
+
+    ``resume``: an earlier run of this reply may have been cut off (its replica crashed, or
+    NATS failed mid-reply). Every id is the same, so JetStream drops the durable events' second
+    copies; an already stored end (completed/cancelled) means nothing is left to do. The
+    widget applies deltas as ``text[:offset] + delta``, so re-streaming from offset 0 would
+    show the text rewinding: the rerun holds its text back until it is as long as what the
+    earlier run showed (its last delta, kept by the server), then sends it whole as one delta
+    at offset 0 and streams on from there. The widget's text never shrinks; it only changes
+    if the model words the rerun differently (then it is replaced in one step).
     """
     ids = reply_ids(user)
     # Registered before the mode check: a takeover racing with us either shows in the mode
     # or reaches this stream through cancel().
     stream = await orch.registry.open(user.tenant_id, user.conversation_id, ids.message_id)
     try:
-        if await _agent_has_it(orch.gate, user, seq):
+        if resume:
+            agent_has_it, earlier = await asyncio.gather(
+                _agent_has_it(orch.gate, user, seq),
+                orch.gate.resume_point(user.tenant_id, user.conversation_id, ids.message_id),
+            )
+        else:
+            agent_has_it, earlier = await _agent_has_it(orch.gate, user, seq), Resume()
+        if agent_has_it:
             return "skipped"
+        if earlier.ended is not None:
+            return earlier.ended  # the cut-off run got as far as its end event
+        stream.shown_before = earlier.shown
+        if earlier.shown:
+            log.info(
+                "taking over reply %s in %s/%s: %d characters shown",
+                ids.message_id,
+                user.tenant_id,
+                user.conversation_id,
+                earlier.shown,
+            )
+            orch.stats["taken_over"] += 1
+        if stream.cancel_reason == LOCK_LOST:
+            raise LockLost(ids.message_id)
         if stream.cancel_reason is not None:
             return "cancelled"  # cancelled before anything was said: nothing to retract
         author = Author(name=tenant.assistant_name)
@@ -165,7 +239,12 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
                     created = True
                 elif item:
                     offset = stream.append(item)
-                    await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
+                    if stream.length < earlier.shown:
+                        continue  # the widget already shows this much
+                    if offset < earlier.shown:  # the first part past it: the whole text, in one step
+                        await publish(_delta(user, ids.delta(0), ids.message_id, 0, stream.text))
+                    else:
+                        await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
 
         await orch.publish(_typing(user, tenant, on=True))
         stream.task = asyncio.create_task(pump())
@@ -180,6 +259,8 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
         except Exception:
             log.exception("turn for message %s failed", user.message_id)
             stream.cancel_reason = "error"
+        if stream.cancel_reason == LOCK_LOST:
+            raise LockLost(ids.message_id)  # the new holder of the lock answers; say nothing more
         await orch.publish(_typing(user, tenant, on=False))
         if stream.cancel_reason is not None:
             if created:
@@ -224,19 +305,26 @@ async def answer(orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int
         await orch.registry.close(stream)
 
 
-async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
-    """True if an agent has the conversation, or had it after ``user`` was sent.
+# Modes (written by the handoff service) in which the AI does not answer: an agent has the
+# conversation, or it waits for one and the tenant's handoff rules say the AI stays quiet
+# meanwhile (``ai_while_queued`` false; when true the handoff service leaves the mode "ai").
+NOT_OURS = frozenset({"assigned", "queued"})
 
-    A message sent while an agent had the conversation can reach us after the hand-back (we
-    were busy or down): the latest ``handoff.ended`` coming after it says it was not ours.
+
+async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
+    """True if a human has (or is awaited for) the conversation, or was after ``user`` was sent.
+
+    A message sent while an agent had the conversation (or it was queued for one) can reach
+    us after the hand-back (we were busy or down): the latest ``handoff.ended`` coming after
+    it says it was not ours.
     """
     if seq is None:
-        return await gate.mode(user.tenant_id, user.conversation_id) == "assigned"
+        return await gate.mode(user.tenant_id, user.conversation_id) in NOT_OURS
     mode, ended = await asyncio.gather(
         gate.mode(user.tenant_id, user.conversation_id),
         gate.last_handoff_end(user.tenant_id, user.conversation_id),
     )
-    return mode == "assigned" or seq < ended
+    return mode in NOT_OURS or seq < ended
 
 
 def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:

@@ -44,9 +44,16 @@ class EmbeddedNats:
     """A nats-server with JetStream on 127.0.0.1; ``url`` once started."""
 
     def __init__(
-        self, store_dir: Path, port: int | None = None, log_file: Path | None = None, monitor_port: int | None = None
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        log_file: Path | None = None,
+        monitor_port: int | None = None,
+        own_session: bool = False,
     ) -> None:
+        """``own_session``: out of our process group, so a terminal's Ctrl-C does not reach it."""
         self.store_dir = Path(store_dir)
+        self.own_session = own_session
         self.port = port or free_port()
         self.monitor_port = monitor_port
         self.log_file = log_file
@@ -66,7 +73,7 @@ class EmbeddedNats:
         if self.monitor_port:
             args += ["-m", str(self.monitor_port)]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=self.own_session)
         wait_for_port("127.0.0.1", self.port, proc=self.proc)
         return self.url
 

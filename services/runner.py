@@ -105,11 +105,14 @@ async def run(names: list[str], replicas: dict[str, int], settings: Settings) ->
     embedded: EmbeddedNats | None = None
     nats_url = settings.nats_url
     if not nats_url:
+        # In its own session (the services are too): Ctrl-C reaches only the runner, which
+        # stops the services first and nats-server last, so no service sees NATS go away.
         embedded = EmbeddedNats(
             store_dir=var / "nats",
             port=int(os.environ.get("NATS_PORT", "0")) or free_port(),
             log_file=var / "nats.log",
             monitor_port=free_port(),
+            own_session=True,
         )
         nats_url = embedded.start()
         log.info("embedded nats-server at %s (JetStream in %s)", nats_url, var / "nats")
@@ -139,8 +142,10 @@ async def run(names: list[str], replicas: dict[str, int], settings: Settings) ->
         stopping.set()
         if supervisor is not None:
             await supervisor.stop()
+            log.info("services stopped")
         if embedded is not None:
             embedded.stop()
+            log.info("nats-server stopped")
         if nats_keeper is not None:
             await nats_keeper
         log.info("stopped")

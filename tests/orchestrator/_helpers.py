@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 import nats
@@ -22,6 +23,20 @@ class Recorder:
 
     def of(self, kind: str) -> list[Event]:
         return [e for e in self.events if e.type == kind]
+
+
+def widget_texts(deltas: list[Any]) -> list[str]:
+    """A reply's text after each of its deltas, applied as the widget does: text[:offset] + delta."""
+    text, shown = "", []
+    for delta in deltas:
+        text = text[: delta.offset] + delta.text
+        shown.append(text)
+    return shown
+
+
+def never_rewinds(texts: list[str]) -> bool:
+    """Each text starts with the one before it: nothing shown is ever taken back."""
+    return all(later.startswith(earlier) for earlier, later in itertools.pairwise(texts))
 
 
 def user_message(conversation_id: str, n: int, text: str = "What does express shipping cost?") -> UserMessage:

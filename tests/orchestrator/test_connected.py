@@ -13,6 +13,7 @@ import nats
 import pytest
 from faststream.nats import NatsBroker
 from langgraph.checkpoint.memory import InMemorySaver
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from orchestrator.app import running
@@ -20,7 +21,7 @@ from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import answered_key, lock_key, mode_key
 from orchestrator.providers import OpenAIProvider
 from orchestrator.turns import Orchestrator
-from shared.bus import emit, make_broker
+from shared.bus import emit, ensure_streams, make_broker
 from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted, UserMessage
 from shared.settings import Settings
 from shared.subjects import (
@@ -28,6 +29,7 @@ from shared.subjects import (
     CONVERSATION_LOCKS_BUCKET,
     CONVERSATION_STATE_BUCKET,
     Channel,
+    kind_pattern,
     stream_state_subject,
     subject,
 )
@@ -165,6 +167,24 @@ async def test_assigned_conversation_gets_no_reply(
     assert [e.type for e in watcher.events] == ["message.user"]
 
 
+async def test_conversation_queued_for_a_human_gets_no_reply(
+    connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
+) -> None:
+    """Mode 'queued' (the tenant keeps the AI quiet while a human is awaited): acked, not answered."""
+    watcher = await watch(nats_client, conversation_id)
+    async with orchestrators(connected_settings):
+        kv = await nats_client.jetstream().key_value(CONVERSATION_STATE_BUCKET)
+        await kv.put(mode_key("acme", conversation_id), b"queued")
+        seq = await emit(bus, user(conversation_id, 1, "shipping?"))
+        await asyncio.wait_for(handled(kv, conversation_id, seq), 10)
+        assert watcher.of("message.created") == []
+        await kv.put(mode_key("acme", conversation_id), b"ai")
+        await emit(bus, user(conversation_id, 2, "Where are your stores?"))
+        [completed] = await watcher.until("message.completed")
+    assert completed.reply_to == f"{conversation_id}-m2"  # type: ignore[attr-defined]
+    assert len(watcher.of("message.created")) == 1
+
+
 async def test_stream_state_request_returns_the_text_so_far(
     connected_settings: Settings, nats_client: nats.NATS, bus: NatsBroker, conversation_id: str
 ) -> None:
@@ -292,3 +312,26 @@ async def test_message_held_up_past_the_hand_back_is_not_answered(
         {"role": "user", "content": "Are you still there?"},
         {"role": "user", "content": "How much is it to Canada?"},
     ]
+
+
+async def test_an_existing_durable_gets_the_configured_ack_wait(
+    connected_settings: Settings, nats_client: nats.NATS
+) -> None:
+    """A durable created by an older build (30 s ack wait) is updated, or a crashed turn stalls 30 s."""
+    js = nats_client.jetstream()
+    await ensure_streams(js)
+    durable = f"orchestrator-old-{uuid.uuid4().hex[:8]}"
+    await js.add_consumer(
+        CONV_STREAM,
+        config=ConsumerConfig(
+            durable_name=durable,
+            ack_wait=30,
+            deliver_policy=DeliverPolicy.NEW,
+            filter_subject=kind_pattern(Channel.CONV, "message.user"),
+            ack_policy=AckPolicy.EXPLICIT,
+        ),
+    )
+    options = OrchestratorSettings(durable=durable, deliver="new", word_delay_s=0)
+    async with running(connected_settings, options):
+        info = await js.consumer_info(CONV_STREAM, durable)
+    assert info.config.ack_wait == options.ack_wait_s == 2.0

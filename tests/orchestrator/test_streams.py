@@ -2,7 +2,7 @@ import asyncio
 import json
 from typing import Any
 
-from orchestrator.streams import StreamRegistry
+from orchestrator.streams import ActiveStream, StreamRegistry
 from shared.subjects import stream_state_subject
 
 
@@ -68,3 +68,12 @@ async def test_state_responder_answers_only_while_streaming() -> None:
     late = FakeMsg(json.dumps({"message_id": "r1"}).encode())
     await respond(late)
     assert late.responses == []
+
+
+def test_a_rerun_behind_what_was_shown_has_no_state_to_offer() -> None:
+    """Asked mid-takeover, a shorter text would make a resumed widget's text shrink: say nothing."""
+    stream = ActiveStream("acme", "c1", "r1", shown_before=10)
+    stream.append("Standard")
+    assert stream.state() is None
+    stream.append(" shipping")
+    assert stream.state() == {"message_id": "r1", "text": "Standard shipping", "done": False}

@@ -1,14 +1,16 @@
 import asyncio
+import contextlib
 
 import pytest
 
+from orchestrator.gate import Lock, Resume
 from orchestrator.ids import reply_ids
 from orchestrator.memory_gate import MemoryGate
-from orchestrator.turns import Orchestrator, PublishFailed, answer, handle_user_message
+from orchestrator.turns import LockLost, Orchestrator, PublishFailed, answer, handle_user_message
 from shared.events import Event, MessageCancelled, MessageCompleted, MessageCreated, MessageDelta
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
-from tests.orchestrator._helpers import Recorder, user_message
+from tests.orchestrator._helpers import Recorder, never_rewinds, user_message, widget_texts
 
 
 async def test_one_turn_emits_created_deltas_completed(orch: Orchestrator, recorder: Recorder) -> None:
@@ -98,6 +100,34 @@ async def test_assigned_conversation_is_not_answered(orch: Orchestrator, recorde
     assert await gate.answered_through("acme", "c1") == 4
 
 
+async def test_conversation_queued_for_a_human_is_not_answered(orch: Orchestrator, recorder: Recorder) -> None:
+    """The handoff service writes mode 'queued' when the tenant does not let the AI answer meanwhile."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    gate.modes["acme.c1"] = "queued"
+    assert await handle_user_message(orch, user_message("c1", 1), seq=4) == "ack"
+    assert recorder.events == []
+    assert await gate.answered_through("acme", "c1") == 4
+
+
+async def test_message_sent_while_queued_is_not_answered_after_the_hand_back(
+    orch: Orchestrator, recorder: Recorder
+) -> None:
+    """Queued, then back to the AI (no agent came): the handoff.ended after it says it was not ours."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    during, after = user_message("c1", 1, "anyone?"), user_message("c1", 2, "after?")
+    gate.messages["acme.c1"] = [(4, during), (9, after)]
+    gate.modes["acme.c1"] = "queued"
+    gate.locks.add("acme.c1")  # busy elsewhere while it was queued
+    assert await handle_user_message(orch, during, seq=4) == "retry"
+    gate.locks.clear()
+    gate.modes["acme.c1"] = "ai"
+    gate.handoff_ends["acme.c1"] = 6
+    assert await handle_user_message(orch, after, seq=9) == "ack"
+    assert [e.reply_to for e in recorder.of("message.completed")] == ["m2"]  # type: ignore[attr-defined]
+
+
 async def test_cancel_mid_stream_emits_cancelled_with_text_so_far(
     orch: Orchestrator, recorder: Recorder, acme: Tenant
 ) -> None:
@@ -171,6 +201,96 @@ async def test_failed_turn_reruns_with_the_same_ids(orch: Orchestrator, recorder
     rerun_deltas = [e for e in recorder.of("message.delta") if e.offset == 0]  # type: ignore[attr-defined]
     assert len(rerun_deltas) == 2  # the rerun streams again from offset 0
     assert await gate.answered_through("acme", "c1") == 9
+
+
+async def test_rerun_of_a_cut_off_reply_continues_without_rewinding(orch: Orchestrator, recorder: Recorder) -> None:
+    """A redelivered turn learns how much text the widget shows and never sends it a shorter text."""
+    calls = 0
+
+    async def flaky(event: Event) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 5:  # typing, created, two deltas out, then NATS is gone
+            raise ConnectionError("nats: connection closed")
+        await recorder(event)
+
+    orch.publish = flaky
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    user = user_message("c1", 1)
+    with pytest.raises(PublishFailed):
+        await handle_user_message(orch, user, seq=9)
+    first = recorder.of("message.delta")
+    shown = widget_texts(first)[-1]
+    assert len(first) == 2, "the cut-off run showed some text"
+    gate.resumes[first[0].message_id] = Resume(shown=len(shown))  # type: ignore[attr-defined]
+
+    assert await handle_user_message(orch, user, seq=9, redelivered=True) == "ack"
+    rerun = recorder.of("message.delta")[len(first) :]
+    assert rerun[0].offset == 0  # type: ignore[attr-defined]
+    assert len(rerun[0].text) >= len(shown)  # type: ignore[attr-defined]
+    texts = widget_texts(recorder.of("message.delta"))
+    assert never_rewinds(texts)
+    [completed] = recorder.of("message.completed")
+    assert texts[-1] == completed.text  # type: ignore[attr-defined]
+    assert orch.stats["taken_over"] == 1
+
+
+async def test_rerun_of_a_reply_that_was_completed_publishes_nothing(orch: Orchestrator, recorder: Recorder) -> None:
+    """Cut off after its completed event was stored (before answered-through was): no second turn."""
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    user = user_message("c1", 1)
+    gate.resumes[reply_ids(user).message_id] = Resume(ended="completed", shown=30)
+    assert await handle_user_message(orch, user, seq=9, redelivered=True) == "ack"
+    assert recorder.events == []
+    assert await gate.answered_through("acme", "c1") == 9
+
+
+async def test_turn_that_lost_its_lock_stops_without_another_word(orch: Orchestrator, recorder: Recorder) -> None:
+    """The lock expired mid-reply (a stalled replica): another may be answering, so stop silently."""
+    provider = ScriptedProvider("Standard shipping costs $5.95 and takes three days.", pause_after=2)
+    orch.provider_for = lambda tenant: provider
+    gate = orch.gate
+    assert isinstance(gate, MemoryGate)
+    turn = asyncio.create_task(handle_user_message(orch, user_message("c1", 1), seq=9, heartbeat=0.01))
+    await provider.paused.wait()
+    said = list(recorder.events)
+    gate.locks.clear()  # expired
+    with pytest.raises(LockLost):
+        await turn
+    assert recorder.events == said, "no cancelled, completed or notice after the lock was lost"
+    assert await gate.answered_through("acme", "c1") == 0, "left to the replica holding the lock now"
+
+
+class SwallowingGate(MemoryGate):
+    """A lock refresh that eats the cancellation arriving with its reply, as nats-py can."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshing = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def refresh(self, lock: Lock) -> bool:
+        self.refreshing.set()
+        with contextlib.suppress(asyncio.CancelledError):  # swallowed: the caller never learns of it
+            await self.answer.wait()
+        return await super().refresh(lock)
+
+
+async def test_a_lock_keeper_that_swallows_its_cancellation_does_not_hold_the_turn(
+    orch: Orchestrator, recorder: Recorder
+) -> None:
+    """Found by killing nats-server mid-turn: the turn waited forever on its keeper, which kept
+    refreshing the lock, so the conversation was never answered again."""
+    provider = ScriptedProvider("Standard shipping costs $5.95.", pause_after=1)
+    orch.provider_for = lambda tenant: provider
+    gate = orch.gate = SwallowingGate()
+    turn = asyncio.create_task(handle_user_message(orch, user_message("c1", 1), seq=9, heartbeat=0.01))
+    await gate.refreshing.wait()
+    provider.resume.set()  # the turn ends while its keeper is inside a refresh
+    assert await asyncio.wait_for(turn, 30) == "ack"  # the bound only turns a hang into a failure
+    assert gate.locks == set(), "released"
 
 
 async def test_message_sent_before_a_hand_back_is_not_answered_after_it(orch: Orchestrator, recorder: Recorder) -> None:
