@@ -97,7 +97,7 @@ class HandoffStore:
         """Load every record, then follow changes in the background."""
         self._watcher = await self.kv.watchall()
         while (entry := await self._watcher.updates(timeout=30)) is not None:
-            self._apply(entry)
+            self._apply_logged(entry)
         self._watch_task = asyncio.create_task(self._follow(), name="handoff-kv-watch")
 
     async def rewatch(self) -> None:
@@ -115,10 +115,14 @@ class HandoffStore:
         assert self._watcher is not None
         async for entry in self._watcher:
             if entry is not None:
-                try:
-                    self._apply(entry)
-                except Exception:
-                    log.exception("could not apply KV entry %s", getattr(entry, "key", "?"))
+                self._apply_logged(entry)
+
+    def _apply_logged(self, entry: KeyValue.Entry) -> None:
+        """Apply one entry; a record this build cannot read is logged and skipped, never fatal."""
+        try:
+            self._apply(entry)
+        except Exception as exc:
+            log.warning("skipping unreadable handoff record %s: %s", getattr(entry, "key", "?"), exc)
 
     def _apply(self, entry: KeyValue.Entry) -> None:
         kind, _, rest = entry.key.partition(".")

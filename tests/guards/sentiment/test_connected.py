@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 
@@ -137,12 +138,14 @@ async def test_no_request_while_the_handoff_service_has_it_queued(
         kv = await js.key_value(HANDOFF_BUCKET)
     except BucketNotFoundError:
         kv = await js.create_key_value(bucket=HANDOFF_BUCKET, history=1)
-    await kv.put(handoff_record_key("acme", conversation_id), b'{"state": "queued"}')
+    # A whole record, as the handoff service writes it (its store reads every record at startup).
+    record = {"tenant_id": "acme", "conversation_id": conversation_id, "state": "queued"}
+    await kv.put(handoff_record_key("acme", conversation_id), json.dumps(record).encode())
     ops = await ops_of(nats_client, conversation_id)
     async with running(connected_settings, rules=tenants(request_window_s=0)):
         await say(gateway, conversation_id, "I want to talk to a human, this is useless!!!")
         scored = await next_of(ops, SentimentScored)
-        await kv.put(handoff_record_key("acme", conversation_id), b'{"state": "ai"}')
+        await kv.put(handoff_record_key("acme", conversation_id), json.dumps(record | {"state": "ai"}).encode())
         await say(gateway, conversation_id, "I want to talk to a human, this is useless!!!")
         request = await next_of(ops, HandoffRequested)
     assert scored.handoff is False  # type: ignore[attr-defined]
