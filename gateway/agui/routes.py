@@ -1,0 +1,138 @@
+"""``POST /agui`` (AG-UI over SSE) and ``/agui/ws`` (the same events over one WebSocket)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ag_ui.core import RunAgentInput
+from fastapi import APIRouter, HTTPException, Request, WebSocket
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from starlette.websockets import WebSocketDisconnect
+
+from gateway.agui.runs import BadRun, Timing, check, encode, run_events
+from gateway.agui.translate import RunTranslator
+from gateway.chatkit.access import Caller, caller_of
+from gateway.chatkit.follow import Follow
+from shared.widget_protocol import CloseCode
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["agui"])
+TIMING = Timing()
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+async def _run_input(caller: Caller, data: Any) -> RunAgentInput:
+    try:
+        run = RunAgentInput.model_validate(data)
+        check(run)
+    except ValidationError as exc:
+        raise BadRun(
+            f"Expected an AG-UI RunAgentInput, got: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}"
+        ) from exc
+    if not await caller.claimable(run.thread_id):
+        raise PermissionError(f"Expected a thread of this visitor (or a new one), got {run.thread_id!r}")
+    return run
+
+
+@router.post("/agui", response_class=StreamingResponse)
+async def agui(request: Request) -> StreamingResponse:
+    """Run the conversation (threadId) with the newest user message; AG-UI events as server-sent events.
+
+    Authenticate with the visitor token of POST /v1/session (`Authorization: Bearer`).
+    """
+    caller = caller_of(request)
+    try:
+        run = await _run_input(caller, json.loads(await request.body()))
+    except (ValueError, BadRun) as exc:
+        raise HTTPException(400, str(exc)) from exc
+    except PermissionError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return StreamingResponse(_sse(caller, run), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def _sse(caller: Caller, run: RunAgentInput) -> AsyncIterator[str]:
+    async for event in run_events(caller, run, TIMING):
+        yield encode(event)
+
+
+@router.websocket("/agui/ws")
+async def agui_socket(websocket: WebSocket) -> None:
+    """Send RunAgentInput JSON frames, receive AG-UI event JSON frames; events between runs
+    (a person's messages during a handoff, proactive messages) arrive as they happen.
+    ``?token=`` is the visitor token; ``?thread=`` the conversation (default: the token's)."""
+    await websocket.accept()
+    try:
+        caller = caller_of(websocket)
+    except HTTPException as exc:
+        await websocket.close(CloseCode.UNAUTHORIZED if exc.status_code == 401 else CloseCode.FORBIDDEN, exc.detail)
+        return
+    thread = websocket.query_params.get("thread") or caller.claims.conversation
+    if not await caller.claimable(thread):
+        await websocket.close(CloseCode.FORBIDDEN, "thread not yours")
+        return
+    await _Socket(websocket, caller, thread).serve()
+
+
+class _Socket:
+    """Between runs, live events are relayed as they come; a run is the same as over SSE."""
+
+    def __init__(self, websocket: WebSocket, caller: Caller, thread: str) -> None:
+        self.websocket = websocket
+        self.caller = caller
+        self.thread = thread
+        self.lock = asyncio.Lock()  # one run at a time; the live relay pauses during a run
+        self.outgoing: asyncio.Queue[str] = asyncio.Queue()
+
+    async def serve(self) -> None:
+        tasks = [asyncio.create_task(t) for t in (self._send(), self._receive(), self._between_runs())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self.websocket.close()
+
+    async def _send(self) -> None:
+        while True:
+            await self.websocket.send_text(await self.outgoing.get())
+
+    def _put(self, event: Any) -> None:
+        self.outgoing.put_nowait(event.model_dump_json(by_alias=True, exclude_none=True))
+
+    async def _receive(self) -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                raw = await self.websocket.receive_text()
+                try:
+                    data = json.loads(raw)
+                    data.setdefault("threadId", self.thread)
+                    run = await _run_input(self.caller, data)
+                    if run.thread_id != self.thread:
+                        raise BadRun(f"Expected threadId {self.thread!r} on this socket, got {run.thread_id!r}")
+                except (ValueError, AttributeError, BadRun, PermissionError) as exc:
+                    self.outgoing.put_nowait(
+                        json.dumps({"type": "RUN_ERROR", "message": str(exc), "code": "bad_input"})
+                    )
+                    continue
+                async with self.lock:
+                    async for event in run_events(self.caller, run, TIMING):
+                        self._put(event)
+
+    async def _between_runs(self) -> None:
+        translator = RunTranslator(self.thread)
+        async with Follow(self.caller.gateway, self.caller.visitor(self.thread)) as follow:
+            await follow.start(None)
+            while True:
+                followed = await follow.next(None)
+                if followed is None or self.lock.locked():
+                    continue  # a run relays these itself
+                for event in translator.translate(followed.event):
+                    self._put(event)
