@@ -20,6 +20,7 @@ from chatkit.types import (
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.background import BackgroundTask
 
 from gateway.chatkit.access import Caller, ThreadNotFound, caller_of
 from gateway.chatkit.follow import Behind, Follow
@@ -102,10 +103,23 @@ async def chatkit_updates(
     except ThreadNotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else after_seq
-    return StreamingResponse(_updates(caller, thread, resume), media_type="text/event-stream", headers=SSE_HEADERS)
+    # Subscribed before the response starts: nothing published after the client sees 200 is missed.
+    follow = Follow(caller.gateway, caller.visitor(thread))
+    await follow.__aenter__()
+    try:
+        await follow.start(resume)
+    except BaseException:
+        await follow.__aexit__()
+        raise
+    return StreamingResponse(
+        _updates(caller, thread, follow),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+        background=BackgroundTask(follow.__aexit__),  # also when the stream is never iterated
+    )
 
 
-async def _updates(caller: Caller, thread_id: str, after_seq: int | None) -> AsyncIterator[bytes]:
+async def _updates(caller: Caller, thread_id: str, follow: Follow) -> AsyncIterator[bytes]:
     async def load_item(item_id: str) -> ThreadItem | None:
         try:
             return await SERVER.store.load_item(thread_id, item_id, caller)
@@ -113,8 +127,7 @@ async def _updates(caller: Caller, thread_id: str, after_seq: int | None) -> Asy
             return None
 
     translator = Translator(thread_id, load_item)
-    async with Follow(caller.gateway, caller.visitor(thread_id)) as follow:
-        await follow.start(after_seq)
+    try:
         yield b": following\n\n"
         while True:
             try:
@@ -127,6 +140,8 @@ async def _updates(caller: Caller, thread_id: str, after_seq: int | None) -> Asy
             head = f"id: {followed.seq}\n" if followed.seq is not None else ""
             for event in await translator.translate(followed.event):
                 yield f"{head}data: {serialize(event)}\n\n".encode()
+    finally:
+        await follow.__aexit__()
 
 
 def serialize(event: ThreadStreamEvent | BaseModel) -> str:

@@ -58,13 +58,13 @@ class Translator:
                 item = await self.load_item(item_id(event.component_id))
                 return [] if item is None else self._finish(item)
         out: list[ThreadStreamEvent] = []
-        changed = self.thread.apply(event)
+        for item in self.thread.apply(event):
+            out += self._finish(item)
         if isinstance(event, MessageFlagged) and event.action != "flag" and event.message_id in self.open:
+            # Still streaming: the text so far, edited, replaces the content part; deltas append to it.
             text = apply_flags(self.streamed.get(event.message_id, ""), self.thread.flags[event.message_id])
             part = AssistantMessageContentPartAdded(content_index=0, content=AssistantMessageContent(text=text))
             out.append(ThreadItemUpdatedEvent(item_id=event.message_id, update=part))
-        for item in changed:
-            out += self._finish(item)
         return out
 
     def _open(self, message_id: str, event: MessageCreated | MessageDelta) -> list[ThreadStreamEvent]:
