@@ -40,7 +40,21 @@ async def _run_input(caller: Caller, data: Any) -> RunAgentInput:
     return run
 
 
-@router.post("/agui", response_class=StreamingResponse)
+@router.post(
+    "/agui",
+    response_class=StreamingResponse,
+    responses={200: {"description": "AG-UI events as server-sent events.", "content": {"text/event-stream": {}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "An AG-UI RunAgentInput (ag-ui-protocol): threadId, runId, messages (the newest user "
+            "message is sent), tools, context, state, forwardedProps.",
+            "content": {
+                "application/json": {"schema": {"type": "object", "required": ["threadId", "runId", "messages"]}}
+            },
+        }
+    },
+)
 async def agui(request: Request) -> StreamingResponse:
     """Run the conversation (threadId) with the newest user message; AG-UI events as server-sent events.
 

@@ -40,7 +40,16 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     "/chatkit",
     responses={
         200: {
-            "description": "JSON for reads, `text/event-stream` of ChatKit ThreadStreamEvents for streaming requests."
+            "description": "JSON for reads; `text/event-stream` of ChatKit ThreadStreamEvents for streaming requests.",
+            "content": {"text/event-stream": {}},
+        }
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A ChatKit request (openai-chatkit `chatkit.types.ChatKitReq`), e.g. "
+            '`{"type": "threads.create", "params": {"input": {...}}}`.',
+            "content": {"application/json": {"schema": {"type": "object", "required": ["type"]}}},
         }
     },
 )
