@@ -10,10 +10,17 @@ from typing import Annotated
 from chatkit.server import StreamingResult
 from chatkit.store import NotFoundError
 from chatkit.types import (
+    AttachmentsCreateReq,
+    AttachmentsDeleteReq,
     ChatKitReq,
+    InputTranscribeReq,
     ThreadItem,
+    ThreadsAddClientToolOutputReq,
+    ThreadsAddStructuredInputReq,
     ThreadsAddUserMessageReq,
     ThreadsCreateReq,
+    ThreadsDeleteReq,
+    ThreadsSyncCustomActionReq,
     ThreadStreamEvent,
     UserMessageInput,
 )
@@ -33,6 +40,16 @@ router = APIRouter(tags=["chatkit"])
 SERVER = SwitchboardChatKit()
 REQUEST = TypeAdapter[ChatKitReq](ChatKitReq)
 HEARTBEAT_S = 15.0
+# Requests our history cannot serve: refused before anything is streamed (docs/frontends.md).
+UNSUPPORTED = (
+    AttachmentsCreateReq,
+    AttachmentsDeleteReq,
+    InputTranscribeReq,
+    ThreadsAddClientToolOutputReq,
+    ThreadsAddStructuredInputReq,
+    ThreadsDeleteReq,
+    ThreadsSyncCustomActionReq,
+)
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -64,6 +81,10 @@ async def chatkit(request: Request) -> Response:
         parsed = REQUEST.validate_json(body)
     except ValidationError as exc:
         raise HTTPException(400, f"Expected a ChatKit request, got: {_short(exc)}") from exc
+    if isinstance(parsed, UNSUPPORTED):
+        raise HTTPException(
+            400, f"Expected a request this server supports, got {parsed.type!r} (see docs/frontends.md)"
+        )
     thread_id = getattr(parsed.params, "thread_id", None)
     if isinstance(thread_id, str) and not await caller.owns(thread_id):
         raise HTTPException(404, f"Expected a thread of this visitor, got {thread_id!r}")

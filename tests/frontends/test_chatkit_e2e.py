@@ -14,6 +14,8 @@ from chatkit.actions import Action
 from chatkit.types import (
     AssistantMessageContentPartTextDelta,
     AssistantMessageItem,
+    AttachmentDeleteParams,
+    AttachmentsDeleteReq,
     ItemFeedbackParams,
     ItemsFeedbackReq,
     ItemsListParams,
@@ -165,3 +167,19 @@ async def test_someone_elses_thread_is_not_found(chatkit: ChatKitClient, gateway
     assert "ChatKit request" in response.text
     response = await gateway.http.post("/chatkit", content=b"{}")
     assert response.status_code == 401
+    # What our history cannot serve is refused before anything is published.
+    unsupported = AttachmentsDeleteReq(params=AttachmentDeleteParams(attachment_id="a1")).model_dump_json()
+    response = await gateway.http.post("/chatkit", content=unsupported, headers=chatkit.headers)
+    assert response.status_code == 400
+    assert "attachments.delete" in response.text
+    with_file = message("see file").model_copy(update={"attachments": ["atc_1"]})
+    response = await gateway.http.post(
+        "/chatkit",
+        content=ThreadsCreateReq(params=ThreadCreateParams(input=with_file)).model_dump_json(),
+        headers=chatkit.headers,
+    )
+    assert response.status_code == 400
+    assert "attachments" in response.text
+    blank = ThreadsCreateReq(params=ThreadCreateParams(input=message("   "))).model_dump_json()
+    response = await gateway.http.post("/chatkit", content=blank, headers=chatkit.headers)
+    assert response.status_code == 400
