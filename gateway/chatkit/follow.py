@@ -46,7 +46,16 @@ class Follow:
         self.delivery = Delivery(gateway.nc, gateway.js, visitor)
 
     async def __aenter__(self) -> Follow:
-        await self.delivery.start()
+        # Not cancelled half-way: nats-py fails its read loop when a PONG answers a flush whose
+        # waiter was cancelled (a client hanging up right away), so the subscription's flush finishes.
+        starting = asyncio.ensure_future(self.delivery.start())
+        try:
+            await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await starting
+            await self.delivery.close()
+            raise
         self.gateway.deliveries.add(self.delivery)  # recovered after a NATS reconnect like a socket
         return self
 

@@ -71,16 +71,18 @@ def assistant_item(
 
 
 def apply_flags(text: str, flags: Iterable[MessageFlagged]) -> str:
-    """The reply as a visitor may see it: withheld spans hidden, replaced spans swapped."""
-    edits = sorted((f for f in flags if f.action != "flag" and f.start < f.end <= len(text)), key=lambda f: -f.start)
-    limit = len(text) + 1
-    for flag in edits:
-        if flag.end > limit:
-            continue  # overlaps an edit already made
-        text = (
-            text[: flag.start] + (flag.replacement or "" if flag.action == "replace" else WITHHELD) + text[flag.end :]
-        )
-        limit = flag.start
+    """The reply as a visitor may see it: withheld spans hidden, replaced spans swapped.
+
+    As the widget: the earliest span wins where spans overlap.
+    """
+    chosen: list[MessageFlagged] = []
+    for flag in sorted((f for f in flags if f.start < f.end <= len(text)), key=lambda f: f.start):
+        if not chosen or flag.start >= chosen[-1].end:
+            chosen.append(flag)
+    for flag in reversed(chosen):
+        if flag.action != "flag":
+            shown = (flag.replacement or "") if flag.action == "replace" else WITHHELD
+            text = text[: flag.start] + shown + text[flag.end :]
     return text
 
 

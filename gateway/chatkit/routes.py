@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated
 
@@ -13,6 +14,8 @@ from chatkit.types import (
     AttachmentsCreateReq,
     AttachmentsDeleteReq,
     ChatKitReq,
+    ErrorCode,
+    ErrorEvent,
     InputTranscribeReq,
     ThreadItem,
     ThreadsAddClientToolOutputReq,
@@ -36,6 +39,7 @@ from gateway.chatkit.store import Unsupported
 from gateway.chatkit.stream import Translator
 from shared.widget_protocol import MAX_TEXT_CHARS
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["chatkit"])
 SERVER = SwitchboardChatKit()
 REQUEST = TypeAdapter[ChatKitReq](ChatKitReq)
@@ -204,7 +208,11 @@ async def with_heartbeats(chunks: AsyncIterable[bytes], every: float = HEARTBEAT
                 yield b": keepalive\n\n"
                 continue
             if chunk is None:
-                producer.result()  # re-raise what ended the stream, if anything did
+                if (failure := producer.exception()) is not None:
+                    # E.g. the bus refused the visitor's message: say so in the protocol, not by a cut stream.
+                    log.warning("ChatKit stream failed: %r", failure)
+                    error = ErrorEvent(code=ErrorCode.STREAM_ERROR, allow_retry=True)
+                    yield f"data: {serialize(error)}\n\n".encode()
                 return
             yield chunk
     finally:

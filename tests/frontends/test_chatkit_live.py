@@ -15,6 +15,7 @@ from chatkit.types import (
     ProgressUpdateEvent,
     ThreadCreatedEvent,
     ThreadCreateParams,
+    ThreadItemAddedEvent,
     ThreadItemDoneEvent,
     ThreadItemUpdatedEvent,
     ThreadsCreateReq,
@@ -138,6 +139,9 @@ async def test_withheld_and_flagged_sentences_are_visible(chatkit: ChatKitClient
         thread_id, user_id = await opened(stream)
         ids = {"tenant_id": "acme", "conversation_id": thread_id, "message_id": "r1"}
         await emit(broker, MessageCreated(**ids, role="assistant", reply_to=user_id))
+        # Deltas are not stored: sent once the stream follows the conversation (a real reply's
+        # text so far is asked of the orchestrator when the stream starts late).
+        await stream.until(lambda e: isinstance(e, ThreadItemAddedEvent))
         await emit(broker, MessageDelta(**ids, offset=0, text=text[:47]))
         withheld = MessageFlagged(
             **ids,
