@@ -2,7 +2,7 @@
 
 A ChatKit thread is one of our conversations. A visitor may use the conversation their token
 names, and any other conversation of the same tenant whose stored visitor messages are theirs
-(the bus says so; the recorder's database is not needed). Tokens come as
+(the stream says so, or the recorder's database for conversations the stream no longer keeps). Tokens come as
 ``Authorization: Bearer <token>`` or, for EventSource which cannot set headers, ``?token=``.
 """
 
@@ -16,6 +16,7 @@ from fastapi import HTTPException
 from starlette.requests import HTTPConnection
 
 from gateway import replay, tokens
+from gateway.chatkit import records
 from gateway.chatkit.follow import last_of
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
@@ -47,8 +48,8 @@ class Caller:
         if not TOKEN_RE.match(thread_id):
             return False
         found = await last_of(self.gateway.js, self.visitor(thread_id), USER_MESSAGE)
-        if found is None:
-            return False
+        if found is None:  # older than the stream keeps, or nothing said yet: ask the recorder
+            return await records.owner_of(self.gateway.settings, self.tenant.id, thread_id) == self.claims.visitor
         try:
             return json.loads(found[1]).get("visitor_id") == self.claims.visitor
         except (ValueError, AttributeError):
@@ -62,7 +63,7 @@ class Caller:
             return False
         async for _ in replay.stored_after(self.gateway.js, self.visitor(thread_id)):
             return False
-        return True
+        return await records.owner_of(self.gateway.settings, self.tenant.id, thread_id) is None
 
     async def require(self, thread_id: str) -> Visitor:
         if not await self.owns(thread_id):

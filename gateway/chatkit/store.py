@@ -9,7 +9,6 @@ already on the bus. History is append-only: deletes and title edits are refused 
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -23,19 +22,14 @@ from chatkit.types import (
     UserMessageTagContent,
     UserMessageTextContent,
 )
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from gateway import commands
+from gateway.chatkit import records
 from gateway.chatkit.access import Caller
 from gateway.chatkit.follow import stored
 from gateway.chatkit.items import Thread
 from shared.bus import emit
-from shared.db import Conversation, make_sessionmaker
-from shared.db.engine import get_engine
 from shared.widget_protocol import MessageSend
-
-log = logging.getLogger(__name__)
 
 
 class Unsupported(Exception):
@@ -48,9 +42,13 @@ def text_of(item: UserMessageItem) -> str:
 
 
 async def fold(caller: Caller, thread_id: str) -> Thread:
+    """The conversation's items from the stream, or from the recorder when the stream no longer has it."""
     thread = Thread(thread_id)
     async for _, event in stored(caller.gateway.js, await caller.require(thread_id)):
         thread.apply(event)
+    if thread.created_at is None:
+        async for event in records.events_of(caller.gateway.settings, caller.tenant.id, thread_id):
+            thread.apply(event)
     return thread
 
 
@@ -117,7 +115,7 @@ class BusStore(Store[Caller]):
         raise Unsupported("Conversations are kept as the tenant's record; a visitor cannot delete one")
 
     async def load_threads(self, limit: int, after: str | None, order: str, context: Caller) -> Page[ThreadMetadata]:
-        threads = await _recorded_threads(context)
+        threads = await records.threads_of(context.gateway.settings, context.tenant.id, context.claims.visitor)
         if context.claims.conversation not in {t.id for t in threads}:
             own = await self.load_thread(context.claims.conversation, context)
             threads.append(own)
@@ -136,20 +134,3 @@ class BusStore(Store[Caller]):
 
     async def delete_attachment(self, attachment_id: str, context: Caller) -> None:
         raise Unsupported("Attachments are not supported")
-
-
-async def _recorded_threads(caller: Caller, limit: int = 200) -> list[ThreadMetadata]:
-    """The visitor's conversations the recorder has seen (empty if its database is not reachable)."""
-    query = (
-        select(Conversation)
-        .where(Conversation.tenant_id == caller.tenant.id, Conversation.visitor_id == caller.claims.visitor)
-        .order_by(Conversation.created_at.desc())
-        .limit(limit)
-    )
-    try:
-        async with make_sessionmaker(get_engine(caller.gateway.settings.database_url))() as session:
-            rows = (await session.scalars(query)).all()
-    except SQLAlchemyError as exc:
-        log.warning("listing threads from the database failed, listing the token's own only: %r", exc)
-        return []
-    return [ThreadMetadata(id=r.id, title=r.title, created_at=r.created_at) for r in rows]
