@@ -1,10 +1,11 @@
 """Agent message -> ChatKit client latency: `python -m bench chatkit [--quick]`.
 
-Real processes (runner: gateway + handoff + NATS). Each conversation has a widget socket (the
-baseline), a ChatKit response stream left open by a live handoff (POST /chatkit threads.create,
-then the visitor asks for a person and an agent claims), and the ChatKit side channel (GET
-/chatkit/updates). The agent sends messages through the handoff REST API, one at a time; each
-is timed from the POST to its arrival on all three.
+Real processes (runner: gateway + handoff + NATS). Each conversation is in a live handoff (the
+visitor asked for a person on the widget socket, an agent claimed it) and is followed by the
+widget socket (the baseline), the ChatKit side channel (GET /chatkit/updates) and, for each
+message, a ChatKit response: the visitor writes (threads.add_user_message) and the response
+stays open until the person answers. The agent answers through the handoff REST API; each
+answer is timed from the POST to its arrival on all three.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 import httpx
 from chatkit.types import (
     InferenceOptions,
-    ThreadCreateParams,
-    ThreadsCreateReq,
+    ThreadAddUserMessageParams,
+    ThreadsAddUserMessageReq,
     UserMessageInput,
     UserMessageTextContent,
 )
@@ -88,19 +89,7 @@ async def run(conversations: int, per_conv: int) -> dict[str, Any]:
                 (await api.put("/v1/agents/me/presence", json={"status": "online"}, headers=AUTH)).raise_for_status()
                 streams = []
                 for session, ws in zip(sessions, sockets, strict=True):
-                    conv, headers = session["conversation_id"], {"Authorization": f"Bearer {session['token']}"}
-                    text = UserMessageInput(
-                        content=[UserMessageTextContent(text="A person, please")],
-                        attachments=[],
-                        inference_options=InferenceOptions(),
-                    )
-                    body = ThreadsCreateReq(params=ThreadCreateParams(input=text)).model_dump_json()
-                    opened = asyncio.Event()
-                    request = gw.build_request("POST", "/chatkit", content=body, headers=headers)
-                    response = await gw.send(request, stream=True)
-                    streams.append(response)
-                    tasks.append(asyncio.create_task(arrivals.chatkit(PATHS[1], response, opened)))
-                    await asyncio.wait_for(opened.wait(), 30)
+                    conv = session["conversation_id"]
                     queued = arrivals.expect("queued", conv)
                     await ws.send(json.dumps({"type": "handoff.ask", "reason": "bench"}))
                     await asyncio.wait_for(queued, 30)
@@ -113,7 +102,22 @@ async def run(conversations: int, per_conv: int) -> dict[str, Any]:
                     tasks.append(asyncio.create_task(arrivals.chatkit(PATHS[2], side, asyncio.Event())))
                 for i in range(per_conv):
                     for session in sessions:
-                        conv = session["conversation_id"]
+                        conv, headers = session["conversation_id"], {"Authorization": f"Bearer {session['token']}"}
+                        # The visitor writes; the response stays open until the person answers.
+                        said = UserMessageInput(
+                            content=[UserMessageTextContent(text=f"visitor says {i}")],
+                            attachments=[],
+                            inference_options=InferenceOptions(),
+                        )
+                        body = ThreadsAddUserMessageReq(
+                            params=ThreadAddUserMessageParams(thread_id=conv, input=said)
+                        ).model_dump_json()
+                        response = await gw.send(
+                            gw.build_request("POST", "/chatkit", content=body, headers=headers), stream=True
+                        )
+                        opened = asyncio.Event()
+                        reader = asyncio.create_task(arrivals.chatkit(PATHS[1], response, opened))
+                        await asyncio.wait_for(opened.wait(), 30)
                         text = f"agent says {i} to {conv}"
                         futures = {p: arrivals.expect(p, text) for p in PATHS}
                         started = time.perf_counter()
@@ -121,6 +125,8 @@ async def run(conversations: int, per_conv: int) -> dict[str, Any]:
                         posted.raise_for_status()
                         for path, fut in futures.items():
                             samples[path].append(await asyncio.wait_for(fut, 30) - started)
+                        await asyncio.wait_for(reader, 30)  # the person answered: the response ended
+                        await response.aclose()
                 for response in streams:
                     await response.aclose()
             for task in tasks:

@@ -9,16 +9,18 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from ag_ui.core import RunAgentInput
+from ag_ui.core import RunAgentInput, RunFinishedEvent, RunStartedEvent, StateSnapshotEvent
 from fastapi import APIRouter, HTTPException, Request, WebSocket
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from gateway.agui.runs import BadRun, Timing, check, encode, run_events
-from gateway.agui.translate import RunTranslator
+from gateway.agui.runs import BadRun, Timing, check, encode, publish, run_events, user_event
+from gateway.agui.translate import RunTranslator, state_of
 from gateway.chatkit.access import Caller, caller_of
-from gateway.chatkit.follow import Follow
+from gateway.chatkit.follow import Follow, handoff_event
+from gateway.chatkit.watch import ReplyWatch
+from shared.events import HandoffAccepted, HandoffQueued
 from shared.widget_protocol import CloseCode
 
 log = logging.getLogger(__name__)
@@ -94,25 +96,30 @@ async def agui_socket(websocket: WebSocket) -> None:
 
 
 class _Socket:
-    """Between runs, live events are relayed as they come; a run is the same as over SSE."""
+    """One follow of the conversation for the socket's life, relayed in order through one translator;
+    a run only marks where RUN_STARTED and RUN_FINISHED go."""
 
     def __init__(self, websocket: WebSocket, caller: Caller, thread: str) -> None:
         self.websocket = websocket
         self.caller = caller
         self.thread = thread
-        self.lock = asyncio.Lock()  # one run at a time; the live relay pauses during a run
+        self.translator = RunTranslator(thread)
         self.outgoing: asyncio.Queue[str] = asyncio.Queue()
+        self.run: RunAgentInput | None = None
+        self.watch: ReplyWatch | None = None
 
     async def serve(self) -> None:
-        tasks = [asyncio.create_task(t) for t in (self._send(), self._receive(), self._between_runs())]
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            with contextlib.suppress(Exception):
-                await self.websocket.close()
+        async with Follow(self.caller.gateway, self.caller.visitor(self.thread)) as follow:
+            await follow.start(None)
+            tasks = [asyncio.create_task(t) for t in (self._send(), self._receive(), self._relay(follow))]
+            try:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                with contextlib.suppress(Exception):
+                    await self.websocket.close()
 
     async def _send(self) -> None:
         while True:
@@ -136,17 +143,41 @@ class _Socket:
                         json.dumps({"type": "RUN_ERROR", "message": str(exc), "code": "bad_input"})
                     )
                     continue
-                async with self.lock:
-                    async for event in run_events(self.caller, run, TIMING):
-                        self._put(event)
+                await self._start(run)
 
-    async def _between_runs(self) -> None:
-        translator = RunTranslator(self.thread)
-        async with Follow(self.caller.gateway, self.caller.visitor(self.thread)) as follow:
-            await follow.start(None)
-            while True:
-                followed = await follow.next(None)
-                if followed is None or self.lock.locked():
-                    continue  # a run relays these itself
-                for event in translator.translate(followed.event):
-                    self._put(event)
+    async def _start(self, run: RunAgentInput) -> None:
+        if self.run is not None:
+            self._finish()  # a new run ends the one still waiting
+        self.run = run
+        self._put(RunStartedEvent(thread_id=run.thread_id, run_id=run.run_id))
+        event = user_event(self.caller, run)
+        # Watching before publishing: the relay may see the reply before the publish returns.
+        watch = self.watch = ReplyWatch(event.message_id if event else None)
+        watch.live = True  # until the state is read
+        await publish(self.caller, event)
+        latest = await handoff_event(self.caller.gateway.js, self.caller.visitor(self.thread))
+        self._put(StateSnapshotEvent(snapshot=state_of(self.thread, latest)))
+        if self.watch is watch:
+            # The stream's latest handoff event counts any the relay saw meanwhile.
+            watch.live = isinstance(latest, HandoffQueued | HandoffAccepted)
+            if watch.finished:
+                self._finish()
+
+    def _finish(self) -> None:
+        assert self.run is not None
+        for event in self.translator.close_open():
+            self._put(event)
+        self._put(RunFinishedEvent(thread_id=self.run.thread_id, run_id=self.run.run_id))
+        self.run, self.watch = None, None
+
+    async def _relay(self, follow: Follow) -> None:
+        while True:
+            followed = await follow.next(None)
+            if followed is None:
+                continue
+            for event in self.translator.translate(followed.event):
+                self._put(event)
+            if self.watch is not None:
+                self.watch.see(followed.event)
+                if self.watch.finished:
+                    self._finish()

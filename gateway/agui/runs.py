@@ -29,6 +29,7 @@ from gateway.chatkit.follow import Follow, handoff_event
 from gateway.chatkit.watch import ReplyWatch
 from shared.bus import emit
 from shared.events import HandoffAccepted, HandoffQueued
+from shared.events import UserMessage as UserMessageEvent
 from shared.widget_protocol import ID_PATTERN, MAX_TEXT_CHARS, MessageSend
 
 log = logging.getLogger(__name__)
@@ -66,19 +67,19 @@ def check(run: RunAgentInput) -> None:
         raise BadRun(f"Expected at most {MAX_TEXT_CHARS} characters, got {len(newest[1])}")
 
 
-async def publish(caller: Caller, run: RunAgentInput) -> tuple[str | None, int | None]:
-    """Publish the newest user message (its AG-UI id is the client id: a resent run is deduplicated)."""
+def user_event(caller: Caller, run: RunAgentInput) -> UserMessageEvent | None:
+    """The newest user message as our event (its AG-UI id is the client id: a resent run is deduplicated)."""
     newest = newest_user_text(run)
     if newest is None:
-        return None, None
+        return None
     message_id, text = newest
-    client_id = (
-        message_id
-        if CLIENT_ID.match(message_id)
-        else commands.derived_id(caller.visitor(run.thread_id), message_id)[:32]
-    )
-    event = commands.user_message(caller.visitor(run.thread_id), MessageSend(client_id=client_id, text=text))
-    return event.message_id, await emit(caller.gateway.broker, event)
+    visitor = caller.visitor(run.thread_id)
+    client_id = message_id if CLIENT_ID.match(message_id) else commands.derived_id(visitor, message_id)[:32]
+    return commands.user_message(visitor, MessageSend(client_id=client_id, text=text))
+
+
+async def publish(caller: Caller, event: UserMessageEvent | None) -> int | None:
+    return None if event is None else await emit(caller.gateway.broker, event)
 
 
 async def run_events(caller: Caller, run: RunAgentInput, timing: Timing) -> AsyncIterator[BaseEvent]:
@@ -88,9 +89,13 @@ async def run_events(caller: Caller, run: RunAgentInput, timing: Timing) -> Asyn
     translator = RunTranslator(run.thread_id)
     try:
         async with Follow(caller.gateway, visitor) as follow:
+            said = user_event(caller, run)
+            seq = await publish(caller, said)
+            message_id = said.message_id if said else None
+            # Read after publishing: a handoff event stored before the message is in the state,
+            # one stored after it comes through the follow.
             latest = await handoff_event(caller.gateway.js, visitor)
             yield StateSnapshotEvent(snapshot=state_of(run.thread_id, latest))
-            message_id, seq = await publish(caller, run)
             await follow.start(seq)
             watch = ReplyWatch(message_id)
             watch.live = isinstance(latest, HandoffQueued | HandoffAccepted)

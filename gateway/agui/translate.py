@@ -73,11 +73,11 @@ class RunTranslator:
     def translate(self, event: Event) -> list[BaseEvent]:
         match event:
             case MessageCreated():
-                return self._start(event.message_id, event.role)
+                return self._start(event.message_id, event.author.name if event.author else None)
             case MessageDelta():
                 return self._content(event.message_id, event.offset, event.text)
             case MessageCompleted():
-                out = self._whole(event.message_id, event.role, event.text)
+                out = self._whole(event.message_id, event.author.name if event.author else None, event.text)
                 for component in event.components:
                     args = component.model_dump_json()
                     out += [
@@ -91,7 +91,7 @@ class RunTranslator:
                     ]
                 return out
             case MessageCancelled():
-                return self._whole(event.message_id, "assistant", event.text)
+                return self._whole(event.message_id, None, event.text)
             case HandoffQueued() | HandoffAccepted() | HandoffEnded():
                 return [custom(event), StateSnapshotEvent(snapshot=state_of(self.conversation_id, event))]
             case MessageFlagged() | Notice() | ComponentUpdated() | Typing():
@@ -105,17 +105,17 @@ class RunTranslator:
         self.open.clear()
         return out
 
-    def _start(self, message_id: str, role: str) -> list[BaseEvent]:
+    def _start(self, message_id: str, name: str | None) -> list[BaseEvent]:
+        """Every reply is the assistant's role in AG-UI; ``name`` is who wrote it (the person's name)."""
         if message_id in self.open or message_id in self.done:
             return []
         self.open[message_id] = ""
-        name = "agent" if role == "agent" else None
         return [TextMessageStartEvent(message_id=message_id, role="assistant", name=name)]
 
     def _content(self, message_id: str, offset: int, text: str) -> list[BaseEvent]:
         if message_id in self.done:
             return []
-        out = self._start(message_id, "assistant")
+        out = self._start(message_id, None)
         sent = self.open[message_id]
         new = text[len(sent) - offset :] if offset <= len(sent) else text
         if new:
@@ -123,10 +123,10 @@ class RunTranslator:
             out.append(TextMessageContentEvent(message_id=message_id, delta=new))
         return out
 
-    def _whole(self, message_id: str, role: str, text: str) -> list[BaseEvent]:
+    def _whole(self, message_id: str, name: str | None, text: str) -> list[BaseEvent]:
         if message_id in self.done:
             return []
-        out = self._start(message_id, role)
+        out = self._start(message_id, name)
         sent = self.open[message_id]
         if text.startswith(sent) and len(text) > len(sent):
             out += self._content(message_id, len(sent), text[len(sent) :])

@@ -17,7 +17,7 @@ from starlette.requests import HTTPConnection
 
 from gateway import replay, tokens
 from gateway.chatkit import records
-from gateway.chatkit.follow import last_of
+from gateway.chatkit.follow import Follow, last_of
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
 from gateway.sessions import SessionError, check_origin
@@ -38,6 +38,18 @@ class Caller:
     published: dict[str, int] = field(default_factory=dict)
     fresh: set[str] = field(default_factory=set)  # ids of new visitor messages not yet published
     new_thread: str | None = None  # the id threads.create will use (chosen before ChatKit asks)
+    # Subscriptions opened before this request published, handed to the response that follows them.
+    follows: dict[str, Follow] = field(default_factory=dict)
+
+    def follow(self, thread_id: str) -> Follow:
+        """The thread's subscription opened before publishing, else a new one."""
+        return self.follows.pop(thread_id, None) or Follow(self.gateway, self.visitor(thread_id))
+
+    async def close(self) -> None:
+        """Close subscriptions no response took (the request failed or was cancelled first)."""
+        for follow in self.follows.values():
+            await follow.close()
+        self.follows.clear()
 
     def visitor(self, thread_id: str) -> Visitor:
         return Visitor(tenant_id=self.tenant.id, conversation_id=thread_id, visitor_id=self.claims.visitor)

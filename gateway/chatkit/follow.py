@@ -44,8 +44,19 @@ class Follow:
         self.gateway = gateway
         self.visitor = visitor
         self.delivery = Delivery(gateway.nc, gateway.js, visitor)
+        self.opened = False
 
     async def __aenter__(self) -> Follow:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Subscribe (once; opening an open Follow does nothing)."""
+        if self.opened:
+            return
         # Not cancelled half-way: nats-py fails its read loop when a PONG answers a flush whose
         # waiter was cancelled (a client hanging up right away), so the subscription's flush finishes.
         starting = asyncio.ensure_future(self.delivery.start())
@@ -56,10 +67,10 @@ class Follow:
                 await starting
             await self.delivery.close()
             raise
+        self.opened = True
         self.gateway.deliveries.add(self.delivery)  # recovered after a NATS reconnect like a socket
-        return self
 
-    async def __aexit__(self, *_: object) -> None:
+    async def close(self) -> None:
         self.gateway.deliveries.discard(self.delivery)
         await self.delivery.close()
 

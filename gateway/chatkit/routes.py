@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from chatkit.server import StreamingResult
@@ -103,7 +103,9 @@ async def chatkit(request: Request) -> Response:
     except (NotFoundError, ThreadNotFound) as exc:
         raise HTTPException(404, str(exc)) from exc
     if isinstance(result, StreamingResult):
-        return StreamingResponse(with_heartbeats(result), media_type="text/event-stream", headers=SSE_HEADERS)
+        return StreamingResponse(
+            with_heartbeats(result, on_end=caller.close), media_type="text/event-stream", headers=SSE_HEADERS
+        )
     return Response(result.json, media_type="application/json")
 
 
@@ -183,7 +185,9 @@ def serialize(event: ThreadStreamEvent | BaseModel) -> str:
     return event.model_dump_json(by_alias=True, exclude_none=True, context={"exclude_metadata": True})
 
 
-async def with_heartbeats(chunks: AsyncIterable[bytes], every: float = HEARTBEAT_S) -> AsyncIterator[bytes]:
+async def with_heartbeats(
+    chunks: AsyncIterable[bytes], every: float = HEARTBEAT_S, on_end: Callable[[], Awaitable[None]] | None = None
+) -> AsyncIterator[bytes]:
     """The chunks, with an SSE comment after each ``every`` seconds of silence (an open handoff may be quiet).
 
     One task drives the whole stream (ChatKit's server enters context variables it must leave
@@ -196,7 +200,10 @@ async def with_heartbeats(chunks: AsyncIterable[bytes], every: float = HEARTBEAT
             async for chunk in chunks:
                 await queue.put(chunk)
         finally:
-            await queue.put(None)
+            if on_end is not None:
+                await on_end()
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(None)  # if full, the reader sees the producer done once it drained
 
     producer = asyncio.create_task(produce())
     try:
@@ -205,8 +212,10 @@ async def with_heartbeats(chunks: AsyncIterable[bytes], every: float = HEARTBEAT
                 async with asyncio.timeout(every):
                     chunk = await queue.get()
             except TimeoutError:
-                yield b": keepalive\n\n"
-                continue
+                if not (producer.done() and queue.empty()):
+                    yield b": keepalive\n\n"
+                    continue
+                chunk = None
             if chunk is None:
                 if (failure := producer.exception()) is not None:
                     # E.g. the bus refused the visitor's message: say so in the protocol, not by a cut stream.

@@ -28,14 +28,14 @@ from chatkit.types import (
 
 from gateway import commands
 from gateway.chatkit.access import Caller
-from gateway.chatkit.follow import Follow, handoff_live
+from gateway.chatkit.follow import handoff_live
 from gateway.chatkit.items import user_item
 from gateway.chatkit.store import BusStore, publish_user_message, text_of
 from gateway.chatkit.stream import Translator
 from gateway.chatkit.watch import ReplyWatch
 from gateway.chatkit.widgets import SAY, action_value, component_id_of
 from shared.bus import emit
-from shared.widget_protocol import FeedbackSend, MessageSend, WidgetActionSend
+from shared.widget_protocol import FeedbackSend, WidgetActionSend
 
 
 class SwitchboardChatKit(ChatKitServer[Caller]):
@@ -54,7 +54,8 @@ class SwitchboardChatKit(ChatKitServer[Caller]):
                 return  # client tool output / structured input: nothing of ours answers those
             # threads.retry_after_item: the visitor asks the same again (our history keeps the first answer)
             message_id = uuid.uuid4().hex
-            after = await publish_user_message(context, thread.id, message_id, text_of(input_user_message))
+            await publish_user_message(context, thread.id, message_id, text_of(input_user_message))
+            after = context.published.pop(thread.id, None)
         async for event in self._relay(thread.id, context, after, ReplyWatch(message_id), skip={message_id or ""}):
             yield event
 
@@ -64,8 +65,8 @@ class SwitchboardChatKit(ChatKitServer[Caller]):
         visitor = context.visitor(thread.id)
         if action.type == SAY:
             text = str((action.payload or {}).get("text", "")) if isinstance(action.payload, dict) else ""
-            event = commands.user_message(visitor, MessageSend(client_id=uuid.uuid4().hex, text=text))
-            seq = await emit(context.gateway.broker, event)
+            event = await publish_user_message(context, thread.id, uuid.uuid4().hex, text)
+            seq = context.published.pop(thread.id, None)
             yield ThreadItemDoneEvent(item=user_item(thread.id, event))
             watch = ReplyWatch(event.message_id)
             skip = {event.message_id}
@@ -101,7 +102,7 @@ class SwitchboardChatKit(ChatKitServer[Caller]):
                 return None
 
         translator = Translator(thread_id, load_item, skip)
-        async with Follow(context.gateway, visitor) as follow:
+        async with context.follow(thread_id) as follow:
             await follow.start(after)
             watch.live = await handoff_live(context.gateway.js, visitor)
             while not watch.finished:

@@ -26,9 +26,10 @@ from chatkit.types import (
 from gateway import commands
 from gateway.chatkit import records
 from gateway.chatkit.access import Caller
-from gateway.chatkit.follow import stored
+from gateway.chatkit.follow import Follow, stored
 from gateway.chatkit.items import Thread
 from shared.bus import emit
+from shared.events import UserMessage
 from shared.widget_protocol import MessageSend
 
 
@@ -52,15 +53,21 @@ async def fold(caller: Caller, thread_id: str) -> Thread:
     return thread
 
 
-async def publish_user_message(caller: Caller, thread_id: str, message_id: str, text: str) -> int | None:
-    """Publish the visitor's message (ids as the socket derives them, message_id = the ChatKit item id)."""
+async def publish_user_message(caller: Caller, thread_id: str, message_id: str, text: str) -> UserMessage:
+    """Publish the visitor's message (ids as the socket derives them, message_id = the ChatKit item id).
+
+    The thread is followed first, so the response that relays the answer misses nothing (not
+    even the reply's first deltas); its seq is where that response starts.
+    """
     visitor = caller.visitor(thread_id)
+    follow = caller.follows.setdefault(thread_id, Follow(caller.gateway, visitor))
+    await follow.open()
     event = commands.user_message(visitor, MessageSend(client_id=message_id, text=text))
     event.message_id = message_id
     seq = await emit(caller.gateway.broker, event)
     if seq is not None:
         caller.published[thread_id] = seq
-    return seq
+    return event
 
 
 class BusStore(Store[Caller]):

@@ -56,6 +56,7 @@ async def run(gateway: GatewayClient, token: str, body: RunAgentInput, during: A
             events.append(EVENT.validate_json(data))
             if during is not None and events[-1].type == "STATE_SNAPSHOT":
                 await during()
+                during = None
     return events
 
 
@@ -86,27 +87,36 @@ async def test_agui_handoff_components_and_custom_events(gateway: GatewayClient,
 
     async def person_takes_over() -> None:
         await emit(broker, HandoffAccepted(**ids, agent=sam))
-        await emit(broker, MessageCompleted(**ids, message_id="agent-1", role="agent", text="Sam here.", author=sam))
         menu = Buttons(id="menu", buttons=[Button(label="Refund", action="refund")])
         await emit(
-            broker, MessageCompleted(**ids, message_id="agent-2", role="agent", text="Pick one:", components=[menu])
+            broker,
+            MessageCompleted(
+                **ids, message_id="agent-1", role="agent", text="Sam here.", author=sam, components=[menu]
+            ),
         )
-        await emit(broker, HandoffEnded(**ids, outcome="back_to_ai", agent=sam))
 
     events = await run(gateway, session["token"], run_input(thread, "A person please"), during=person_takes_over)
     kinds = types(events)
-    custom = [e.name for e in events if e.type.value == "CUSTOM"]
-    assert custom == ["switchboard.handoff.accepted", "switchboard.handoff.ended"]
+    assert [e.name for e in events if e.type.value == "CUSTOM"] == ["switchboard.handoff.accepted"]
     states = [e.snapshot for e in events if e.type.value == "STATE_SNAPSHOT"]
-    assert [(s["handoff"], s["agent"]) for s in states] == [("ai", None), ("assigned", "Sam"), ("ai", None)]
-    text = "".join(e.delta for e in events if e.type.value == "TEXT_MESSAGE_CONTENT")
-    assert text == "Sam here.Pick one:"
-    start = kinds.index("TOOL_CALL_START")
-    assert kinds[start : start + 3] == ["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END"]
-    assert events[start].tool_call_name == "show_buttons"
-    assert events[start].parent_message_id == "agent-2"
-    assert json.loads(events[start + 1].delta)["buttons"][0]["action"] == "refund"
-    assert kinds[-1] == "RUN_FINISHED"
+    assert [(s["handoff"], s["agent"]) for s in states] == [("ai", None), ("assigned", "Sam")]
+    [start] = [e for e in events if e.type.value == "TEXT_MESSAGE_START"]
+    assert (start.message_id, start.name) == ("agent-1", "Sam")
+    assert "".join(e.delta for e in events if e.type.value == "TEXT_MESSAGE_CONTENT") == "Sam here."
+    call = kinds.index("TOOL_CALL_START")
+    assert kinds[call : call + 3] == ["TOOL_CALL_START", "TOOL_CALL_ARGS", "TOOL_CALL_END"]
+    assert events[call].tool_call_name == "show_buttons"
+    assert events[call].parent_message_id == "agent-1"
+    assert json.loads(events[call + 1].delta)["buttons"][0]["action"] == "refund"
+    assert kinds[-1] == "RUN_FINISHED"  # the person answered: the run is over
+
+    async def person_leaves() -> None:
+        await emit(broker, HandoffEnded(**ids, outcome="resolved", agent=sam))
+
+    events = await run(gateway, session["token"], run_input(thread, "Thanks, bye"), during=person_leaves)
+    assert [e.snapshot["handoff"] for e in events if e.type.value == "STATE_SNAPSHOT"] == ["assigned", "resolved"]
+    assert [e.name for e in events if e.type.value == "CUSTOM"] == ["switchboard.handoff.ended"]
+    assert types(events)[-1] == "RUN_FINISHED"
 
 
 async def test_agui_websocket_runs_and_delivers_between_runs(

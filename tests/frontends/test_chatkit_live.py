@@ -13,11 +13,13 @@ from chatkit.types import (
     ItemsListParams,
     ItemsListReq,
     ProgressUpdateEvent,
+    ThreadAddUserMessageParams,
     ThreadCreatedEvent,
     ThreadCreateParams,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
     ThreadItemUpdatedEvent,
+    ThreadsAddUserMessageReq,
     ThreadsCreateReq,
     UserMessageItem,
     WidgetItem,
@@ -89,20 +91,32 @@ async def test_handoff_during_a_chatkit_conversation_reaches_the_open_stream(
         await emit(broker, Typing(**ids, who="agent", name="Sam", on=True))
         typing = await stream.until(lambda e: isinstance(e, ProgressUpdateEvent))
         assert typing.text == "Sam is typing…"
+        message_id = await agent_says(broker, thread_id, 0)
+        # The person answered: the response ends, so the ChatKit composer can send again.
+        rest = await stream.rest()
+    assert [e.item.id for e in rest if done(AssistantMessageItem)(e)] == [message_id]
 
-        # The agent's messages, as handoff/agent_messages.py publishes them: the delay to this client.
-        delays = []
-        for n in range(20):
+    # A conversation with the person: each visitor message keeps the stream open until they answer.
+    delays = []
+    for n in range(1, 21):
+        say = ThreadsAddUserMessageReq(params=ThreadAddUserMessageParams(thread_id=thread_id, input=message(f"Q{n}")))
+        async with chatkit.stream(say) as stream:
+            await stream.until(done(UserMessageItem))
             start = time.perf_counter()
             message_id = await agent_says(broker, thread_id, n)
-            said = await stream.until(done(AssistantMessageItem, lambda item, m=message_id: item.id == m))
+            said = await stream.until(done(AssistantMessageItem))
             delays.append((time.perf_counter() - start) * 1000)
+            assert said.item.id == message_id
             assert said.item.content[0].text == f"Sam here ({n})"
-        print(
-            f"\nagent message -> ChatKit client (open stream): median {statistics.median(delays):.2f} ms, "
-            f"max {max(delays):.2f} ms over {len(delays)}"
-        )
+            await stream.rest()
+    print(
+        f"\nagent message -> ChatKit client (open stream): median {statistics.median(delays):.2f} ms, "
+        f"max {max(delays):.2f} ms over {len(delays)}"
+    )
 
+    say = ThreadsAddUserMessageReq(params=ThreadAddUserMessageParams(thread_id=thread_id, input=message("Bye")))
+    async with chatkit.stream(say) as stream:
+        await stream.until(done(UserMessageItem))
         await emit(broker, HandoffEnded(**ids, outcome="back_to_ai", agent=SAM, reason="handed_back"))
         rest = await stream.rest()  # the handoff ended: the response ends
     assert any(note_titled("Sam left")(e) for e in rest)

@@ -78,7 +78,7 @@ def test_flags_edit_the_text_as_the_widget_shows_it() -> None:
     assert apply_flags(text, [flag(10, 99, "withhold")]) == text  # beyond the text: nothing to edit
 
 
-def test_a_response_ends_with_its_reply_unless_a_handoff_is_live() -> None:
+def test_a_response_ends_with_its_reply_or_when_the_person_answers() -> None:
     watch = ReplyWatch("m1")
     watch.see(MessageCreated(**IDS, message_id="r1", role="assistant", reply_to="m1"))
     assert not watch.finished
@@ -87,9 +87,12 @@ def test_a_response_ends_with_its_reply_unless_a_handoff_is_live() -> None:
     watch.see(HandoffAccepted(**IDS, agent=Author(name="Sam")))
     watch.see(MessageCancelled(**IDS, message_id="r1", reason="agent joined"))
     assert watch.answered
-    assert not watch.finished  # a person is there: the stream stays open
+    assert not watch.finished  # a person joined: the stream stays open until they answer
     watch.see(MessageCompleted(**IDS, message_id="agent-1", role="agent", text="Hi"))
-    assert not watch.finished
-    watch.see(HandoffEnded(**IDS, outcome="back_to_ai"))
     assert watch.finished
+
+    waiting = ReplyWatch("m2")
+    waiting.live = True  # the visitor writes during a live handoff
+    waiting.see(HandoffEnded(**IDS, outcome="back_to_ai"))
+    assert waiting.finished
     assert ReplyWatch(None).finished  # an action waits for nothing
