@@ -16,7 +16,6 @@ from chatkit.types import (
     ThreadAddUserMessageParams,
     ThreadCreatedEvent,
     ThreadCreateParams,
-    ThreadItemAddedEvent,
     ThreadItemDoneEvent,
     ThreadItemUpdatedEvent,
     ThreadsAddUserMessageReq,
@@ -153,10 +152,11 @@ async def test_withheld_and_flagged_sentences_are_visible(chatkit: ChatKitClient
         thread_id, user_id = await opened(stream)
         ids = {"tenant_id": "acme", "conversation_id": thread_id, "message_id": "r1"}
         await emit(broker, MessageCreated(**ids, role="assistant", reply_to=user_id))
-        # Deltas are not stored: sent once the stream follows the conversation (a real reply's
-        # text so far is asked of the orchestrator when the stream starts late).
-        await stream.until(lambda e: isinstance(e, ThreadItemAddedEvent))
+        # Deltas are not stored: the response followed the thread before the visitor's message
+        # was published, so none published after the client sees its message is missed.
         await emit(broker, MessageDelta(**ids, offset=0, text=text[:47]))
+        streamed = await stream.until(lambda e: isinstance(e, ThreadItemUpdatedEvent))
+        assert streamed.update.delta == text[:47]  # the guard flags what the visitor already has
         withheld = MessageFlagged(
             **ids,
             start=17,
