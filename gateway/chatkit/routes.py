@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from chatkit.server import StreamingResult
 from chatkit.store import NotFoundError
 from chatkit.types import (
     AttachmentsCreateReq,
@@ -34,14 +34,16 @@ from starlette.background import BackgroundTask
 
 from gateway.chatkit.access import Caller, ThreadNotFound, caller_of
 from gateway.chatkit.follow import Behind, Follow
-from gateway.chatkit.server import SwitchboardChatKit
-from gateway.chatkit.store import Unsupported
+from gateway.chatkit.store import BusStore, Unsupported
 from gateway.chatkit.stream import Translator
 from shared.widget_protocol import MAX_TEXT_CHARS
 
+if TYPE_CHECKING:
+    from gateway.chatkit.server import SwitchboardChatKit
+
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["chatkit"])
-SERVER = SwitchboardChatKit()
+STORE = BusStore()
 REQUEST = TypeAdapter[ChatKitReq](ChatKitReq)
 HEARTBEAT_S = 15.0
 # Requests our history cannot serve: refused before anything is streamed (docs/frontends.md).
@@ -97,16 +99,27 @@ async def chatkit(request: Request) -> Response:
     if isinstance(parsed, ThreadsCreateReq):
         caller.new_thread = await caller.new_thread_id()
     try:
-        result = await SERVER.process(body, caller)
+        result = await chatkit_server().process(body, caller)
     except (Unsupported, NotImplementedError) as exc:
         raise HTTPException(400, str(exc) or "Not supported by this server") from exc
     except (NotFoundError, ThreadNotFound) as exc:
         raise HTTPException(404, str(exc)) from exc
+    from chatkit.server import StreamingResult  # loaded with the server above
+
     if isinstance(result, StreamingResult):
         return StreamingResponse(
             with_heartbeats(result, on_end=caller.close), media_type="text/event-stream", headers=SSE_HEADERS
         )
     return Response(result.json, media_type="application/json")
+
+
+@functools.cache
+def chatkit_server() -> SwitchboardChatKit:
+    """The ChatKit server, imported on first use: openai-chatkit's server module loads openai-agents
+    (seconds and tens of MB), which a gateway whose tenants never use ChatKit does not need."""
+    from gateway.chatkit.server import SwitchboardChatKit
+
+    return SwitchboardChatKit()
 
 
 def _check_input(message: UserMessageInput) -> None:
@@ -158,7 +171,7 @@ async def chatkit_updates(
 async def _updates(caller: Caller, thread_id: str, follow: Follow) -> AsyncIterator[bytes]:
     async def load_item(item_id: str) -> ThreadItem | None:
         try:
-            return await SERVER.store.load_item(thread_id, item_id, caller)
+            return await STORE.load_item(thread_id, item_id, caller)
         except NotFoundError:
             return None
 
