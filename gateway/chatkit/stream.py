@@ -55,17 +55,29 @@ class Translator:
                 return self._open(event.message_id, event)
             case ComponentUpdated() if event.component_id not in self.thread.shown and event.component is None:
                 # Shown before this response: the stored history has it, with this update applied.
-                item = await self.load_item(item_id(event.component_id))
-                return [] if item is None else self._finish(item)
+                return await self._from_history(item_id(event.component_id))
         out: list[ThreadStreamEvent] = []
         for item in self.thread.apply(event):
             out += self._finish(item)
+        if isinstance(event, MessageFlagged) and event.action != "flag" and self._earlier(event.message_id):
+            out += await self._from_history(event.message_id)  # a reply sent before this response
         if isinstance(event, MessageFlagged) and event.action != "flag" and event.message_id in self.open:
             # Still streaming: the text so far, edited, replaces the content part; deltas append to it.
             text = apply_flags(self.streamed.get(event.message_id, ""), self.thread.flags[event.message_id])
             part = AssistantMessageContentPartAdded(content_index=0, content=AssistantMessageContent(text=text))
             out.append(ThreadItemUpdatedEvent(item_id=event.message_id, update=part))
         return out
+
+    def _earlier(self, message_id: str) -> bool:
+        return message_id not in self.thread.replies and message_id not in self.open and message_id not in self.done
+
+    async def _from_history(self, item: str) -> list[ThreadStreamEvent]:
+        """An item the client already has from before this response, as the stored history has it now."""
+        loaded = await self.load_item(item)
+        if loaded is None:
+            return []
+        self.done.add(loaded.id)  # the client has it: replaced, not added
+        return self._finish(loaded)
 
     def _open(self, message_id: str, event: MessageCreated | MessageDelta) -> list[ThreadStreamEvent]:
         if message_id in self.open or message_id in self.done:

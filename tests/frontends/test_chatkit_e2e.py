@@ -28,6 +28,7 @@ from chatkit.types import (
     ThreadGetByIdParams,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
+    ThreadItemReplacedEvent,
     ThreadItemUpdatedEvent,
     ThreadListParams,
     ThreadRetryAfterItemParams,
@@ -44,8 +45,8 @@ from faststream.nats import NatsBroker
 
 from orchestrator.turns import Orchestrator
 from shared.bus import emit
-from shared.events import MessageCompleted
-from shared.events.components import Button, Card
+from shared.events import ComponentUpdated, MessageCompleted
+from shared.events.components import Button, Card, QuickReplies
 from shared.subjects import CONV_STREAM, OPS_STREAM, Channel, subject
 from tests.frontends.clients import ChatKitClient, message
 from tests.gateway.conftest import GatewayClient
@@ -183,3 +184,43 @@ async def test_someone_elses_thread_is_not_found(chatkit: ChatKitClient, gateway
     blank = ThreadsCreateReq(params=ThreadCreateParams(input=message("   "))).model_dump_json()
     response = await gateway.http.post("/chatkit", content=blank, headers=chatkit.headers)
     assert response.status_code == 400
+
+
+async def test_a_quick_reply_is_said_by_the_visitor_and_a_component_update_replaces_the_widget(
+    chatkit: ChatKitClient, orchestrator: Orchestrator, broker: NatsBroker
+) -> None:
+    events = await chatkit.run(ThreadsCreateReq(params=ThreadCreateParams(input=message("Hi"))))
+    thread_id = events[0].thread.id
+    ids = {"tenant_id": "acme", "conversation_id": thread_id}
+    replies = QuickReplies(id="qr", replies=[Button(label="What does express shipping cost?")])
+    await emit(
+        broker, MessageCompleted(**ids, message_id="m-qr", role="assistant", text="Ask me:", components=[replies])
+    )
+    items = await chatkit.call(ItemsListReq(params=ItemsListParams(thread_id=thread_id, order="desc", limit=1)))
+    widget = WidgetItem.model_validate(items["data"][0])
+    [button] = [n for n in walk(widget.widget.model_dump()) if n.get("type") == "Button"]
+    config = button["onClickAction"]
+    action = Action[str, object](type=config["type"], payload=config["payload"])
+    said = await chatkit.run(
+        ThreadsCustomActionReq(params=ThreadCustomActionParams(thread_id=thread_id, item_id=widget.id, action=action))
+    )
+    [user] = [e.item for e in said if isinstance(e, ThreadItemDoneEvent) and isinstance(e.item, UserMessageItem)]
+    assert user.content[0].text == "What does express shipping cost?"
+    assert "$14.95" in reply_text(said)
+
+    # A backend answers a component shown earlier: the client gets the widget replaced, with its status.
+    async with chatkit.updates(thread_id) as updates:
+        await emit(broker, ComponentUpdated(**ids, component_id="qr", disabled=True, status="Asked."))
+        replaced = await updates.until(lambda e: isinstance(e, ThreadItemReplacedEvent))
+    assert replaced.item.id == widget.id
+    nodes = walk(replaced.item.widget.model_dump())
+    assert [n["value"] for n in nodes if n.get("type") == "Caption"] == ["Asked."]
+    assert all(n.get("disabled") for n in nodes if n.get("type") == "Button")
+
+
+def walk(node: object) -> list[dict]:
+    if isinstance(node, dict):
+        return [node] + [n for v in node.values() for n in walk(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in walk(v)]
+    return []

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
-from chatkit.types import ErrorEvent, ThreadItemAddedEvent, ThreadItemUpdatedEvent
+from chatkit.types import (
+    ErrorEvent,
+    ThreadItem,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemReplacedEvent,
+    ThreadItemUpdatedEvent,
+)
 
-from gateway.chatkit.items import apply_flags
+from gateway.chatkit.items import apply_flags, assistant_item
 from gateway.chatkit.routes import with_heartbeats
 from gateway.chatkit.stream import Translator
 from gateway.chatkit.watch import ReplyWatch
@@ -96,3 +104,17 @@ def test_a_response_ends_with_its_reply_or_when_the_person_answers() -> None:
     waiting.see(HandoffEnded(**IDS, outcome="back_to_ai"))
     assert waiting.finished
     assert ReplyWatch(None).finished  # an action waits for nothing
+
+
+async def test_a_flag_on_an_earlier_reply_replaces_it_from_history() -> None:
+    stored = assistant_item("c1", "old", datetime.now(UTC), "One. [withheld]")
+
+    async def load(item_id: str) -> ThreadItem | None:
+        return stored if item_id == "old" else None
+
+    translator = Translator("c1", load)
+    withheld = flag(5, 9, "withhold").model_copy(update={"message_id": "old"})
+    out = await translator.translate(withheld)
+    assert [type(e) for e in out] == [ThreadItemDoneEvent, ThreadItemReplacedEvent]
+    assert out[0].item.id == f"note_{withheld.id}"
+    assert out[1].item is stored
