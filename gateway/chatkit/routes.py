@@ -104,6 +104,8 @@ async def chatkit(request: Request) -> Response:
         raise HTTPException(400, str(exc) or "Not supported by this server") from exc
     except (NotFoundError, ThreadNotFound) as exc:
         raise HTTPException(404, str(exc)) from exc
+    except ValidationError as exc:  # e.g. an item id our feedback cannot carry
+        raise HTTPException(400, f"Expected valid ids and values, got: {_short(exc)}") from exc
     from chatkit.server import StreamingResult  # loaded with the server above
 
     if isinstance(result, StreamingResult):

@@ -87,6 +87,8 @@ class SwitchboardChatKit(ChatKitServer[Caller]):
         visitor = await context.require(thread_id)
         rating = "up" if feedback == "positive" else "down"
         for item_id in item_ids:
+            if item_id.startswith(("note_", "cmp_")):
+                continue  # a notice or a component: our feedback rates messages
             event = commands.feedback(visitor, FeedbackSend(message_id=item_id, rating=rating))
             await emit(context.gateway.broker, event)
 

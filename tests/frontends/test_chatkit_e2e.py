@@ -181,6 +181,11 @@ async def test_someone_elses_thread_is_not_found(chatkit: ChatKitClient, gateway
     )
     assert response.status_code == 400
     assert "attachments" in response.text
+    bad_id = ItemsFeedbackReq(
+        params=ItemFeedbackParams(thread_id=chatkit.conversation_id, item_ids=["a b"], kind="positive")
+    )
+    response = await gateway.http.post("/chatkit", content=bad_id.model_dump_json(), headers=chatkit.headers)
+    assert response.status_code == 400
     blank = ThreadsCreateReq(params=ThreadCreateParams(input=message("   "))).model_dump_json()
     response = await gateway.http.post("/chatkit", content=blank, headers=chatkit.headers)
     assert response.status_code == 400
