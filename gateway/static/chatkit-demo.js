@@ -98,13 +98,15 @@
     if (item.type === 'user_message') node.append(el('span', '', item.content.map((c) => c.text).join('\n')));
     if (item.type === 'assistant_message') {
       node.append(el('span', '', item.content.map((c) => c.text).join('\n')));
-      for (const [label, kind] of [['👍', 'positive'], ['👎', 'negative']]) {
+      const rates = el('span', 'rates');
+      for (const [label, kind] of [['Helpful', 'positive'], ['Not helpful', 'negative']]) {
         const rate = el('button', 'rate', label);
         rate.title = `rate ${kind}`;
         rate.onclick = () => call({ type: 'items.feedback', params: { thread_id: thread, item_ids: [item.id], kind } })
           .then(() => { rate.disabled = true; });
-        node.append(rate);
+        rates.append(rate);
       }
+      node.append(rates);
     }
     if (item.type === 'widget') node.append(widget(item.widget, item.id));
     log.scrollTop = log.scrollHeight;
