@@ -20,6 +20,7 @@ from websockets.asyncio.client import connect
 from orchestrator.turns import Orchestrator
 from shared.bus import emit
 from shared.events import Author, HandoffAccepted, HandoffEnded, MessageCompleted
+from shared.events import UserMessage as UserMessageEvent
 from shared.events.components import Button, Buttons
 from tests.frontends.clients import sse_data
 from tests.gateway.conftest import GatewayClient
@@ -187,3 +188,24 @@ async def test_official_agui_js_client_receives_the_text(gateway: GatewayClient,
     assert seen["state"]["handoff"] == "ai"
     assert [m["role"] for m in seen["messages"]] == ["user", "assistant"]
     assert seen["messages"][1]["content"] == seen["text"]
+
+
+async def test_agui_refuses_bad_input_and_other_visitors_threads(gateway: GatewayClient, broker: NatsBroker) -> None:
+    mine, other = await gateway.session(), await gateway.session()
+    headers = {"Authorization": f"Bearer {mine['token']}"}
+    response = await gateway.http.post("/agui", content=b'{"threadId": "x"}', headers=headers)
+    assert response.status_code == 400
+    assert "RunAgentInput" in response.text
+    # Someone else's conversation, once it has a message of theirs, is not found.
+    await emit(
+        broker,
+        UserMessageEvent(
+            tenant_id="acme", conversation_id=other["conversation_id"], message_id="m1", client_id="c1",
+            visitor_id=other["visitor_id"], text="mine",
+        ),
+    )  # fmt: skip
+    body = run_input(other["conversation_id"], "let me in").model_dump_json(by_alias=True)
+    response = await gateway.http.post("/agui", content=body, headers=headers)
+    assert response.status_code == 404
+    response = await gateway.http.post("/agui", content=body)
+    assert response.status_code == 401
