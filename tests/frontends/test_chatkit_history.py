@@ -49,11 +49,13 @@ async def record(url: str, conversation: str, visitor: str) -> None:
 async def test_recorded_conversations_are_listed_and_read_back(
     gateway: GatewayClient, gateway_settings: Settings
 ) -> None:
-    visitor = f"v_{uuid.uuid4().hex[:12]}"
+    first = await gateway.session()  # an anonymous visitor id is kept only with its secret
+    visitor = first["visitor_id"]
     old, someone_elses = uuid.uuid4().hex, uuid.uuid4().hex
     await record(gateway_settings.database_url, old, visitor)
     await record(gateway_settings.database_url, someone_elses, "v_other")
-    session = await gateway.session(visitor_id=visitor)
+    session = await gateway.session(visitor_id=visitor, visitor_secret=first["visitor_secret"])
+    assert session["visitor_id"] == visitor
     client = ChatKitClient(gateway.http, session["token"], session["conversation_id"])
 
     threads = await client.call(ThreadsListReq(params=ThreadListParams(limit=10)))
