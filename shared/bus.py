@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from typing import TYPE_CHECKING
 
 from faststream.nats import JStream, NatsBroker
@@ -81,6 +82,10 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     ]
 
 
+# Every broker of this process, for services.health (Kubernetes probes).
+BROKERS: weakref.WeakSet[NatsBroker] = weakref.WeakSet()
+
+
 def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     """A broker that reconnects forever: services outlive a NATS restart.
 
@@ -88,12 +93,14 @@ def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     the runner can see on the server's monitoring endpoint when each service is subscribed.
     """
     kwargs.setdefault("name", os.environ.get("SB_SERVICE_NAME", "switchboard"))
-    return NatsBroker(
+    broker = NatsBroker(
         servers=nats_servers(settings.nats_url),
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         **kwargs,  # type: ignore[arg-type]
     )
+    BROKERS.add(broker)
+    return broker
 
 
 async def ensure_streams(js: JetStreamContext) -> None:
