@@ -2,7 +2,9 @@
 database) and recorder as processes, the same scripted zero-latency model, N conversations at
 once (50 and 200; --quick: 10). Per database: time to first token, tokens/s, turns/s, and the
 recorder's catch-up (how long after the last reply every SB_CONV event is in the database)
-and rate. The Postgres is BENCH_DATABASE_URL, else 127.0.0.1:5432 (a fresh database per run).
+and rate. The Postgres is BENCH_DATABASE_URL, else 127.0.0.1:5432 (a fresh database per run);
+BENCH_DATABASES=postgres (or sqlite) runs one side only. A turn not completed within
+TURN_TIMEOUT_S counts as lost (its client stops), so a stuck turn cannot hang the run.
 
 Connection pools per process (what the figures were measured with): SQLAlchemy engine
 pool_size 5 + max_overflow 10 (gateway, recorder, workers), the checkpointer's psycopg pool
@@ -12,6 +14,7 @@ max 10 (shared.checkpointer.POOL_MAX) per orchestrator.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -22,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import nats
+import websockets
 from sqlalchemy.engine import make_url
 
-from bench.loop import REPLY, bus_client, run_level
+from bench.loop import QUESTIONS, REPLY, TurnFailed, run_level
 from bench.stats import table
 from services.nats_embedded import free_port, wait_for_port
 from shared.settings import REPO_ROOT
@@ -34,7 +39,40 @@ from tests.e2e.tenants import demo_tenants_with
 
 TURNS = 3
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-CATCH_UP_TIMEOUT_S = 300.0
+CATCH_UP_TIMEOUT_S = 120.0
+TURN_TIMEOUT_S = 120.0
+
+
+async def bus_client(gateway_url: str, turns: int, ttft: list[float], tokens: list[int]) -> None:
+    """bench.loop's visitor, with a deadline per turn (heartbeats keep a socket busy forever)."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.post(f"{gateway_url}/v1/session", json={"widget_key": "pk_demo_acme"})
+        response.raise_for_status()
+        session = response.json()
+    url = gateway_url.replace("http://", "ws://") + f"/v1/ws?token={session['token']}"
+    async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
+        for turn in range(turns):
+            sent = time.perf_counter()
+            await ws.send(json.dumps({"type": "message.send", "client_id": uuid.uuid4().hex, "text": QUESTIONS[turn]}))
+            first: float | None = None
+            count = 0
+            try:
+                async with asyncio.timeout(TURN_TIMEOUT_S):
+                    while True:
+                        frame = json.loads(await ws.recv())
+                        kind = frame.get("type")
+                        if kind == "message.delta":
+                            count += 1
+                            first = first if first is not None else time.perf_counter() - sent
+                        elif kind == "message.completed" and frame.get("role") == "assistant":
+                            break
+                        elif kind in ("error", "message.cancelled"):
+                            raise TurnFailed(f"{kind}: {frame}")
+            except TimeoutError:
+                lost = f"turn {turn} of {session['conversation_id']} not completed in {TURN_TIMEOUT_S}s"
+                raise TurnFailed(lost) from None
+            ttft.append(first if first is not None else float("nan"))
+            tokens.append(count)
 
 
 async def fresh_postgres() -> tuple[str, str]:
@@ -105,7 +143,7 @@ async def run_database(label: str, database_url: str, levels: list[int], env: di
         with RunningSystem(var, "gateway", "orchestrator", "recorder", env=system_env) as system:
 
             def bus(t: int, f: list[float], k: list[int]) -> Any:
-                return bus_client(system.gateway_url, t, f, k, [])
+                return bus_client(system.gateway_url, t, f, k)
 
             await run_level(1, 1, bus)  # warm-up
             await catch_up(system, database_url)
@@ -142,9 +180,12 @@ async def main(args: Any) -> dict[str, Any]:
                 "LLM_MODEL": "scripted",
                 "LOG_LEVEL": "WARNING",
             }
-            results["databases"]["sqlite"] = await run_database("sqlite", "sqlite", levels, env)
-            server, url = await fresh_postgres()
-            results["databases"]["postgres"] = await run_database("postgres", url, levels, env)
+            wanted = os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",")
+            if "sqlite" in wanted:
+                results["databases"]["sqlite"] = await run_database("sqlite", "sqlite", levels, env)
+            if "postgres" in wanted:
+                server, url = await fresh_postgres()
+                results["databases"]["postgres"] = await run_database("postgres", url, levels, env)
     except Exception as exc:  # Postgres or the system did not come up: report, don't crash the run
         print(f"[bench postgres] failed: {exc!r}", file=sys.stderr)
         results["error"] = repr(exc)
@@ -159,7 +200,7 @@ async def main(args: Any) -> dict[str, Any]:
 
 def render(results: dict[str, Any]) -> str:
     header = ("database", "conversations", "TTFT p50 ms", "TTFT p99 ms", "tokens/s", "turns/s")
-    rows = [(*header, "rec catch-up s", "rec ev/s")]
+    rows = [(*header, "rec catch-up s", "rec ev/s", "lost clients")]
     for database, levels in results["databases"].items():
         for level, r in levels.items():
             rows.append(
@@ -172,6 +213,7 @@ def render(results: dict[str, Any]) -> str:
                     f"{r['turns_per_s']:.1f}",
                     f"{r['recorder_catch_up_s']:.1f}",
                     f"{r['recorder_events_per_s']:.0f}",
+                    str(r["failed_clients"]),
                 )
             )
     return table(rows)

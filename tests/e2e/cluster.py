@@ -14,6 +14,10 @@ from services.nats_embedded import EmbeddedNats, free_port
 CLUSTER_NAME = "sb-test"
 
 
+async def _quiet(exc: Exception) -> None:
+    """Connection errors to a killed node are expected here; the client moves to another."""
+
+
 class NatsCluster:
     """``size`` nats-server processes routed to each other, JetStream on each, named n0, n1, ..."""
 
@@ -69,15 +73,15 @@ class NatsCluster:
                         raise TimeoutError(f"{node.url} not healthy after {timeout}s")
                     await asyncio.sleep(0.2)  # polling: nats-server announces health on no subject
 
-    async def stream_leader(self, stream: str, timeout: float = 30.0) -> str:
-        """The name of the node that leads ``stream`` now (after an election, once there is one)."""
-        nc = await nats.connect(self.url.split(","), name="cluster-test")
+    async def stream_leader(self, stream: str, timeout: float = 30.0, not_on: str | None = None) -> str:
+        """The node that leads ``stream`` (once there is one; with ``not_on``, once it is another node)."""
+        nc = await nats.connect(self.url.split(","), name="cluster-test", error_cb=_quiet)
         try:
             deadline = time.monotonic() + timeout
             while True:
                 try:
                     info = await nc.jetstream().stream_info(stream)
-                    if info.cluster is not None and info.cluster.leader:
+                    if info.cluster is not None and info.cluster.leader and info.cluster.leader != not_on:
                         return info.cluster.leader
                 except nats.errors.Error:
                     pass
@@ -89,7 +93,7 @@ class NatsCluster:
 
     async def replicas_current(self, stream: str, timeout: float = 60.0) -> None:
         """Wait until every replica of ``stream`` is current (a restarted node caught up)."""
-        nc = await nats.connect(self.url.split(","), name="cluster-test")
+        nc = await nats.connect(self.url.split(","), name="cluster-test", error_cb=_quiet)
         try:
             deadline = time.monotonic() + timeout
             while True:

@@ -18,7 +18,7 @@ import itertools
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import pytest
@@ -88,8 +88,8 @@ async def turn(client: Widget, text: str, acks: list[Frame]) -> None:
 
 async def kill_leader_mid_turn(
     cluster: NatsCluster, clients: list[Widget], text: str, acks: list[list[Frame]]
-) -> tuple[str, float]:
-    """Everyone asks ``text``; once the first replies stream, kill -9 SB_CONV's leader. Returns (node, pause)."""
+) -> tuple[str, float, float]:
+    """Everyone asks ``text``; once replies stream, kill -9 SB_CONV's leader: (node, election s, pause s)."""
     starts = [len(c.frames) for c in clients]
     turns = [asyncio.create_task(turn(c, text, acks[i])) for i, c in enumerate(clients)]
     streaming = [
@@ -103,6 +103,7 @@ async def kill_leader_mid_turn(
     marks = [len(c.frames) for c in clients]
     cluster.kill(leader)
     killed = time.monotonic()
+    elected = asyncio.ensure_future(since(killed, cluster.stream_leader("SB_CONV", timeout=120, not_on=leader)))
     waits = [
         asyncio.ensure_future(c.wait_for(lambda f: isinstance(f.get("seq"), int), start=m, timeout=300))
         for c, m in zip(clients, marks, strict=True)
@@ -111,8 +112,15 @@ async def kill_leader_mid_turn(
     pause = time.monotonic() - killed
     for w in pending:
         w.cancel()
+    election = await elected
     await asyncio.gather(*turns)
-    return leader, pause
+    return leader, election, pause
+
+
+async def since(started: float, awaitable: Awaitable[object]) -> float:
+    """Seconds from ``started`` until ``awaitable`` is done."""
+    await awaitable
+    return time.monotonic() - started
 
 
 def recorded(db: Path) -> list[tuple[str, int]]:
@@ -140,15 +148,18 @@ async def test_conversations_survive_killing_stream_leaders(cluster: NatsCluster
 
         pauses = []
         for question in QUESTIONS[:2]:
-            node, pause = await kill_leader_mid_turn(cluster, clients, question, acks)
-            pauses.append((node, pause))
+            node, election, pause = await kill_leader_mid_turn(cluster, clients, question, acks)
+            pauses.append((node, election, pause))
             cluster.restart(node)
             await cluster.wait_healthy()
             await cluster.replicas_current("SB_CONV")
         # All nodes back: one more turn each.
         await asyncio.gather(*(turn(c, QUESTIONS[2], acks[i]) for i, c in enumerate(clients)))
-        for node, pause in pauses:
-            print(f"kill -9 of {node} (SB_CONV leader): {pause:.1f}s until the next durable event reached a widget")
+        for node, election, pause in pauses:
+            print(
+                f"kill -9 of {node} (SB_CONV leader): new leader known after {election:.1f}s (upper bound), "
+                f"{pause:.1f}s until the next durable event reached a widget"
+            )
         print(f"{CONVERSATIONS} conversations; widgets resumed {sum(c.resumes for c in clients)} times")
 
         for c, sent in zip(clients, acks, strict=True):
