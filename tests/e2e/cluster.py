@@ -91,6 +91,13 @@ class NatsCluster:
         finally:
             await nc.close()
 
+    async def last_seq(self, stream: str) -> int:
+        nc = await nats.connect(self.url.split(","), name="cluster-test", error_cb=_quiet)
+        try:
+            return int((await nc.jetstream().stream_info(stream)).state.last_seq)
+        finally:
+            await nc.close()
+
     async def replicas_current(self, stream: str, timeout: float = 60.0) -> None:
         """Wait until every replica of ``stream`` is current (a restarted node caught up)."""
         nc = await nats.connect(self.url.split(","), name="cluster-test", error_cb=_quiet)

@@ -5,7 +5,7 @@ the recorder connect to the cluster (NATS_URL lists every node; each client pick
 and fails over). Conversations run while the node leading SB_CONV is killed with SIGKILL, then,
 after it rejoined, the node leading it then. Every visitor message is answered exactly once and
 in order, every widget resumes, and the recorder holds every event exactly once. The pause each
-kill caused (kill -> the next durable event any widget receives) is printed, not asserted.
+kill caused (kill -> a widget receives the first event stored after the kill) is printed, not asserted.
 
 SB_CLUSTER_CONVERSATIONS sets the number of conversations (default 20; the issue's 50 with =50).
 """
@@ -100,13 +100,13 @@ async def kill_leader_mid_turn(
     for w in pending:
         w.cancel()
     leader = await cluster.stream_leader("SB_CONV")
-    marks = [len(c.frames) for c in clients]
+    stored = await cluster.last_seq("SB_CONV")
     cluster.kill(leader)
     killed = time.monotonic()
     elected = asyncio.ensure_future(since(killed, cluster.stream_leader("SB_CONV", timeout=120, not_on=leader)))
     waits = [
-        asyncio.ensure_future(c.wait_for(lambda f: isinstance(f.get("seq"), int), start=m, timeout=300))
-        for c, m in zip(clients, marks, strict=True)
+        asyncio.ensure_future(c.wait_for(lambda f: isinstance(f.get("seq"), int) and f["seq"] > stored, timeout=300))
+        for c in clients
     ]
     _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     pause = time.monotonic() - killed
@@ -158,7 +158,7 @@ async def test_conversations_survive_killing_stream_leaders(cluster: NatsCluster
         for node, election, pause in pauses:
             print(
                 f"kill -9 of {node} (SB_CONV leader): new leader known after {election:.1f}s (upper bound), "
-                f"{pause:.1f}s until the next durable event reached a widget"
+                f"{pause:.1f}s until a widget received the first event stored after the kill"
             )
         print(f"{CONVERSATIONS} conversations; widgets resumed {sum(c.resumes for c in clients)} times")
 
