@@ -91,6 +91,15 @@ class NatsCluster:
         finally:
             await nc.close()
 
+    async def replicas(self) -> dict[str, int]:
+        """Every stream (KV buckets are streams KV_<bucket>) and its configured replica count."""
+        nc = await nats.connect(self.url.split(","), name="cluster-test", error_cb=_quiet)
+        try:
+            infos = await nc.jetstream().streams_info()
+            return {info.config.name or "": info.config.num_replicas or 1 for info in infos}
+        finally:
+            await nc.close()
+
     async def last_seq(self, stream: str) -> int:
         nc = await nats.connect(self.url.split(","), name="cluster-test", error_cb=_quiet)
         try:

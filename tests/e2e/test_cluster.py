@@ -188,6 +188,11 @@ async def test_conversations_survive_killing_stream_leaders(cluster: NatsCluster
         assert seen <= set(events), f"not recorded: {sorted(seen - set(events))[:10]}"
         assert len(events) == len({e[0] for e in events}), "no event recorded twice"
         assert len(events) == len({e[1] for e in events}), "one event per seq"
+
+        # Every stream and bucket the services created has 3 replicas (NATS_REPLICAS=3).
+        streams = await cluster.replicas()
+        expected = {"SB_CONV", "SB_OPS", "KV_sb_conv_locks", "KV_sb_conv_state", "KV_sb_leases", "KV_sb_sentiment"}
+        assert {name: streams.get(name) for name in expected} == dict.fromkeys(expected, 3)
     finally:
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         system.stop()
