@@ -27,6 +27,7 @@ from nats.js.errors import (
 
 from handoff.records import AgentPresence, ConversationRecord
 from shared.aio import stop_tasks
+from shared.bus import nats_replicas
 from shared.events.handoff import ConversationState
 from shared.subjects import CONVERSATION_STATE_BUCKET, HANDOFF_BUCKET, handoff_record_key
 
@@ -70,7 +71,9 @@ async def open_bucket(js: JetStreamContext, name: str, description: str) -> KeyV
         pass
     try:
         return await js.create_key_value(
-            KeyValueConfig(bucket=name, description=description, history=1, storage=StorageType.FILE)
+            KeyValueConfig(
+                bucket=name, description=description, history=1, storage=StorageType.FILE, replicas=nats_replicas()
+            )
         )
     except BadRequestError:
         return await js.key_value(name)

@@ -32,6 +32,7 @@ from nats.js.errors import (
     NotFoundError,
 )
 
+from shared.bus import nats_replicas
 from shared.events import Event, UserMessage, parse_event
 from shared.subjects import (
     CONV_STREAM,
@@ -119,7 +120,7 @@ async def bucket(js: JetStreamContext, name: str, **config: Any) -> KeyValue:
     except BucketNotFoundError:
         pass
     try:
-        return await js.create_key_value(bucket=name, **config)
+        return await js.create_key_value(bucket=name, **{"replicas": nats_replicas(), **config})
     except BadRequestError:
         # Another process created it between our two calls.
         return await js.key_value(name)

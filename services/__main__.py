@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         if unknown:
             raise SystemExit(f"Unknown service(s) {unknown}; expected some of {sorted(SERVICES)}")
         if len(args.services) == 1 and settings.nats_url and not replicas:
-            exec_single(SERVICES[args.services[0]])
+            exec_single(SERVICES[args.services[0]], settings)
         try:
             asyncio.run(run(args.services, replicas, settings))
         except KeyboardInterrupt:

@@ -41,7 +41,10 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0, proc: subprocess.
 
 
 class EmbeddedNats:
-    """A nats-server with JetStream on 127.0.0.1; ``url`` once started."""
+    """A nats-server with JetStream on 127.0.0.1; ``url`` once started.
+
+    ``extra_args`` are passed on to nats-server (a cluster node's name, cluster port and routes).
+    """
 
     def __init__(
         self,
@@ -50,13 +53,15 @@ class EmbeddedNats:
         log_file: Path | None = None,
         monitor_port: int | None = None,
         own_session: bool = False,
+        extra_args: list[str] | None = None,
     ) -> None:
-        """``own_session``: out of our process group, so a terminal's Ctrl-C does not reach it."""
+        # own_session: out of our process group, so a terminal's Ctrl-C does not reach it.
         self.store_dir = Path(store_dir)
         self.own_session = own_session
         self.port = port or free_port()
         self.monitor_port = monitor_port
         self.log_file = log_file
+        self.extra_args = list(extra_args or [])
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -72,6 +77,7 @@ class EmbeddedNats:
         args = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir)]
         if self.monitor_port:
             args += ["-m", str(self.monitor_port)]
+        args += self.extra_args
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=self.own_session)
         wait_for_port("127.0.0.1", self.port, proc=self.proc)

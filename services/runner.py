@@ -8,6 +8,7 @@ import importlib.util
 import json
 import logging
 import os
+import runpy
 import signal
 import socket
 import sys
@@ -240,7 +241,18 @@ async def wait_for_stop_signal() -> None:
     await stop.wait()
 
 
-def exec_single(spec: ServiceSpec) -> None:
-    """Replace this process with one service: what a container runs."""
+def exec_single(spec: ServiceSpec, settings: Settings) -> None:
+    """Replace this process with one service: what a container runs.
+
+    With SB_HEALTH_PORT set, the service runs in this process instead, beside the health
+    endpoints of services.health (/livez, /readyz) that Kubernetes probes.
+    """
     os.environ.setdefault("SB_SERVICE_NAME", spec.name)
-    os.execv(sys.executable, [sys.executable, "-m", spec.module])
+    port = os.environ.get("SB_HEALTH_PORT")
+    if not port:
+        os.execv(sys.executable, [sys.executable, "-m", spec.module])
+    from services.health import serve
+
+    serve(int(port), settings)
+    runpy.run_module(spec.module, run_name="__main__", alter_sys=True)
+    sys.exit(0)

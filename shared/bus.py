@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from typing import TYPE_CHECKING
 
 from faststream.nats import JStream, NatsBroker
 from nats.js.api import RePublish, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.events.base import Event
 from shared.settings import Settings
@@ -37,7 +40,28 @@ CONV_JSTREAM = JStream(CONV_STREAM, declare=False)
 OPS_JSTREAM = JStream(OPS_STREAM, declare=False)
 
 
-def stream_configs() -> list[StreamConfig]:
+class BusSettings(BaseSettings):
+    """Read by every service straight from the environment (it needs no secret)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    nats_replicas: int = Field(
+        1, ge=1, le=5, description="Replicas of every JetStream stream and KV bucket we create (3 on a cluster)."
+    )
+
+
+def nats_replicas() -> int:
+    """NATS_REPLICAS: how many servers hold each stream and bucket created from now on."""
+    return BusSettings().nats_replicas
+
+
+def nats_servers(url: str | None) -> list[str]:
+    """NATS_URL as a list: one URL or several separated by commas (the seed servers of a cluster)."""
+    servers = [u.strip() for u in (url or "").split(",") if u.strip()]
+    return servers or ["nats://127.0.0.1:4222"]
+
+
+def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     return [
         StreamConfig(
             name=CONV_STREAM,
@@ -48,6 +72,7 @@ def stream_configs() -> list[StreamConfig]:
             max_age=RETENTION_S,
             storage=StorageType.FILE,
             allow_direct=True,
+            num_replicas=replicas,
         ),
         StreamConfig(
             name=OPS_STREAM,
@@ -56,6 +81,7 @@ def stream_configs() -> list[StreamConfig]:
             duplicate_window=DUPLICATE_WINDOW_S,
             max_age=RETENTION_S,
             storage=StorageType.FILE,
+            num_replicas=replicas,
         ),
         StreamConfig(
             name=DLQ_STREAM,
@@ -69,6 +95,10 @@ def stream_configs() -> list[StreamConfig]:
     ]
 
 
+# Every broker of this process, for services.health (Kubernetes probes).
+BROKERS: weakref.WeakSet[NatsBroker] = weakref.WeakSet()
+
+
 def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     """A broker that reconnects forever: services outlive a NATS restart.
 
@@ -76,17 +106,19 @@ def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     the runner can see on the server's monitoring endpoint when each service is subscribed.
     """
     kwargs.setdefault("name", os.environ.get("SB_SERVICE_NAME", "switchboard"))
-    return NatsBroker(
-        servers=settings.nats_url or "nats://127.0.0.1:4222",
+    broker = NatsBroker(
+        servers=nats_servers(settings.nats_url),
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         **kwargs,  # type: ignore[arg-type]
     )
+    BROKERS.add(broker)
+    return broker
 
 
 async def ensure_streams(js: JetStreamContext) -> None:
     """Create or update our streams; safe to call from every service at startup."""
-    for config in stream_configs():
+    for config in stream_configs(nats_replicas()):
         try:
             await js.add_stream(config=config)
         except BadRequestError:

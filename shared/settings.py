@@ -20,7 +20,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str | None = Field(None, description="Signs visitor tokens. Required outside development.")
-    nats_url: str | None = Field(None, description="External NATS; unset means the runner starts an embedded one.")
+    nats_url: str | None = Field(
+        None,
+        description="External NATS: one URL, or a cluster's seed URLs separated by commas; "
+        "unset means the runner starts an embedded one.",
+    )
     database_url: str = "sqlite+aiosqlite:///./var/switchboard.db"
     var_dir: Path = Path("var")
     tenants_file: Path = REPO_ROOT / "deploy" / "demo" / "tenants.yaml"

@@ -12,7 +12,7 @@ from faststream.nats import NatsBroker
 from guards.hallucination.handlers import register_handlers
 from guards.hallucination.service import HallucinationGuard
 from guards.methods import make_method
-from guards.replicas import ReplicaSettings
+from guards.replicas import Leases, LeaseSettings, Ownership
 from guards.tenancy import TenantRules
 from guards.verdict import GuardMethod
 from shared.bus import emit, ensure_streams, make_broker
@@ -25,8 +25,9 @@ def create_broker(
     *,
     method: GuardMethod | None = None,
     rules: TenantRules | None = None,
-    replicas: ReplicaSettings | None = None,
+    ownership: Ownership | None = None,
 ) -> tuple[NatsBroker, HallucinationGuard]:
+    """``ownership`` None means partitions leased on the bus (started by connect())."""
     # Every token delta passes through here: per-message access logs at INFO would cost more
     # than the check itself, so they go to DEBUG.
     broker = make_broker(settings, log_level=logging.DEBUG)
@@ -38,15 +39,23 @@ def create_broker(
         method=method or make_method(settings),
         rules=rules or TenantRules.from_settings(settings),
         publish=publish,
-        replicas=replicas or ReplicaSettings(),
+        ownership=ownership,
     )
     register_handlers(broker, guard)
     return broker, guard
 
 
-async def connect(broker: NatsBroker) -> None:
+LEASE_GROUP = "hallucination-guard"
+
+
+async def connect(broker: NatsBroker, guard: HallucinationGuard, leases: LeaseSettings | None = None) -> None:
+    """Connect, set up the streams and, unless told otherwise, lease this replica's partitions."""
     await broker.connect()
-    await ensure_streams(broker.connection.jetstream())
+    js = broker.connection.jetstream()
+    await ensure_streams(js)
+    if type(guard.ownership) is Ownership:
+        guard.ownership = Leases(js, LEASE_GROUP, leases)
+    await guard.ownership.start(guard.gained)
 
 
 def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream:
@@ -54,8 +63,9 @@ def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        await connect(broker)
+        await connect(broker, guard)
         yield
+        await guard.ownership.aclose()
         await guard.aclose()
 
     app = FastStream(broker, lifespan=lifespan)
@@ -64,14 +74,17 @@ def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream
 
 
 @asynccontextmanager
-async def running(settings: Settings, **kwargs: object) -> AsyncIterator[HallucinationGuard]:
+async def running(
+    settings: Settings, leases: LeaseSettings | None = None, **kwargs: object
+) -> AsyncIterator[HallucinationGuard]:
     """A started guard without the FastStream app around it (tests, the bench)."""
     broker, guard = create_broker(settings, **kwargs)  # type: ignore[arg-type]
-    await connect(broker)
+    await connect(broker, guard, leases)
     await broker.start()
     await broker.connection.flush()  # our subscriptions are registered before the caller publishes
     try:
         yield guard
     finally:
+        await guard.ownership.aclose()
         await guard.aclose()
         await broker.stop()

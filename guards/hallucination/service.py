@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from guards.hallucination.flags import flag_for
 from guards.hallucination.tracker import Reply, ReplyTracker
-from guards.replicas import ReplicaSettings, owns
+from guards.replicas import Ownership, partition
 from guards.sentences import Sentence
 from guards.tenancy import TenantRules
 from guards.verdict import GuardMethod
@@ -44,6 +44,11 @@ class HallucinationGuard:
 
     Per-reply workers keep a reply's flags in sentence order, while a slow method (the LLM
     judge) on one reply never holds up the deltas of another.
+
+    Every replica follows the text of every reply (it receives every delta anyway) but checks
+    only the sentences of conversations whose partition it owns. When it gains partitions
+    (another replica died or left) it checks the sentences those replies completed so far:
+    the flags the old owner already published carry the same ids, so JetStream drops them.
     """
 
     def __init__(
@@ -51,13 +56,13 @@ class HallucinationGuard:
         method: GuardMethod,
         rules: TenantRules,
         publish: Publish,
-        replicas: ReplicaSettings | None = None,
+        ownership: Ownership | None = None,
         idle_timeout_s: float = 600.0,
     ) -> None:
         self.method = method
         self.rules = rules
         self.publish = publish
-        self.replicas = replicas or ReplicaSettings()
+        self.ownership = ownership or Ownership()
         self.tracker = ReplyTracker(idle_timeout_s)
         self.idle_timeout_s = idle_timeout_s
         self._queues: dict[str, asyncio.Queue[_Job | None]] = {}
@@ -69,8 +74,6 @@ class HallucinationGuard:
 
     def handle(self, event: Event) -> None:
         """Feed one reply event (created, delta, completed, cancelled); anything else is ignored."""
-        if not owns(event.conversation_id, self.replicas):
-            return
         t, c = event.tenant_id, event.conversation_id
         if isinstance(event, MessageCreated):
             if event.role != "assistant":
@@ -91,8 +94,14 @@ class HallucinationGuard:
             self.tracker.cancelled(event.message_id)
             self._close(event.message_id)
 
+    def gained(self, partitions: set[int]) -> None:
+        """Partitions just taken over: check what their replies in flight have said so far."""
+        for reply in self.tracker.in_flight():
+            if reply.sources is not None and partition(reply.conversation_id, self.ownership.partitions) in partitions:
+                self._enqueue(reply, list(reply.ready))
+
     def _enqueue(self, reply: Reply, sentences: list[Sentence]) -> None:
-        if not sentences:
+        if not sentences or not self.ownership.owns(reply.conversation_id):
             return
         queue = self._queue(reply.message_id)
         for sentence in sentences:

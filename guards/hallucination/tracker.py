@@ -17,15 +17,20 @@ class Reply:
     sources: list[Source] | None = None  # None until MessageCreated (or MessageCompleted) arrives
     buffer: SentenceBuffer = field(default_factory=SentenceBuffer)
     waiting: list[Sentence] = field(default_factory=list)  # completed before the sources were known
+    ready: list[Sentence] = field(default_factory=list)  # every sentence handed out to check so far
     touched: float = field(default_factory=time.monotonic)
 
 
 class ReplyTracker:
     """Turns the events of streaming replies into sentences ready to check, in order."""
 
-    def __init__(self, idle_timeout_s: float = 600.0) -> None:
+    def __init__(self, idle_timeout_s: float = 600.0, recent_s: float = 15.0) -> None:
         self.replies: dict[str, Reply] = {}
+        # Completed replies, kept ``recent_s`` for a replica that takes over their partition
+        # after their owner died (takeover takes a lease TTL plus a renewal round).
+        self.recent: dict[str, Reply] = {}
         self.idle_timeout_s = idle_timeout_s
+        self.recent_s = recent_s
 
     def _reply(self, tenant_id: str, conversation_id: str, message_id: str) -> Reply:
         reply = self.replies.get(message_id)
@@ -39,6 +44,7 @@ class ReplyTracker:
             reply.waiting.extend(sentences)
             return []
         ready, reply.waiting = [*reply.waiting, *sentences], []
+        reply.ready.extend(ready)
         return ready
 
     def created(
@@ -64,13 +70,26 @@ class ReplyTracker:
             reply.sources = list(sources)
         ready = self._ready(reply, reply.buffer.finish(text))
         del self.replies[message_id]
+        self.recent[message_id] = reply
         return reply, ready
 
     def cancelled(self, message_id: str) -> None:
         self.replies.pop(message_id, None)
+        self.recent.pop(message_id, None)
+
+    def in_flight(self) -> list[Reply]:
+        """Replies streaming now or completed in the last ``recent_s`` seconds."""
+        self.sweep()
+        return [*self.replies.values(), *self.recent.values()]
 
     def sweep(self) -> None:
         """Forget replies that stopped streaming without a completion (their producer died)."""
         cutoff = time.monotonic() - self.idle_timeout_s
         for message_id in [m for m, r in self.replies.items() if r.touched < cutoff]:
             del self.replies[message_id]
+        cutoff = time.monotonic() - self.recent_s
+        while self.recent:
+            message_id, reply = next(iter(self.recent.items()))
+            if reply.touched >= cutoff:
+                break
+            del self.recent[message_id]

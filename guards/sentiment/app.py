@@ -16,7 +16,7 @@ from guards.sentiment.handoffs import KvHandoffStates
 from guards.sentiment.service import SentimentMonitor
 from guards.sentiment.store import SENTIMENT_BUCKET, KvMoodStore, MemoryMoodStore, MoodStore
 from guards.tenancy import TenantRules
-from shared.bus import RETENTION_S, ensure_streams, make_broker
+from shared.bus import RETENTION_S, ensure_streams, make_broker, nats_replicas
 from shared.settings import Settings, get_settings
 
 
@@ -41,6 +41,7 @@ async def open_bucket(js: JetStreamContext) -> KvMoodStore:
                 history=1,
                 ttl=RETENTION_S,
                 storage=StorageType.FILE,
+                replicas=nats_replicas(),
             )
         )
     return KvMoodStore(kv)

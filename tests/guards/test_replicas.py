@@ -1,25 +1,67 @@
-"""Replica ownership: every conversation has exactly one owner, spread over the replicas."""
+"""Partition leases on a real nats-server: one owner per partition, shared fairly, taken over on death."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable
 
+import nats
 import pytest
 
-from guards.replicas import ReplicaSettings, owner, owns
+from guards.replicas import Leases, LeaseSettings, Ownership, partition
+
+FAST = LeaseSettings(partitions=8, ttl_s=1.0, renew_s=0.2)
 
 
-def test_each_conversation_has_exactly_one_owner() -> None:
-    conversations = [uuid.uuid4().hex for _ in range(300)]
-    replicas = [ReplicaSettings(index=i, count=3) for i in range(3)]
-    for conversation in conversations:
-        assert sum(owns(conversation, r) for r in replicas) == 1
-    load = [sum(owner(c, 3) == i for c in conversations) for i in range(3)]
-    assert min(load) > 60  # roughly even, not all on one replica
+def test_partitions_are_stable_and_spread() -> None:
+    conversations = [uuid.uuid4().hex for _ in range(800)]
+    assert [partition(c, 8) for c in conversations] == [partition(c, 8) for c in conversations]
+    load = [sum(partition(c, 8) == p for c in conversations) for p in range(8)]
+    assert min(load) > 50  # roughly even, not all on one partition
 
 
-def test_replica_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SB_REPLICA_INDEX", "1")
-    monkeypatch.setenv("SB_REPLICA_COUNT", "2")
-    assert ReplicaSettings() == ReplicaSettings(index=1, count=2)
-    assert owns("c", ReplicaSettings()) == (owner("c", 2) == 1)
+def test_without_a_bus_one_replica_owns_everything() -> None:
+    assert Ownership().owns(uuid.uuid4().hex)
+
+
+async def until(condition: Callable[[], bool], *leases: Leases, timeout: float = 10.0) -> None:
+    """Wait, round after round of ``leases``, until a state is reached; fail after ``timeout``."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            rounds = [asyncio.ensure_future(lease.next_round()) for lease in leases]
+            _, waiting = await asyncio.wait(rounds, return_when=asyncio.FIRST_COMPLETED)
+            for task in waiting:
+                task.cancel()
+
+
+@pytest.mark.connected
+async def test_replicas_split_the_partitions_and_take_over_a_dead_ones(nats_client: nats.NATS) -> None:
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    js = nats_client.jetstream()
+    gained: list[set[int]] = []
+    a, b = Leases(js, group, FAST), Leases(js, group, FAST)
+    await a.start()
+    assert set(a.mine) == set(range(8)), "a lone replica owns every partition after its first round"
+    await b.start(gained.append)
+    try:
+        await until(lambda: len(a.mine) == 4 and len(b.mine) == 4, a, b)
+        assert set(a.mine) | set(b.mine) == set(range(8))
+        assert not set(a.mine) & set(b.mine)
+        held_by_a = set(a.mine)
+
+        # a dies: no more renewals, no release (as after kill -9).
+        a._closing = True
+        assert a._task is not None
+        a._task.cancel()
+        await until(lambda: len(b.mine) == 8, b)
+        assert held_by_a <= set().union(*gained), "b was told which partitions it took over"
+    finally:
+        await b.aclose()
+    # A clean shutdown hands the partitions back at once: a newcomer owns all in its first round.
+    c = Leases(js, group, FAST)
+    await c.start()
+    try:
+        assert set(c.mine) == set(range(8))
+    finally:
+        await c.aclose()

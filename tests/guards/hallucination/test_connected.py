@@ -11,7 +11,6 @@ from faststream.nats import NatsBroker
 
 from guards.grounding import GroundingMethod
 from guards.hallucination import running
-from guards.replicas import ReplicaSettings
 from shared.bus import emit, make_broker
 from shared.events import MessageFlagged, parse_event
 from shared.settings import Settings
@@ -99,8 +98,8 @@ async def test_two_replicas_flag_each_sentence_once(
     flags = await flags_of(nats_client, conversation_id)
     kwargs = {"method": GroundingMethod(), "rules": rules()}
     async with (
-        running(connected_settings, replicas=ReplicaSettings(index=0, count=2), **kwargs),
-        running(connected_settings, replicas=ReplicaSettings(index=1, count=2), **kwargs),
+        running(connected_settings, **kwargs),
+        running(connected_settings, **kwargs),
     ):
         for message_id in ("m1", "m2"):
             await stream_reply(producer, conversation_id, mid(conversation_id, message_id), UNGROUNDED)
