@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 from nats.errors import ConnectionClosedError, ConnectionReconnectingError
 
 from orchestrator.app import create_app
+from shared import loop
 from shared.logging import setup_logging
 from shared.settings import get_settings
 
@@ -17,7 +17,7 @@ def main() -> None:
     setup_logging(settings.log_level, "orchestrator")
     # NATS going away first (the runner stopping everything at once) only spoils the final drain.
     with contextlib.suppress(ConnectionReconnectingError, ConnectionClosedError):
-        asyncio.run(create_app(settings).run())
+        loop.run(create_app(settings).run())
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ def build_orchestrator(
         # Replaced by the NATS gate once connected (see connect()).
         gate=MemoryGate(),
         closers=[close_providers],
+        delta_interval_s=options.delta_interval_s,
     )
 
 

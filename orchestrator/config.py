@@ -28,4 +28,9 @@ class OrchestratorSettings(BaseSettings):
         "database",
         description="Where conversation history lives: the database (shared by replicas, survives restarts) or memory.",
     )
+    delta_interval_s: float = Field(
+        0.025,
+        ge=0,
+        description="Token deltas are batched: the first at once, then at most one bus message per this interval.",
+    )
     word_delay_s: float = Field(0.03, ge=0, description="Pacing of the offline answerer, so the demo visibly streams.")

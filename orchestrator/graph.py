@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
@@ -131,9 +132,14 @@ class TurnInput:
 
 
 async def sources_then_chunks(
-    graph: TurnGraph, turn: TurnInput, provider: Provider
+    graph: TurnGraph, turn: TurnInput, provider: Provider, interval: float = 0.0
 ) -> AsyncIterator[list[Source] | str]:
-    """Run one turn: yields the retrieved sources once (a list), then each text chunk (a str)."""
+    """Run one turn: yields the retrieved sources once (a list), then the text in chunks (str).
+
+    With ``interval`` the model's chunks are batched: the first leaves at once, later ones at
+    most one batch per ``interval`` (whatever arrived meanwhile, joined). Every bus message,
+    socket frame and guard wake-up is per batch, not per model token.
+    """
     config: RunnableConfig = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
@@ -150,7 +156,7 @@ async def sources_then_chunks(
 
     task = asyncio.create_task(run())
     try:
-        while (item := await queue.get()) is not None:
+        async for item in _batched(queue, interval):
             yield item
         await task  # the graph's error, if it failed
     finally:
@@ -158,3 +164,43 @@ async def sources_then_chunks(
             task.cancel()  # our consumer stopped (cancelled): stop the model within one token
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+_NOTHING = object()
+
+
+async def _batched(
+    queue: asyncio.Queue[list[Source] | str | None], interval: float
+) -> AsyncIterator[list[Source] | str]:
+    """The queue's items until None; text chunks joined into at most one batch per ``interval``."""
+    if interval <= 0:
+        while (each := await queue.get()) is not None:
+            yield each
+        return
+    loop = asyncio.get_running_loop()
+    sent_at = -math.inf
+    item: object = await queue.get()
+    while item is not None:
+        if not isinstance(item, str):
+            yield item  # type: ignore[misc]  # the sources
+            item = await queue.get()
+            continue
+        parts, due = [item], sent_at + interval
+        while True:
+            if not queue.empty():
+                item = queue.get_nowait()
+            elif loop.time() < due:
+                try:
+                    async with asyncio.timeout_at(due):
+                        item = await queue.get()
+                except TimeoutError:
+                    item = _NOTHING
+            else:
+                item = _NOTHING
+            if not isinstance(item, str):
+                break
+            parts.append(item)
+        sent_at = loop.time()
+        yield "".join(parts)
+        if item is _NOTHING:
+            item = await queue.get()

@@ -64,6 +64,8 @@ class Orchestrator:
     registry: StreamRegistry = field(default_factory=StreamRegistry)
     # Outcomes and retries so far (for logs, tests and benches).
     stats: Counter[str] = field(default_factory=Counter)
+    # Token deltas leave batched, at most one per this many seconds (0: one per model chunk).
+    delta_interval_s: float = 0.0
     # Run by aclose(): e.g. closing model clients' connection pools.
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -232,7 +234,8 @@ async def answer(
                 seq=seq,
                 read_events=partial(orch.gate.events, user.tenant_id, user.conversation_id),
             )
-            async for item in sources_then_chunks(orch.graph, turn, orch.provider_for(tenant)):
+            chunks = sources_then_chunks(orch.graph, turn, orch.provider_for(tenant), orch.delta_interval_s)
+            async for item in chunks:
                 if isinstance(item, list):
                     sources = item
                     await publish(_created(user, ids.created, ids.message_id, author, sources))

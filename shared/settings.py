@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str | None = None
+    llm_timeout_s: float = Field(
+        120.0, gt=0, description="Longest wait for the model's next bytes; a stalled reply ends with an error notice."
+    )
     guard_judge: Literal["cascade", "every_sentence"] = Field(
         "cascade",
         description="With a model: judge only the sentences the offline check doubts (cascade), or every one.",

@@ -13,7 +13,7 @@ def choose_provider(settings: Settings, tenant: Tenant, offline: Provider | None
     """OpenAI-compatible when a base URL is configured and the tenant asks for it; else offline."""
     if settings.llm_base_url and tenant.model.provider == "openai":
         model = tenant.model.model or settings.llm_model or "gpt-4o-mini"
-        return OpenAIProvider(settings.llm_base_url, settings.llm_api_key, model)
+        return OpenAIProvider(settings.llm_base_url, settings.llm_api_key, model, timeout_s=settings.llm_timeout_s)
     return offline or OfflineProvider()
 
 

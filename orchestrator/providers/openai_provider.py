@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 from openai import APIError, AsyncOpenAI
 
 from orchestrator.providers.base import ChatMessage
@@ -46,9 +47,23 @@ def event_text(line: str, request: Any) -> str:
 class OpenAIProvider:
     name = "openai"
 
-    def __init__(self, base_url: str, api_key: str | None, model: str, client: AsyncOpenAI | None = None) -> None:
-        # The SDK refuses a missing key even for local servers that ignore it.
-        self.client = client or AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed", max_retries=1)
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        model: str,
+        client: AsyncOpenAI | None = None,
+        timeout_s: float = 120.0,
+    ) -> None:
+        # The SDK refuses a missing key even for local servers that ignore it. Its default
+        # timeout (600 s between two reads) would hold a stalled turn, and its conversation, for
+        # ten minutes; ours ends it with an error notice instead.
+        self.client = client or AsyncOpenAI(
+            base_url=base_url,
+            api_key=api_key or "not-needed",
+            max_retries=1,
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+        )
         self.model = model
 
     async def aclose(self) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from services.recorder.app import create_app
+from shared import loop
 from shared.logging import setup_logging
 from shared.settings import get_settings
 
@@ -12,7 +11,7 @@ from shared.settings import get_settings
 def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "recorder")
-    asyncio.run(create_app(settings).run())
+    loop.run(create_app(settings).run())
 
 
 if __name__ == "__main__":

@@ -46,7 +46,11 @@ async def orchestrators(
 ) -> AsyncIterator[list[Orchestrator]]:
     """``count`` replicas sharing one durable that only this test uses."""
     options = OrchestratorSettings(
-        durable=f"orchestrator-test-{uuid.uuid4().hex[:8]}", deliver="new", word_delay_s=0, concurrency=concurrency
+        durable=f"orchestrator-test-{uuid.uuid4().hex[:8]}",
+        deliver="new",
+        word_delay_s=0,
+        concurrency=concurrency,
+        delta_interval_s=0,  # one delta per scripted chunk: tests stop a reply at an exact chunk
     )
     async with AsyncExitStack() as stack:
         yield [await stack.enter_async_context(running(settings, options, **kwargs)) for _ in range(count)]

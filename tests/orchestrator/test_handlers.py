@@ -45,7 +45,9 @@ async def test_user_message_is_answered_on_the_bus(settings: Settings, conversat
 
 async def test_handoff_accepted_cancels_the_streaming_reply(settings: Settings, conversation_id: str) -> None:
     provider = ScriptedProvider("one two three four", pause_after=2)
-    broker, orch = create_broker(settings, OrchestratorSettings(word_delay_s=0), provider=provider)
+    # One delta per chunk: the reply is cut at an exact chunk (batching is tested in test_batching).
+    options = OrchestratorSettings(word_delay_s=0, delta_interval_s=0)
+    broker, orch = create_broker(settings, options, provider=provider)
     cancelled: asyncio.Queue[Any] = asyncio.Queue()
 
     @broker.subscriber(conversation_pattern(Channel.CONV, "acme", conversation_id), stream=CONV_JSTREAM)

@@ -145,3 +145,20 @@ def test_event_lines_give_their_text_and_an_error_payload_raises() -> None:
     assert [event_text(line, None) for line in ("", ": keep-alive", "event: message", "data: [DONE]")] == [""] * 4
     with pytest.raises(APIError, match="overloaded"):
         event_text('data: {"error": {"message": "model overloaded", "type": "server_error"}}', None)
+
+
+async def test_a_model_that_stalls_ends_the_reply_with_an_error_notice(acme: Tenant) -> None:
+    """No bytes for longer than the timeout: the turn fails cleanly instead of holding its conversation."""
+    recorder = Recorder()
+    async with FakeOpenAI(replies="never finished", chunk_delay=30.0) as fake:
+        provider = OpenAIProvider(fake.base_url, None, "m", timeout_s=0.3)
+        orch = Orchestrator(
+            tenants=TenantDirectory(tenants=[acme]),
+            graph=build_graph(),
+            provider_for=lambda tenant: provider,
+            publish=recorder,
+            gate=MemoryGate(),
+        )
+        assert await answer(orch, acme, user_message("c1", 1)) == "failed"
+        await provider.aclose()
+    assert [e.type for e in recorder.events if e.type != "typing"][-1] == "notice"
