@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 from openai import APIError, AsyncOpenAI
 
 from orchestrator.providers.base import ChatMessage
@@ -62,7 +61,7 @@ class OpenAIProvider:
             base_url=base_url,
             api_key=api_key or "not-needed",
             max_retries=1,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            timeout=timeout_s,
         )
         self.model = model
 
