@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import nats.errors
@@ -61,6 +61,12 @@ class _Known:
     revision: int | None  # None: the key did not exist
 
 
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class SharedLimits:
     def __init__(
         self, kv: KeyValue, clock: Callable[[], float] = time.time, connected: Callable[[], bool] = lambda: True
@@ -70,6 +76,9 @@ class SharedLimits:
         self._connected = connected
         self._known: dict[str, _Known] = {}
         self._empty_until: dict[str, float] = {}
+        # Takes of one key queue inside a replica: racing each other's compare-and-set they
+        # would spend the attempts and refuse requests that had tokens left.
+        self._turns: dict[str, _Turn] = {}
 
     @classmethod
     async def open(cls, nc: Client) -> SharedLimits:
@@ -86,7 +95,16 @@ class SharedLimits:
         With the KV unreachable the limit is not applied (a warning is logged): the chat must
         not stop with it, and the per-socket frame rate still holds.
         """
-        await self._guarded(kind, self._take(_key(kind, scope), kind, count, window_s))
+        key = _key(kind, scope)
+        turn = self._turns.setdefault(key, _Turn())
+        turn.users += 1
+        try:
+            async with turn.lock:
+                await self._guarded(kind, self._take(key, kind, count, window_s))
+        finally:
+            turn.users -= 1
+            if turn.users == 0:
+                del self._turns[key]
 
     async def _guarded(self, kind: str, change: Coroutine[Any, Any, None]) -> None:
         if not self._connected():
