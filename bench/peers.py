@@ -31,7 +31,7 @@ from bench import proc_cpu
 from bench.peers_clients import Tally, Visitor, chatkit_visitor, run_round, switchboard_visitor
 from bench.peers_report import render, scenario_summary, write_markdown
 from bench.profile_spy import Spies, hot_spots
-from bench.scripted_model import DELTAS, REPLY
+from bench.scripted_model import DELTAS, is_full_reply
 from services.nats_embedded import free_port, wait_for_port
 from shared.settings import REPO_ROOT
 from tests.e2e.system import RunningSystem
@@ -141,7 +141,7 @@ def round_figures(tally: Tally, elapsed: float, cpu: dict[str, float]) -> dict[s
         "flags": tally.flags,
         "failures": tally.failures[:3],
         "failed_visitors": len(tally.failures),
-        "wrong_replies": sum(1 for t in tally.texts if t != REPLY),
+        "wrong_replies": sum(1 for t in tally.texts if not is_full_reply(t)),
         "deltas": sorted(set(tally.deltas)),
         "ttft_s": tally.ttft,
         "whole_s": tally.whole,
@@ -152,7 +152,7 @@ def round_figures(tally: Tally, elapsed: float, cpu: dict[str, float]) -> dict[s
 async def warm_up(peer: Peer) -> None:
     """Two unmeasured turns (connections, imports, pools); the reply must be the scripted one."""
     tally, _ = await run_round(1, 2, peer.visitor)
-    if tally.errors or any(t != REPLY for t in tally.texts):
+    if tally.errors or not all(is_full_reply(t) for t in tally.texts):
         raise RuntimeError(f"{peer.name} warm-up failed: {tally.failures[:1]} {tally.texts[:1]!r}")
     print(f"[bench peers] {peer.name} warm: {tally.deltas} deltas per reply", flush=True)
 

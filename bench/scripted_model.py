@@ -1,8 +1,9 @@
 """The scripted model of the peers bench: tests/fakes/openai_server.py answering by who asks.
 
-A visitor's turn gets REPLY, 50 deltas of text taken from the acme knowledge base (so the
-hallucination guard has nothing to flag); the guard's LLM judge gets "supported" and the
-workers' digest gets a small JSON digest, as a real model would give them. Zero latency.
+A visitor's turn gets 50 deltas: the passages it was given, restated (Switchboard), or REPLY,
+text taken from the acme knowledge base (the ChatKit peer, which retrieves nothing); the
+guard's LLM judge gets "supported" and the workers' digest a small JSON digest, as a real
+model would give them. Zero latency.
 
 As a process: ``python -m bench.scripted_model --port 8099``
 """
@@ -32,13 +33,34 @@ DIGEST = json.dumps(
 )
 
 
+def grounded_reply(system: str) -> str:
+    """Like a real model's answer, from the passages it was given: their first DELTAS words.
+
+    Switchboard sends its retrieved passages in the system prompt; the reply restates them, so
+    the guard checks a grounded answer (as it would in production) rather than doubting every
+    sentence. Same length as REPLY: the same number of deltas as the ChatKit peer's replies.
+    """
+    snippets = [line.split(": ", 1)[1] for line in system.splitlines() if line.startswith("[") and ": " in line]
+    words = " ".join(snippets).split()
+    if not words:
+        return REPLY
+    while len(words) < DELTAS:
+        words += words
+    return " ".join(words[:DELTAS]).rstrip(".,;:") + "."
+
+
+def is_full_reply(text: str) -> bool:
+    """A reply the visitor received whole: every one of the DELTAS words, up to the final stop."""
+    return len(chunk_text(text)) == DELTAS and text.endswith(".")
+
+
 def answer(messages: list[dict[str, Any]]) -> str:
     system = str(messages[0].get("content", "")) if messages else ""
     if system == JUDGE_PROMPT:
         return JUDGEMENT
     if system == DIGEST_PROMPT:
         return DIGEST
-    return REPLY
+    return grounded_reply(system) if "Sources:\n" in system else REPLY
 
 
 def main() -> None:

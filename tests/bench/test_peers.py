@@ -62,11 +62,13 @@ def test_hot_spots_rank_own_and_total_time_and_leave_waits_out() -> None:
 
 
 def test_the_bench_visitor_never_repeats_a_question_and_the_reply_is_grounded() -> None:
-    """Else the monitor hands the bench's conversations to a human, or the guard flags every reply."""
+    """Else the monitor hands the bench's conversations to a human, or the guard doubts every reply."""
     from bench.peers_clients import QUESTIONS
-    from bench.scripted_model import DELTAS, REPLY
-    from guards.grounding import ground
+    from bench.scripted_model import DELTAS, REPLY, grounded_reply, is_full_reply
+    from guards.grounding import ground, source_texts
     from guards.sentiment.signals import normalise, repeats
+    from orchestrator.providers.openai_provider import sources_block
+    from orchestrator.retrieval import retrieve
 
     earlier: list[list[str]] = []
     for question in QUESTIONS:
@@ -76,3 +78,11 @@ def test_the_bench_visitor_never_repeats_a_question_and_the_reply_is_grounded() 
     returns = (REPO_ROOT / "deploy/demo/kb/acme/returns.md").read_text()
     for sentence in REPLY.split(". "):
         assert ground(sentence, [returns]).score < 0.5, sentence
+    # What Switchboard's turns get: the retrieved passages restated, whole, and grounded in them.
+    kb = REPO_ROOT / "deploy/demo/kb/acme"
+    for question in QUESTIONS:
+        sources = retrieve(kb, question)
+        reply = grounded_reply("Answer.\n\n" + sources_block(sources))
+        assert is_full_reply(reply), reply
+        for sentence in reply.split(". "):
+            assert ground(sentence, source_texts(sources)).score == 0.0, (question, sentence)
