@@ -1,0 +1,69 @@
+"""Retry, then dead-letter: the failure path of a FastStream durable handler (handoff, sentiment).
+
+The handler catches what it cannot process and calls :func:`retry_or_dead_letter`: the message
+comes back after a delay (one WARNING line, no traceback) until it has been delivered
+``max_tries`` times, then it goes to SB_DLQ (shared.dlq: one ERROR line and the count). A
+failure that is not the message's fault (``transient``: NATS or the database unreachable) is
+only ever retried. The consumers are created with ``max_deliver=-1``: giving up is ours to
+decide, never the server's silent drop.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import nats.errors
+from faststream.nats.annotations import NatsMessage
+from nats.js import JetStreamContext
+
+from shared.dlq import dead_letter, describe
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 5
+RETRY_DELAY_S = 1.0
+MAX_RETRY_DELAY_S = 30.0
+
+
+def unavailable(exc: BaseException) -> bool:
+    """NATS or a database connection not answering: not the message's fault."""
+    if isinstance(exc, (TimeoutError, ConnectionError, nats.errors.Error)):
+        return True
+    try:
+        from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+    except ImportError:  # pragma: no cover - sqlalchemy is a runtime dependency
+        return False
+    return isinstance(exc, (OperationalError, InterfaceError, DisconnectionError))
+
+
+def deliveries(msg: NatsMessage) -> int:
+    """How many times JetStream has delivered this message (1 the first time)."""
+    return int(msg.raw_message.metadata.num_delivered)
+
+
+async def retry_or_dead_letter(
+    js: JetStreamContext,
+    msg: NatsMessage,
+    consumer: str,
+    exc: BaseException,
+    *,
+    max_tries: int | None = None,
+    delay_s: float | None = None,
+    transient: Callable[[BaseException], bool] = unavailable,
+) -> None:
+    """Settle a message its handler failed on: later again, or to SB_DLQ once its tries are used up."""
+    max_tries = MAX_TRIES if max_tries is None else max_tries
+    delay_s = RETRY_DELAY_S if delay_s is None else delay_s
+    tries = deliveries(msg)
+    if transient(exc):
+        log.warning("consumer %s waits: %s; trying again in %.1fs", consumer, describe(exc), delay_s)
+        await msg.nack(delay=delay_s)
+        return
+    if tries >= max_tries:
+        await dead_letter(js, msg.raw_message, consumer, exc, tries)
+        return
+    delay = min(delay_s * 2 ** (tries - 1), MAX_RETRY_DELAY_S)
+    log.warning("consumer %s failed on %s (try %s of %s): %s; again in %.1fs",
+                consumer, msg.raw_message.subject, tries, max_tries, describe(exc), delay)  # fmt: skip
+    await msg.nack(delay=delay)
