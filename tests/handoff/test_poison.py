@@ -1,0 +1,68 @@
+"""A handoff request the service cannot process: a few tries, then SB_DLQ; never the server's silent drop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import nats
+import pytest
+
+import handoff.handlers
+from handoff.handlers import REQUESTS_DURABLE
+from shared import dlq, redelivery
+from shared.events import HandoffRequested
+from shared.subjects import dlq_pattern
+from tests.handoff.conftest import Service, Tenants
+from tests.handoff.test_flow import go_online, publish
+
+pytestmark = pytest.mark.connected
+
+
+async def test_a_handoff_request_that_keeps_failing_is_dead_lettered_and_the_next_one_served(
+    service: Service,
+    api,  # type: ignore[no-untyped-def]
+    tenants: Tenants,
+    nats_client: nats.NATS,
+    feed_for,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(redelivery, "MAX_TRIES", 3)
+    monkeypatch.setattr(redelivery, "RETRY_DELAY_S", 0.05)
+    t, broken, fine = tenants.main, uuid.uuid4().hex, uuid.uuid4().hex
+    tries: list[str] = []
+    request = handoff.handlers.request_handoff
+
+    async def breaks_on_one(h, event: HandoffRequested) -> None:  # type: ignore[no-untyped-def]
+        if event.conversation_id == broken:
+            tries.append(event.id)
+            raise ValueError("cannot handle this one")
+        await request(h, event)
+
+    monkeypatch.setattr(handoff.handlers, "request_handoff", breaks_on_one)
+    letters: asyncio.Queue[nats.aio.msg.Msg] = asyncio.Queue()
+
+    async def on_letter(msg: nats.aio.msg.Msg) -> None:
+        await letters.put(msg)
+
+    await nats_client.subscribe(dlq_pattern(REQUESTS_DURABLE), cb=on_letter)
+    await nats_client.flush()
+    widget = await feed_for(t, fine)
+    await go_online(api, tenants, "alice")
+    caplog.set_level(logging.INFO)
+
+    poison = HandoffRequested(tenant_id=t, conversation_id=broken, trigger="visitor")
+    await publish(nats_client, poison)
+    letter = await asyncio.wait_for(letters.get(), 15)
+    await publish(nats_client, HandoffRequested(tenant_id=t, conversation_id=fine, trigger="visitor"))
+    await widget.wait(lambda e: e["type"] == "handoff.queued")
+
+    assert tries == [poison.id] * 3
+    headers = letter.headers or {}
+    assert (headers[dlq.CONSUMER], headers[dlq.DELIVERIES]) == (REQUESTS_DURABLE, "3")
+    assert headers[dlq.ERROR] == "ValueError: cannot handle this one"
+    assert headers[dlq.ORIGINAL_PREFIX + "Nats-Msg-Id"] == poison.id
+    assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
+    assert sum("dead-lettered" in r.getMessage() for r in caplog.records) == 1
