@@ -25,6 +25,7 @@ from handoff.store import HandoffStore
 from handoff.transitions import mode_of, publish_pending
 from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
+from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings, api_docs_urls, get_settings
 from shared.tenants import load_tenants
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
             if store is not None:
                 fanout.spawn(store.rewatch())
 
-        broker = make_broker(settings, reconnected_cb=reconnected)
+        broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))
         nc = await broker.connect()
         js = nc.jetstream()
         await ensure_streams(js)

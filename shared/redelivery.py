@@ -6,15 +6,24 @@ comes back after a delay (one WARNING line, no traceback) until it has been deli
 failure that is not the message's fault (``transient``: NATS or the database unreachable) is
 only ever retried. The consumers are created with ``max_deliver=-1``: giving up is ours to
 decide, never the server's silent drop.
+
+A message that does not even decode into the handler's event (FastStream validates the body
+before the handler runs, so the handler cannot catch it) is dead-lettered at once by
+:class:`DeadLetterUndecodable`, a broker middleware: nacked, it came straight back, hundreds
+of times a second, forever.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import nats.errors
+from faststream import BaseMiddleware
+from faststream.message import StreamMessage
 from faststream.nats.annotations import NatsMessage
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from shared.dlq import dead_letter, describe
@@ -67,3 +76,25 @@ async def retry_or_dead_letter(
     log.warning("consumer %s failed on %s (try %s of %s): %s; again in %.1fs",
                 consumer, msg.raw_message.subject, tries, max_tries, describe(exc), delay)  # fmt: skip
     await msg.nack(delay=delay)
+
+
+def from_jetstream(msg: Any) -> bool:
+    return isinstance(msg, Msg) and bool(msg.reply) and msg.reply.startswith("$JS.ACK.")
+
+
+class DeadLetterUndecodable(BaseMiddleware):  # type: ignore[type-arg]
+    """Broker middleware: a JetStream message whose handler raised without settling it goes to SB_DLQ at once.
+
+    The handlers of the brokers using it settle their own failures (:func:`retry_or_dead_letter`),
+    so what reaches here is a body that is not the event the subscriber expects.
+    """
+
+    async def consume_scope(self, call_next: Callable[..., Any], msg: StreamMessage[Any]) -> Any:
+        try:
+            return await call_next(msg)
+        except Exception as exc:
+            raw = msg.raw_message
+            if not from_jetstream(raw) or raw._ackd:
+                raise
+            await dead_letter(raw._client.jetstream(), raw, raw.metadata.consumer, exc, raw.metadata.num_delivered)
+            return None

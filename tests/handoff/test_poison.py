@@ -13,7 +13,7 @@ import handoff.handlers
 from handoff.handlers import REQUESTS_DURABLE
 from shared import dlq, redelivery
 from shared.events import HandoffRequested
-from shared.subjects import dlq_pattern
+from shared.subjects import Channel, dlq_pattern, subject
 from tests.handoff.conftest import Service, Tenants
 from tests.handoff.test_flow import go_online, publish
 
@@ -66,3 +66,21 @@ async def test_a_handoff_request_that_keeps_failing_is_dead_lettered_and_the_nex
     assert headers[dlq.ORIGINAL_PREFIX + "Nats-Msg-Id"] == poison.id
     assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
     assert sum("dead-lettered" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_a_handoff_request_that_does_not_decode_is_dead_lettered_at_once(
+    service: Service, tenants: Tenants, nats_client: nats.NATS
+) -> None:
+    letters: asyncio.Queue[nats.aio.msg.Msg] = asyncio.Queue()
+
+    async def on_letter(msg: nats.aio.msg.Msg) -> None:
+        await letters.put(msg)
+
+    await nats_client.subscribe(dlq_pattern(REQUESTS_DURABLE), cb=on_letter)
+    await nats_client.flush()
+    junk = b'{"type": "handoff.requested", "trigger": ["not", "a", "trigger"]}'
+    where = subject(Channel.OPS, tenants.main, uuid.uuid4().hex, "handoff.requested")
+    await nats_client.jetstream().publish(where, junk)
+    letter = await asyncio.wait_for(letters.get(), 15)
+    assert letter.data == junk
+    assert ((letter.headers or {})[dlq.CONSUMER], (letter.headers or {})[dlq.DELIVERIES]) == (REQUESTS_DURABLE, "1")

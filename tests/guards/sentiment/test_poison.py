@@ -15,7 +15,7 @@ from guards.sentiment.service import SentimentMonitor
 from shared import dlq, redelivery
 from shared.events import SentimentScored, UserMessage
 from shared.settings import Settings
-from shared.subjects import dlq_pattern
+from shared.subjects import Channel, dlq_pattern, subject
 from tests.guards.sentiment.test_connected import gateway, next_of, ops_of, say  # noqa: F401
 from tests.guards.sentiment.test_service import tenants
 
@@ -67,3 +67,32 @@ async def test_a_message_the_monitor_cannot_score_is_dead_lettered_and_the_next_
     # One line per try and one for the dead letter; never a traceback.
     assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
     assert sum("dead-lettered" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_a_message_that_is_no_visitor_message_is_dead_lettered_at_once(
+    connected_settings: Settings,
+    nats_client: nats.NATS,
+    gateway: NatsBroker,  # noqa: F811
+    conversation_id: str,
+) -> None:
+    """FastStream validates the body before the handler: nacked, it came back ~700 times a second, forever."""
+    letters: asyncio.Queue[nats.aio.msg.Msg] = asyncio.Queue()
+
+    async def on_letter(msg: nats.aio.msg.Msg) -> None:
+        await letters.put(msg)
+
+    await nats_client.subscribe(dlq_pattern(DURABLE), cb=on_letter)
+    await nats_client.flush()
+    ops = await ops_of(nats_client, conversation_id)
+    js = nats_client.jetstream()
+    junk = b'{"type": "message.user", "nonsense": 1}'
+    async with running(connected_settings, rules=tenants()):
+        await js.publish(subject(Channel.CONV, "acme", conversation_id, "message.user"), junk)
+        letter = await asyncio.wait_for(letters.get(), 15)
+        message_id = await say(gateway, conversation_id, "How long does shipping take?")
+        scored = await next_of(ops, SentimentScored)
+
+    assert letter.data == junk
+    headers = letter.headers or {}
+    assert (headers[dlq.CONSUMER], headers[dlq.DELIVERIES]) == (DURABLE, "1")
+    assert scored.message_id == message_id  # type: ignore[attr-defined]
