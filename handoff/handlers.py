@@ -17,7 +17,7 @@ from shared.bus import CONV_JSTREAM, OPS_JSTREAM
 from shared.db.engine import get_engine, make_sessionmaker
 from shared.events import HandoffRequested, HandoffStateChanged, UserMessage
 from shared.redelivery import retry_or_dead_letter
-from shared.subjects import Channel, kind_pattern
+from shared.subjects import CONV_STREAM, OPS_STREAM, Channel, kind_pattern
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 REQUESTS_DURABLE = "handoff"
 ACTIVITY_DURABLE = "handoff-activity"
 WEBHOOKS_DURABLE = "handoff-webhooks"
+DURABLES = ((OPS_STREAM, REQUESTS_DURABLE), (CONV_STREAM, ACTIVITY_DURABLE), (OPS_STREAM, WEBHOOKS_DURABLE))
 
 
 def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -> None:

@@ -25,6 +25,7 @@ from faststream.message import StreamMessage
 from faststream.nats.annotations import NatsMessage
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
 from shared.dlq import dead_letter, describe
 
@@ -98,3 +99,20 @@ class DeadLetterUndecodable(BaseMiddleware):  # type: ignore[type-arg]
                 raise
             await dead_letter(raw._client.jetstream(), raw, raw.metadata.consumer, exc, raw.metadata.num_delivered)
             return None
+
+
+async def unlimit_deliveries(js: JetStreamContext, stream: str, durable: str) -> None:
+    """Give an existing durable ``max_deliver=-1`` (the subscriber only sets it on creation).
+
+    A durable made by an older build keeps its limit otherwise, and the server drops a message
+    silently when it is reached; max_deliver is one of the fields a consumer update may change.
+    """
+    try:
+        info = await js.consumer_info(stream, durable)
+    except NotFoundError:
+        return
+    if info.config.max_deliver in (None, -1):
+        return
+    info.config.max_deliver = -1
+    await js.add_consumer(stream, config=info.config)
+    log.info("consumer %s: max deliver lifted (giving up is a dead letter now)", durable)

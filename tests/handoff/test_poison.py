@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 
 import nats
 import pytest
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 import handoff.handlers
-from handoff.handlers import REQUESTS_DURABLE
+from handoff.config import HandoffSettings
+from handoff.handlers import ACTIVITY_DURABLE, DURABLES, REQUESTS_DURABLE, WEBHOOKS_DURABLE
 from shared import dlq, redelivery
 from shared.events import HandoffRequested
-from shared.subjects import Channel, dlq_pattern, subject
-from tests.handoff.conftest import Service, Tenants
+from shared.settings import Settings
+from shared.subjects import Channel, dlq_pattern, kind_pattern, subject
+from tests.handoff.conftest import Service, Tenants, start_service
 from tests.handoff.test_flow import go_online, publish
 
 pytestmark = pytest.mark.connected
@@ -84,3 +89,29 @@ async def test_a_handoff_request_that_does_not_decode_is_dead_lettered_at_once(
     letter = await asyncio.wait_for(letters.get(), 15)
     assert letter.data == junk
     assert ((letter.headers or {})[dlq.CONSUMER], (letter.headers or {})[dlq.DELIVERIES]) == (REQUESTS_DURABLE, "1")
+
+
+async def test_a_durable_an_older_build_made_with_a_delivery_limit_loses_it(
+    service_settings: Settings, handoff_config: HandoffSettings, nats_client: nats.NATS
+) -> None:
+    """At the limit the server drops a message silently: the service lifts it when it starts."""
+    js = nats_client.jetstream()
+    filters = {
+        REQUESTS_DURABLE: kind_pattern(Channel.OPS, "handoff.requested"),
+        ACTIVITY_DURABLE: kind_pattern(Channel.CONV, "message.user"),
+        WEBHOOKS_DURABLE: kind_pattern(Channel.OPS, "handoff.state"),
+    }
+    for stream, durable in DURABLES:
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(stream, durable)
+        policy = DeliverPolicy.NEW if durable == ACTIVITY_DURABLE else DeliverPolicy.ALL
+        config = ConsumerConfig(
+            durable_name=durable, max_deliver=3, filter_subject=filters[durable], deliver_policy=policy
+        )
+        await js.add_consumer(stream, config=config)
+    service = await start_service(service_settings, handoff_config)
+    try:
+        for stream, durable in DURABLES:
+            assert (await js.consumer_info(stream, durable)).config.max_deliver == -1
+    finally:
+        await service.stop()
