@@ -19,6 +19,7 @@ from shared import dlq, redelivery
 from shared.events import HandoffRequested
 from shared.settings import Settings
 from shared.subjects import Channel, dlq_pattern, kind_pattern, subject
+from tests.guards.sentiment.test_poison import letter_of
 from tests.handoff.conftest import Service, Tenants, start_service
 from tests.handoff.test_flow import go_online, publish
 
@@ -60,7 +61,7 @@ async def test_a_handoff_request_that_keeps_failing_is_dead_lettered_and_the_nex
 
     poison = HandoffRequested(tenant_id=t, conversation_id=broken, trigger="visitor")
     await publish(nats_client, poison)
-    letter = await asyncio.wait_for(letters.get(), 15)
+    letter = await letter_of(letters, poison.id.encode())
     await publish(nats_client, HandoffRequested(tenant_id=t, conversation_id=fine, trigger="visitor"))
     await widget.wait(lambda e: e["type"] == "handoff.queued")
 
@@ -70,7 +71,7 @@ async def test_a_handoff_request_that_keeps_failing_is_dead_lettered_and_the_nex
     assert headers[dlq.ERROR] == "ValueError: cannot handle this one"
     assert headers[dlq.ORIGINAL_PREFIX + "Nats-Msg-Id"] == poison.id
     assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
-    assert sum("dead-lettered" in r.getMessage() for r in caplog.records) == 1
+    assert sum("dead-lettered" in (m := r.getMessage()) and broken in m for r in caplog.records) == 1
 
 
 async def test_a_handoff_request_that_does_not_decode_is_dead_lettered_at_once(
@@ -86,7 +87,7 @@ async def test_a_handoff_request_that_does_not_decode_is_dead_lettered_at_once(
     junk = b'{"type": "handoff.requested", "trigger": ["not", "a", "trigger"]}'
     where = subject(Channel.OPS, tenants.main, uuid.uuid4().hex, "handoff.requested")
     await nats_client.jetstream().publish(where, junk)
-    letter = await asyncio.wait_for(letters.get(), 15)
+    letter = await letter_of(letters, junk)
     assert letter.data == junk
     assert ((letter.headers or {})[dlq.CONSUMER], (letter.headers or {})[dlq.DELIVERIES]) == (REQUESTS_DURABLE, "1")
 

@@ -23,6 +23,17 @@ pytestmark = pytest.mark.connected
 POISON = "this text breaks the scorer"
 
 
+async def letter_of(letters: asyncio.Queue[nats.aio.msg.Msg], part: bytes) -> nats.aio.msg.Msg:
+    """The dead letter holding ``part`` (the shared durable also dead-letters other tests' junk)."""
+
+    async def wait() -> nats.aio.msg.Msg:
+        while part not in (letter := await letters.get()).data:
+            pass
+        return letter
+
+    return await asyncio.wait_for(wait(), 15)
+
+
 async def test_a_message_the_monitor_cannot_score_is_dead_lettered_and_the_next_one_scored(
     connected_settings: Settings,
     nats_client: nats.NATS,
@@ -54,7 +65,7 @@ async def test_a_message_the_monitor_cannot_score_is_dead_lettered_and_the_next_
     caplog.set_level(logging.INFO)
     async with running(connected_settings, rules=tenants()):
         poison_id = await say(gateway, conversation_id, POISON)
-        letter = await asyncio.wait_for(letters.get(), 15)
+        letter = await letter_of(letters, poison_id.encode())
         await say(gateway, conversation_id, "How long does shipping take?")
         scored = await next_of(ops, SentimentScored)
 
@@ -66,7 +77,7 @@ async def test_a_message_the_monitor_cannot_score_is_dead_lettered_and_the_next_
     assert scored.message_id != poison_id  # type: ignore[attr-defined]
     # One line per try and one for the dead letter; never a traceback.
     assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
-    assert sum("dead-lettered" in r.getMessage() for r in caplog.records) == 1
+    assert sum("dead-lettered" in (m := r.getMessage()) and conversation_id in m for r in caplog.records) == 1
 
 
 async def test_a_message_that_is_no_visitor_message_is_dead_lettered_at_once(
@@ -85,10 +96,10 @@ async def test_a_message_that_is_no_visitor_message_is_dead_lettered_at_once(
     await nats_client.flush()
     ops = await ops_of(nats_client, conversation_id)
     js = nats_client.jetstream()
-    junk = b'{"type": "message.user", "nonsense": 1}'
+    junk = b'{"type": "message.user", "nonsense": 1, "conversation_id": "%s"}' % conversation_id.encode()
     async with running(connected_settings, rules=tenants()):
         await js.publish(subject(Channel.CONV, "acme", conversation_id, "message.user"), junk)
-        letter = await asyncio.wait_for(letters.get(), 15)
+        letter = await letter_of(letters, junk)
         message_id = await say(gateway, conversation_id, "How long does shipping take?")
         scored = await next_of(ops, SentimentScored)
 
