@@ -84,16 +84,17 @@ def from_jetstream(msg: Any) -> bool:
 
 
 class DeadLetterUndecodable(BaseMiddleware):  # type: ignore[type-arg]
-    """Broker middleware: a JetStream message whose handler raised without settling it goes to SB_DLQ at once.
+    """Broker middleware: a JetStream message that does not decode (a ValueError, unsettled) goes to SB_DLQ at once.
 
-    The handlers of the brokers using it settle their own failures (:func:`retry_or_dead_letter`),
-    so what reaches here is a body that is not the event the subscriber expects.
+    The handlers of the brokers using it settle their own failures (:func:`retry_or_dead_letter`,
+    or the orchestrator's nack before it re-raises), so a ValueError left unsettled here is a body
+    that is not the event the subscriber expects.
     """
 
     async def consume_scope(self, call_next: Callable[..., Any], msg: StreamMessage[Any]) -> Any:
         try:
             return await call_next(msg)
-        except Exception as exc:
+        except ValueError as exc:  # pydantic
             raw = msg.raw_message
             if not from_jetstream(raw) or raw._ackd:
                 raise
