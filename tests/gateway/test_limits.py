@@ -89,6 +89,7 @@ async def test_messages_per_conversation_are_one_limit_across_replicas(
         ("ack", "m0"), ("ack", "m1"), ("ack", "m2"), ("error", "m3"), ("error", "m4"),
     ]  # fmt: skip
     assert {f["code"] for f in answers[3:]} == {"rate_limited"}
+    assert all(isinstance(f["retry_after"], int) and f["retry_after"] >= 1 for f in answers[3:])
     pattern = conversation_pattern(Channel.CONV, tenant_id, session["conversation_id"])
     info = await nats_client.jetstream().stream_info("SB_CONV", subjects_filter=pattern)
     assert sum((info.state.subjects or {}).values()) == 3  # the refused ones were not stored
@@ -113,7 +114,7 @@ async def test_sockets_per_conversation_are_one_limit_across_replicas(
             code, reason = await third.closed()
     assert code == 1013
     assert "sockets" in reason
-    assert [f["code"] for f in third.skipped] == ["rate_limited"]
+    assert [(f["code"], f["retry_after"] >= 1) for f in third.skipped] == [("rate_limited", True)]
     # Another conversation of the same tenant is not affected.
     other = await _session(b, tenant_id)
     async with a.socket(other["token"]) as ws:
