@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from gateway.agui.runs import BadRun, Timing, check, encode, publish, run_events, user_event
+from gateway.agui.runs import BadRun, Timing, check, encode, newest_user_text, publish, run_events, user_event
 from gateway.agui.translate import RunTranslator, state_of
 from gateway.chatkit.access import Caller, caller_of
 from gateway.chatkit.follow import Follow, handoff_event
@@ -69,6 +69,8 @@ async def agui(request: Request) -> StreamingResponse:
         raise HTTPException(400, str(exc)) from exc
     except PermissionError as exc:
         raise HTTPException(404, str(exc)) from exc
+    if newest_user_text(run) is not None:
+        await caller.count_message(run.thread_id)  # 429 with Retry-After when over the tenant's limits
     return StreamingResponse(_sse(caller, run), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
@@ -146,6 +148,13 @@ class _Socket:
                 await self._start(run)
 
     async def _start(self, run: RunAgentInput) -> None:
+        if newest_user_text(run) is not None:
+            try:
+                await self.caller.count_message(self.thread)
+            except HTTPException as exc:  # over the tenant's message limits: not stored, not started
+                error = {"type": "RUN_ERROR", "message": exc.detail, "code": "rate_limited"}
+                self.outgoing.put_nowait(json.dumps(error))
+                return
         if self.run is not None:
             self._finish()  # a new run ends the one still waiting
         self.run = run

@@ -98,6 +98,9 @@ async def chatkit(request: Request) -> Response:
         _check_input(parsed.params.input)
     if isinstance(parsed, ThreadsCreateReq):
         caller.new_thread = await caller.new_thread_id()
+        await caller.count_message(caller.new_thread)
+    elif isinstance(parsed, ThreadsAddUserMessageReq):
+        await caller.count_message(parsed.params.thread_id)
     try:
         result = await chatkit_server().process(body, caller)
     except (Unsupported, NotImplementedError) as exc:

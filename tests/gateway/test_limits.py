@@ -145,3 +145,38 @@ async def test_open_sockets_per_conversation_are_one_limit_across_replicas_and_f
         async with b.socket(session["token"]) as again:
             assert (await again.recv_until("hello"))["conversation_id"] == session["conversation_id"]
     await watcher.stop()
+
+
+@pytest.mark.parametrize("two_gateways", [{"messages_per_conversation": 2}], indirect=True)
+async def test_the_http_frontends_count_against_the_same_message_limit(
+    two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str, nats_client: nats.NATS
+) -> None:
+    """AG-UI and ChatKit store visitor messages too: over the limit they are 429 with Retry-After, not stored."""
+    from chatkit.types import ThreadAddUserMessageParams, ThreadsAddUserMessageReq
+
+    from tests.frontends.clients import message
+    from tests.frontends.test_agui import run_input
+
+    a, b = two_gateways
+    session = await _session(a, tenant_id)
+    conversation = session["conversation_id"]
+    async with a.socket(session["token"]) as ws:
+        await ws.recv_until("hello")
+        for i in range(2):
+            await ws.send({"type": "message.send", "client_id": f"m{i}", "text": f"message {i}"})
+            assert (await _answer(ws))["type"] == "ack"
+    headers = {"Authorization": f"Bearer {session['token']}"}
+    agui = run_input(conversation, "one more").model_dump_json(by_alias=True)
+    chatkit = ThreadsAddUserMessageReq(
+        params=ThreadAddUserMessageParams(thread_id=conversation, input=message("and another"))
+    ).model_dump_json()
+    for response in (
+        await b.http.post("/agui", content=agui, headers=headers),
+        await a.http.post("/chatkit", content=chatkit, headers=headers),
+    ):
+        assert response.status_code == 429, response.text
+        assert int(response.headers["Retry-After"]) >= 1
+        assert "not stored" in response.json()["detail"]
+    pattern = conversation_pattern(Channel.CONV, tenant_id, conversation)
+    info = await nats_client.jetstream().stream_info("SB_CONV", subjects_filter=pattern)
+    assert sum((info.state.subjects or {}).values()) == 2
