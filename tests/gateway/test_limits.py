@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
 import pytest
+from websockets.asyncio.client import connect
 
 from gateway import limits
 from gateway.app import create_app
@@ -177,6 +179,10 @@ async def test_the_http_frontends_count_against_the_same_message_limit(
         assert response.status_code == 429, response.text
         assert int(response.headers["Retry-After"]) >= 1
         assert "not stored" in response.json()["detail"]
+    async with connect(f"{a.base_url.replace('http', 'ws', 1)}/agui/ws?token={session['token']}") as agui_ws:
+        await agui_ws.send(agui)
+        refused = json.loads(await agui_ws.recv())
+    assert (refused["type"], refused["code"]) == ("RUN_ERROR", "rate_limited")
     pattern = conversation_pattern(Channel.CONV, tenant_id, conversation)
     info = await nats_client.jetstream().stream_info("SB_CONV", subjects_filter=pattern)
     assert sum((info.state.subjects or {}).values()) == 2
