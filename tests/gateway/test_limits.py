@@ -154,7 +154,15 @@ async def test_the_http_frontends_count_against_the_same_message_limit(
     two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str, nats_client: nats.NATS
 ) -> None:
     """AG-UI and ChatKit store visitor messages too: over the limit they are 429 with Retry-After, not stored."""
-    from chatkit.types import ThreadAddUserMessageParams, ThreadsAddUserMessageReq
+    from chatkit.actions import Action
+    from chatkit.types import (
+        ItemFeedbackParams,
+        ItemsFeedbackReq,
+        ThreadAddUserMessageParams,
+        ThreadCustomActionParams,
+        ThreadsAddUserMessageReq,
+        ThreadsCustomActionReq,
+    )
 
     from tests.frontends.clients import message
     from tests.frontends.test_agui import run_input
@@ -172,9 +180,15 @@ async def test_the_http_frontends_count_against_the_same_message_limit(
     chatkit = ThreadsAddUserMessageReq(
         params=ThreadAddUserMessageParams(thread_id=conversation, input=message("and another"))
     ).model_dump_json()
+    feedback = ItemsFeedbackReq(params=ItemFeedbackParams(thread_id=conversation, item_ids=["m0"], kind="positive"))
+    action = ThreadsCustomActionReq(
+        params=ThreadCustomActionParams(thread_id=conversation, action=Action(type="choose", payload={}))
+    )
     for response in (
         await b.http.post("/agui", content=agui, headers=headers),
         await a.http.post("/chatkit", content=chatkit, headers=headers),
+        await a.http.post("/chatkit", content=feedback.model_dump_json(), headers=headers),
+        await b.http.post("/chatkit", content=action.model_dump_json(), headers=headers),
     ):
         assert response.status_code == 429, response.text
         assert int(response.headers["Retry-After"]) >= 1
