@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from gateway.agui.translate import RunTranslator, state_of
 from gateway.chatkit.access import Caller, caller_of
 from gateway.chatkit.follow import Follow, handoff_event
 from gateway.chatkit.watch import ReplyWatch
+from gateway.limits import Limited
 from shared.events import HandoffAccepted, HandoffQueued
 from shared.widget_protocol import CloseCode
 
@@ -94,7 +96,21 @@ async def agui_socket(websocket: WebSocket) -> None:
     if not await caller.claimable(thread):
         await websocket.close(CloseCode.FORBIDDEN, "thread not yours")
         return
-    await _Socket(websocket, caller, thread).serve()
+    limits, where = caller.gateway.limits, (caller.tenant.id, thread, uuid.uuid4().hex)
+    try:  # one limit with the widget sockets of the conversation
+        await limits.open_socket(caller.tenant.limits, *where)
+    except Limited as exc:
+        await limits.close_socket(*where)  # a lease it may have got before the refusal
+        refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
+        await websocket.send_text(json.dumps({"type": "RUN_ERROR", "message": refusal, "code": "rate_limited"}))
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
+        return
+    lease = asyncio.create_task(limits.keep_socket(caller.tenant.limits, *where))
+    try:
+        await _Socket(websocket, caller, thread).serve()
+    finally:
+        lease.cancel()
+        await limits.close_socket(*where)
 
 
 class _Socket:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -200,3 +201,19 @@ async def test_the_http_frontends_count_against_the_same_message_limit(
     pattern = conversation_pattern(Channel.CONV, tenant_id, conversation)
     info = await nats_client.jetstream().stream_info("SB_CONV", subjects_filter=pattern)
     assert sum((info.state.subjects or {}).values()) == 2
+
+
+@pytest.mark.parametrize("two_gateways", [{"open_sockets_per_conversation": 1}], indirect=True)
+async def test_an_agui_socket_counts_with_the_widget_sockets_of_its_conversation(
+    two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str
+) -> None:
+    a, b = two_gateways
+    session = await _session(a, tenant_id)
+    agui_url = f"{b.base_url.replace('http', 'ws', 1)}/agui/ws?token={session['token']}"
+    async with a.socket(session["token"]) as widget:
+        await widget.recv_until("hello")
+        async with connect(agui_url) as agui_ws, asyncio.timeout(10):  # served, it would wait for a run
+            refused = json.loads(await agui_ws.recv())
+            await agui_ws.wait_closed()
+        assert (refused["type"], refused["code"]) == ("RUN_ERROR", "rate_limited")
+        assert agui_ws.close_code == 1013
