@@ -66,7 +66,8 @@ async def widget_socket(websocket: WebSocket) -> None:
     except Limited as exc:
         await gateway.limits.close_socket(*where)  # a lease it may have got before the refusal
         refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
-        await websocket.send_text(Error(code=ErrorCode.RATE_LIMITED, message=refusal).model_dump_json())
+        error = Error(code=ErrorCode.RATE_LIMITED, message=refusal, retry_after=exc.retry_after_s)
+        await websocket.send_text(error.model_dump_json())
         await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
         return
     lease = asyncio.create_task(gateway.limits.keep_socket(tenant.limits, *where))
@@ -172,7 +173,9 @@ class _Session:
                 return Refused(CloseCode.POLICY_VIOLATION, "sustained flood of frames")
             if verdict is Verdict.DROP:
                 ref = problem.ref if problem else _ref(frame)
-                self._error(ErrorCode.RATE_LIMITED, "Too many frames: this one was dropped; send it again later", ref)
+                self._error(
+                    ErrorCode.RATE_LIMITED, "Too many frames: this one was dropped; send it again later", ref, 1
+                )
             elif problem is not None:
                 self._error(problem.code, problem.message, problem.ref)
             elif (refused := await self._handle_safely(frame)) is not None:
@@ -221,6 +224,7 @@ class _Session:
                 f"Too many messages ({limited.what}): this one was not stored; send it again "
                 f"in {limited.retry_after_s} s",
                 ref,
+                limited.retry_after_s,
             )
             return
         try:
@@ -243,8 +247,9 @@ class _Session:
             return exc
         return None
 
-    def _error(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
-        error = Error(code=code, message=printable(message), ref=printable(ref) if ref is not None else None)
+    def _error(self, code: ErrorCode, message: str, ref: str | None = None, retry_after: int | None = None) -> None:
+        ref = printable(ref) if ref is not None else None
+        error = Error(code=code, message=printable(message), ref=ref, retry_after=retry_after)
         self.delivery.send(error.model_dump_json())
 
 

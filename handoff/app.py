@@ -17,7 +17,7 @@ from handoff.agents import load_agents, refuse_demo_agents
 from handoff.config import HandoffSettings
 from handoff.context import Handoff
 from handoff.fanout import Fanout
-from handoff.handlers import register_handlers
+from handoff.handlers import DURABLES, register_handlers
 from handoff.presence import sweep
 from handoff.routes import agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
@@ -25,6 +25,7 @@ from handoff.store import HandoffStore
 from handoff.transitions import mode_of, publish_pending
 from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
+from shared.redelivery import DeadLetterUndecodable, unlimit_deliveries
 from shared.settings import Settings, api_docs_urls, get_settings
 from shared.tenants import load_tenants
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
             if store is not None:
                 fanout.spawn(store.rewatch())
 
-        broker = make_broker(settings, reconnected_cb=reconnected)
+        broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))
         nc = await broker.connect()
         js = nc.jetstream()
         await ensure_streams(js)
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         await store.repair_modes(lambda record: mode_of(h, record))
         http = httpx.AsyncClient(timeout=config.webhook_timeout_s)
         register_handlers(broker, h, http)
+        for stream, durable in DURABLES:
+            await unlimit_deliveries(js, stream, durable)
         await broker.start()
         stopping = asyncio.Event()
         sweeper = asyncio.create_task(_sweep_forever(h, stopping), name="handoff-sweeper")

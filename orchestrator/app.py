@@ -25,6 +25,7 @@ from orchestrator.turns import Orchestrator
 from shared.bus import emit, ensure_streams, make_broker
 from shared.checkpointer import checkpointer
 from shared.events import Event
+from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM
 from shared.tenants import Tenant, cached_tenants
@@ -88,7 +89,7 @@ def create_broker(
         except Exception:
             log.warning("could not recreate the reply progress stream", exc_info=True)
 
-    broker = make_broker(settings, reconnected_cb=reconnected)
+    broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))
     orch = build_orchestrator(settings, broker, options, checkpointer=checkpointer, provider=provider)
     register_handlers(
         broker,

@@ -247,7 +247,11 @@ class NatsGate:
                 break
             if raw.seq is None or raw.seq > through:
                 break
-            event = parse_event(raw.data or b"{}")
+            try:
+                event = parse_event(raw.data or b"{}")
+            except ValueError:  # not a visitor message (dead-lettered on its own delivery): never answerable
+                log.debug("skipping undecodable message at seq %s", raw.seq)
+                event = None
             if isinstance(event, UserMessage):
                 event.seq = raw.seq
                 found.append((raw.seq, event))

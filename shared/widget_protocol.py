@@ -173,6 +173,9 @@ class Error(_Frame):
     code: ErrorCode
     message: str = Field(description="What was expected and what arrived.")
     ref: str | None = Field(None, description="client_id / action_id of the frame this error is about.")
+    retry_after: int | None = Field(
+        None, description="rate_limited only: whole seconds to wait before sending again (as HTTP's Retry-After)."
+    )
 
 
 __all__ = (

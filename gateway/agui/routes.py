@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,11 +16,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
-from gateway.agui.runs import BadRun, Timing, check, encode, publish, run_events, user_event
+from gateway.agui.runs import BadRun, Timing, check, encode, newest_user_text, publish, run_events, user_event
 from gateway.agui.translate import RunTranslator, state_of
 from gateway.chatkit.access import Caller, caller_of
 from gateway.chatkit.follow import Follow, handoff_event
 from gateway.chatkit.watch import ReplyWatch
+from gateway.limits import Limited
 from shared.events import HandoffAccepted, HandoffQueued
 from shared.widget_protocol import CloseCode
 
@@ -69,6 +71,8 @@ async def agui(request: Request) -> StreamingResponse:
         raise HTTPException(400, str(exc)) from exc
     except PermissionError as exc:
         raise HTTPException(404, str(exc)) from exc
+    if newest_user_text(run) is not None:
+        await caller.count_message(run.thread_id)  # 429 with Retry-After when over the tenant's limits
     return StreamingResponse(_sse(caller, run), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
@@ -92,7 +96,21 @@ async def agui_socket(websocket: WebSocket) -> None:
     if not await caller.claimable(thread):
         await websocket.close(CloseCode.FORBIDDEN, "thread not yours")
         return
-    await _Socket(websocket, caller, thread).serve()
+    limits, where = caller.gateway.limits, (caller.tenant.id, thread, uuid.uuid4().hex)
+    try:  # one limit with the widget sockets of the conversation
+        await limits.open_socket(caller.tenant.limits, *where)
+    except Limited as exc:
+        await limits.close_socket(*where)  # a lease it may have got before the refusal
+        refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
+        await websocket.send_text(json.dumps({"type": "RUN_ERROR", "message": refusal, "code": "rate_limited"}))
+        await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
+        return
+    lease = asyncio.create_task(limits.keep_socket(caller.tenant.limits, *where))
+    try:
+        await _Socket(websocket, caller, thread).serve()
+    finally:
+        lease.cancel()
+        await limits.close_socket(*where)
 
 
 class _Socket:
@@ -146,6 +164,13 @@ class _Socket:
                 await self._start(run)
 
     async def _start(self, run: RunAgentInput) -> None:
+        if newest_user_text(run) is not None:
+            try:
+                await self.caller.count_message(self.thread)
+            except HTTPException as exc:  # over the tenant's message limits: not stored, not started
+                error = {"type": "RUN_ERROR", "message": exc.detail, "code": "rate_limited"}
+                self.outgoing.put_nowait(json.dumps(error))
+                return
         if self.run is not None:
             self._finish()  # a new run ends the one still waiting
         self.run = run

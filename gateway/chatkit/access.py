@@ -20,6 +20,7 @@ from gateway.chatkit import records
 from gateway.chatkit.follow import Follow, last_of
 from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
+from gateway.limits import Limited
 from gateway.sessions import SessionError, check_origin
 from shared.events import UserMessage
 from shared.subjects import TOKEN_RE
@@ -50,6 +51,20 @@ class Caller:
         for follow in self.follows.values():
             await follow.close()
         self.follows.clear()
+
+    async def count_message(self, thread_id: str) -> None:
+        """One stored visitor message against the tenant's message limits, as the widget socket counts them.
+
+        HTTP 429 with Retry-After when over: the message was not stored.
+        """
+        try:
+            await self.gateway.limits.message(self.tenant.limits, self.tenant.id, thread_id, self.claims.visitor)
+        except Limited as exc:
+            raise HTTPException(
+                429,
+                f"Too many messages ({exc.what}): this one was not stored; send it again in {exc.retry_after_s} s",
+                headers={"Retry-After": str(exc.retry_after_s)},
+            ) from exc
 
     def visitor(self, thread_id: str) -> Visitor:
         return Visitor(tenant_id=self.tenant.id, conversation_id=thread_id, visitor_id=self.claims.visitor)

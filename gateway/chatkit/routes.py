@@ -17,11 +17,13 @@ from chatkit.types import (
     ErrorCode,
     ErrorEvent,
     InputTranscribeReq,
+    ItemsFeedbackReq,
     ThreadItem,
     ThreadsAddClientToolOutputReq,
     ThreadsAddStructuredInputReq,
     ThreadsAddUserMessageReq,
     ThreadsCreateReq,
+    ThreadsCustomActionReq,
     ThreadsDeleteReq,
     ThreadsSyncCustomActionReq,
     ThreadStreamEvent,
@@ -98,6 +100,12 @@ async def chatkit(request: Request) -> Response:
         _check_input(parsed.params.input)
     if isinstance(parsed, ThreadsCreateReq):
         caller.new_thread = await caller.new_thread_id()
+        await caller.count_message(caller.new_thread)
+    elif isinstance(parsed, ThreadsAddUserMessageReq | ThreadsCustomActionReq):
+        await caller.count_message(parsed.params.thread_id)
+    elif isinstance(parsed, ItemsFeedbackReq):
+        for _ in parsed.params.item_ids:  # one stored feedback event each, as one socket frame each
+            await caller.count_message(parsed.params.thread_id)
     try:
         result = await chatkit_server().process(body, caller)
     except (Unsupported, NotImplementedError) as exc:

@@ -17,6 +17,7 @@ from guards.sentiment.service import SentimentMonitor
 from guards.sentiment.store import SENTIMENT_BUCKET, KvMoodStore, MemoryMoodStore, MoodStore
 from guards.tenancy import TenantRules
 from shared.bus import RETENTION_S, ensure_streams, make_broker, nats_replicas
+from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings, get_settings
 
 
@@ -24,7 +25,7 @@ def create_broker(
     settings: Settings, *, store: MoodStore | None = None, rules: TenantRules | None = None
 ) -> tuple[NatsBroker, SentimentMonitor]:
     """``store`` None means the KV bucket, opened by connect()."""
-    broker = make_broker(settings)
+    broker = make_broker(settings, middlewares=(DeadLetterUndecodable,))
     monitor = SentimentMonitor(store or MemoryMoodStore(), rules or TenantRules.from_settings(settings))
     register_handlers(broker, monitor)
     return broker, monitor

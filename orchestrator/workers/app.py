@@ -19,6 +19,7 @@ from shared.bus import ensure_streams, make_broker
 from shared.consumer import BatchConsumer, ConsumerPolicy
 from shared.db.engine import is_sqlite, make_engine, make_sessionmaker
 from shared.db.migrate import upgrade_head
+from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings
 from shared.tasks import ensure_task_stream
 from shared.tenants import TenantDirectory, cached_tenants
@@ -76,7 +77,7 @@ def create_app(settings: Settings) -> FastStream:
     engine = make_engine(settings.database_url)
     http = httpx.AsyncClient(follow_redirects=False)
     workers = build_workers(settings, engine, http)
-    broker = make_broker(settings)
+    broker = make_broker(settings, middlewares=(DeadLetterUndecodable,))
     register_handlers(broker, workers)
     consumers: list[BatchConsumer] = []
 
@@ -114,7 +115,7 @@ async def running(
     """Started workers without the FastStream app around them (tests, the in-process runner)."""
     async with httpx.AsyncClient(follow_redirects=False) as http:
         workers = build_workers(settings, engine, http, tenants=tenants, summarize=summarize, policy=policy)
-        broker = make_broker(settings)
+        broker = make_broker(settings, middlewares=(DeadLetterUndecodable,))
         register_handlers(broker, workers)
         await connect(settings, broker, workers)
         await broker.start()

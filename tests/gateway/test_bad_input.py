@@ -162,7 +162,7 @@ async def test_frames_beyond_the_bucket_are_dropped_with_rate_limited(
         await ws.send({"type": "message.send", "client_id": "too-fast", "text": "hello"})
         error = await ws.recv_until("error")
         pongs = [await ws.recv_until("pong") for _ in range(5)]
-    assert (error["code"], error["ref"]) == ("rate_limited", "too-fast")
+    assert (error["code"], error["ref"], error["retry_after"]) == ("rate_limited", "too-fast", 1)
     assert len(pongs) == 5
     assert "ack" not in [f["type"] for f in ws.skipped]
     assert await _stored(nats_client, session) == 0  # dropped, not published

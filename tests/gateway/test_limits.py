@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
 import pytest
+from websockets.asyncio.client import connect
 
 from gateway import limits
 from gateway.app import create_app
@@ -89,6 +92,7 @@ async def test_messages_per_conversation_are_one_limit_across_replicas(
         ("ack", "m0"), ("ack", "m1"), ("ack", "m2"), ("error", "m3"), ("error", "m4"),
     ]  # fmt: skip
     assert {f["code"] for f in answers[3:]} == {"rate_limited"}
+    assert all(isinstance(f["retry_after"], int) and f["retry_after"] >= 1 for f in answers[3:])
     pattern = conversation_pattern(Channel.CONV, tenant_id, session["conversation_id"])
     info = await nats_client.jetstream().stream_info("SB_CONV", subjects_filter=pattern)
     assert sum((info.state.subjects or {}).values()) == 3  # the refused ones were not stored
@@ -113,7 +117,7 @@ async def test_sockets_per_conversation_are_one_limit_across_replicas(
             code, reason = await third.closed()
     assert code == 1013
     assert "sockets" in reason
-    assert [f["code"] for f in third.skipped] == ["rate_limited"]
+    assert [(f["code"], f["retry_after"] >= 1) for f in third.skipped] == [("rate_limited", True)]
     # Another conversation of the same tenant is not affected.
     other = await _session(b, tenant_id)
     async with a.socket(other["token"]) as ws:
@@ -144,3 +148,72 @@ async def test_open_sockets_per_conversation_are_one_limit_across_replicas_and_f
         async with b.socket(session["token"]) as again:
             assert (await again.recv_until("hello"))["conversation_id"] == session["conversation_id"]
     await watcher.stop()
+
+
+@pytest.mark.parametrize("two_gateways", [{"messages_per_conversation": 2}], indirect=True)
+async def test_the_http_frontends_count_against_the_same_message_limit(
+    two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str, nats_client: nats.NATS
+) -> None:
+    """AG-UI and ChatKit store visitor messages too: over the limit they are 429 with Retry-After, not stored."""
+    from chatkit.actions import Action
+    from chatkit.types import (
+        ItemFeedbackParams,
+        ItemsFeedbackReq,
+        ThreadAddUserMessageParams,
+        ThreadCustomActionParams,
+        ThreadsAddUserMessageReq,
+        ThreadsCustomActionReq,
+    )
+
+    from tests.frontends.clients import message
+    from tests.frontends.test_agui import run_input
+
+    a, b = two_gateways
+    session = await _session(a, tenant_id)
+    conversation = session["conversation_id"]
+    async with a.socket(session["token"]) as ws:
+        await ws.recv_until("hello")
+        for i in range(2):
+            await ws.send({"type": "message.send", "client_id": f"m{i}", "text": f"message {i}"})
+            assert (await _answer(ws))["type"] == "ack"
+    headers = {"Authorization": f"Bearer {session['token']}"}
+    agui = run_input(conversation, "one more").model_dump_json(by_alias=True)
+    chatkit = ThreadsAddUserMessageReq(
+        params=ThreadAddUserMessageParams(thread_id=conversation, input=message("and another"))
+    ).model_dump_json()
+    feedback = ItemsFeedbackReq(params=ItemFeedbackParams(thread_id=conversation, item_ids=["m0"], kind="positive"))
+    action = ThreadsCustomActionReq(
+        params=ThreadCustomActionParams(thread_id=conversation, action=Action(type="choose", payload={}))
+    )
+    for response in (
+        await b.http.post("/agui", content=agui, headers=headers),
+        await a.http.post("/chatkit", content=chatkit, headers=headers),
+        await a.http.post("/chatkit", content=feedback.model_dump_json(), headers=headers),
+        await b.http.post("/chatkit", content=action.model_dump_json(), headers=headers),
+    ):
+        assert response.status_code == 429, response.text
+        assert int(response.headers["Retry-After"]) >= 1
+        assert "not stored" in response.json()["detail"]
+    async with connect(f"{a.base_url.replace('http', 'ws', 1)}/agui/ws?token={session['token']}") as agui_ws:
+        await agui_ws.send(agui)
+        refused = json.loads(await agui_ws.recv())
+    assert (refused["type"], refused["code"]) == ("RUN_ERROR", "rate_limited")
+    pattern = conversation_pattern(Channel.CONV, tenant_id, conversation)
+    info = await nats_client.jetstream().stream_info("SB_CONV", subjects_filter=pattern)
+    assert sum((info.state.subjects or {}).values()) == 2
+
+
+@pytest.mark.parametrize("two_gateways", [{"open_sockets_per_conversation": 1}], indirect=True)
+async def test_an_agui_socket_counts_with_the_widget_sockets_of_its_conversation(
+    two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str
+) -> None:
+    a, b = two_gateways
+    session = await _session(a, tenant_id)
+    agui_url = f"{b.base_url.replace('http', 'ws', 1)}/agui/ws?token={session['token']}"
+    async with a.socket(session["token"]) as widget:
+        await widget.recv_until("hello")
+        async with connect(agui_url) as agui_ws, asyncio.timeout(10):  # served, it would wait for a run
+            refused = json.loads(await agui_ws.recv())
+            await agui_ws.wait_closed()
+        assert (refused["type"], refused["code"]) == ("RUN_ERROR", "rate_limited")
+        assert agui_ws.close_code == 1013

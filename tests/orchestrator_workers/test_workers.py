@@ -28,7 +28,7 @@ from shared.db import Conversation, WebhookDelivery, make_sessionmaker
 from shared.events import ConversationInsights, MessageCompleted, UserMessage, parse_event
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM, Channel, dlq_pattern, subject
-from shared.tasks import TASK_STREAM, TaskKind
+from shared.tasks import TASK_STREAM, TaskKind, task_subject
 from shared.tenants import Tenant, TenantDirectory
 from tests.conftest import TEST_SECRET
 from tests.orchestrator_workers.webhook_server import WebhookServer
@@ -273,3 +273,18 @@ async def test_a_completed_reply_that_cannot_be_planned_is_dead_lettered_and_the
         row = await s.get(Conversation, conv)
         assert row is not None
         assert row.title == "New conversation"  # the good reply was digested
+
+
+async def test_a_webhook_task_that_does_not_decode_is_dead_lettered_at_once(
+    js: JetStreamContext, worker_settings: Settings, db_engine: AsyncEngine, own_nats: EmbeddedNats
+) -> None:
+    """FastStream validates the task before the handler: unsettled, it came back every ack wait, forever."""
+    junk = b'{"kind": "webhook", "tenant_id": ["not", "an", "id"]}'
+    async with workers_running(worker_settings, db_engine, tenants=TenantDirectory(tenants=[])):
+        watcher = await nats.connect(own_nats.url)
+        letters = await watcher.subscribe(dlq_pattern(DURABLES[TaskKind.WEBHOOK]))
+        await js.publish(task_subject(TaskKind.WEBHOOK, "acme", uuid.uuid4().hex), junk)
+        letter = await letters.next_msg(timeout=15)
+        await watcher.close()
+    assert letter.data == junk
+    assert (letter.headers or {})[dlq.DELIVERIES] == "1"
