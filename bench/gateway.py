@@ -25,6 +25,7 @@ from bench.stats import rss_kb, table
 from services.nats_embedded import free_port, wait_for_port
 from shared.events import MessageDelta
 from tests.e2e.system import RunningSystem
+from tests.e2e.tenants import demo_tenants_with
 
 FRAME_TEXT = "token "
 CONNECT_CONCURRENCY = 200
@@ -97,7 +98,12 @@ async def measure_bare(idle: int, active: int, frames: int) -> dict[str, float]:
 
 
 async def measure_gateway(idle: int, active: int, frames: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp, RunningSystem(Path(tmp), "gateway") as system:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        RunningSystem(
+            Path(tmp), "gateway", env={"TENANTS_FILE": str(demo_tenants_with(Path(tmp), lift_limits=True))}
+        ) as system,
+    ):
         pid = system.pid("gateway#0")
         sessions = await gateway_sessions(system.gateway_url, idle)
         ws_base = system.gateway_url.replace("http://", "ws://")

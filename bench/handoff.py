@@ -27,6 +27,7 @@ from bench.stats import summary_ms, table
 from shared.events import Author, MessageCompleted
 from shared.settings import REPO_ROOT
 from tests.e2e.system import RunningSystem
+from tests.e2e.tenants import LIFTED_LIMITS
 
 DEMO = REPO_ROOT / "deploy" / "demo" / "tenants.yaml"
 TOKEN = "demo-acme-alice"
@@ -38,6 +39,7 @@ def manual_assign_tenants(tmp: Path) -> Path:
     for tenant in data["tenants"]:
         tenant["knowledge_base"] = str((DEMO.parent / tenant["knowledge_base"]).resolve())
         tenant["handoff"] = {"auto_assign": False}
+        tenant["limits"] = dict(LIFTED_LIMITS)  # thousands of widget sockets from one address
     path = tmp / "tenants.yaml"
     path.write_text(yaml.safe_dump(data))
     return path

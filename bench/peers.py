@@ -183,10 +183,8 @@ async def main(args: Any) -> dict[str, Any]:
     with process(*model_args) as model, process(*chatkit_args) as chatkit:
         wait_for_port("127.0.0.1", model_port, proc=model)
         wait_for_port("127.0.0.1", chatkit_port, proc=chatkit)
-        # Hundreds of bench visitors open sessions from one address: lift the per-IP session limit.
-        limits = {"sessions_per_ip": 100_000, "sessions_per_tenant": 100_000}
-        acme = {"model": {"provider": "openai", "model": "scripted"}, "limits": limits}
-        tenants = demo_tenants_with(run_dir, acme=acme)
+        acme = {"model": {"provider": "openai", "model": "scripted"}}
+        tenants = demo_tenants_with(run_dir, lift_limits=True, acme=acme)  # hundreds of visitors, one address
         env = {"TENANTS_FILE": str(tenants), "LLM_BASE_URL": model_url, "LLM_API_KEY": "bench", "LLM_MODEL": "scripted"}
         with RunningSystem(run_dir / "sys", env=env) as system:
             chatkit_url = f"http://127.0.0.1:{chatkit_port}/chatkit"

@@ -172,7 +172,9 @@ async def main(args: Any) -> dict[str, Any]:
     try:
         wait_for_port("127.0.0.1", port, proc=fake)
         with tempfile.TemporaryDirectory() as tmp:
-            tenants_file = demo_tenants_with(Path(tmp), acme={"model": {"provider": "openai", "model": "scripted"}})
+            tenants_file = demo_tenants_with(
+                Path(tmp), lift_limits=True, acme={"model": {"provider": "openai", "model": "scripted"}}
+            )
             env = {
                 "TENANTS_FILE": str(tenants_file),
                 "LLM_BASE_URL": f"http://127.0.0.1:{port}/v1",

@@ -203,22 +203,33 @@ class SharedLimits:
 
     # The limits the gateway applies, by what is being done.
 
-    async def open_socket(self, limits: Limits, tenant_id: str, conversation_id: str, socket_id: str) -> None:
-        """Count a socket opening and hold its lease; Limited when over either limit."""
+    async def open_socket(
+        self, limits: Limits, tenant_id: str, conversation_id: str, socket_id: str, ip: str = ""
+    ) -> None:
+        """Count a socket opening and hold its leases (conversation, client address); Limited when over a limit."""
         scope = f"{tenant_id}\x00{conversation_id}"
         await self.take("socket_conversation", scope, limits.sockets_per_conversation, limits.window_s)
         await self.hold("open_sockets", scope, socket_id, limits.open_sockets_per_conversation)
+        if ip:
+            await self.hold("open_sockets_ip", f"{tenant_id}\x00{ip}", socket_id, limits.open_sockets_per_ip)
 
-    async def keep_socket(self, limits: Limits, tenant_id: str, conversation_id: str, socket_id: str) -> None:
-        """Renew the socket's lease until cancelled (when the socket closes)."""
+    async def keep_socket(
+        self, limits: Limits, tenant_id: str, conversation_id: str, socket_id: str, ip: str = ""
+    ) -> None:
+        """Renew the socket's leases until cancelled (when the socket closes)."""
         scope = f"{tenant_id}\x00{conversation_id}"
         while True:
             await asyncio.sleep(LEASE_S / 3)  # a timer, not a wait for an event
             with contextlib.suppress(Limited):
                 await self.hold("open_sockets", scope, socket_id, limits.open_sockets_per_conversation)
+            if ip:
+                with contextlib.suppress(Limited):
+                    await self.hold("open_sockets_ip", f"{tenant_id}\x00{ip}", socket_id, limits.open_sockets_per_ip)
 
-    async def close_socket(self, tenant_id: str, conversation_id: str, socket_id: str) -> None:
+    async def close_socket(self, tenant_id: str, conversation_id: str, socket_id: str, ip: str = "") -> None:
         await self.release("open_sockets", f"{tenant_id}\x00{conversation_id}", socket_id)
+        if ip:
+            await self.release("open_sockets_ip", f"{tenant_id}\x00{ip}", socket_id)
 
     async def session(self, limits: Limits, tenant_id: str, ip: str) -> None:
         await self.take("session_ip", f"{tenant_id}\x00{ip}", limits.sessions_per_ip, limits.window_s)

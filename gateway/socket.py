@@ -60,12 +60,12 @@ async def widget_socket(websocket: WebSocket) -> None:
     tenant = gateway.tenants.by_id(visitor.tenant_id)
     assert tenant is not None  # admit() checked it
     socket_id = uuid.uuid4().hex
-    where = (visitor.tenant_id, visitor.conversation_id, socket_id)
+    where = (visitor.tenant_id, visitor.conversation_id, socket_id, websocket.client.host if websocket.client else "")
     try:
         await gateway.limits.open_socket(tenant.limits, *where)
     except Limited as exc:
         await gateway.limits.close_socket(*where)  # a lease it may have got before the refusal
-        refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
+        refusal = f"Too many sockets open; retry after {exc.retry_after_s} s"
         error = Error(code=ErrorCode.RATE_LIMITED, message=refusal, retry_after=exc.retry_after_s)
         await websocket.send_text(error.model_dump_json())
         await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)

@@ -105,6 +105,9 @@ class Limits(BaseModel):
     open_sockets_per_conversation: int = Field(
         20, ge=1, description="Widget sockets open at once per conversation (token), across replicas."
     )
+    open_sockets_per_ip: int = Field(
+        200, ge=1, description="Widget and AG-UI sockets open at once from one client address, across replicas."
+    )
     messages_per_conversation: int = Field(
         60, ge=1, description="Stored visitor frames (message, action, feedback, handoff ask) per conversation."
     )

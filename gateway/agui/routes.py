@@ -96,12 +96,13 @@ async def agui_socket(websocket: WebSocket) -> None:
     if not await caller.claimable(thread):
         await websocket.close(CloseCode.FORBIDDEN, "thread not yours")
         return
-    limits, where = caller.gateway.limits, (caller.tenant.id, thread, uuid.uuid4().hex)
+    ip = websocket.client.host if websocket.client else ""
+    limits, where = caller.gateway.limits, (caller.tenant.id, thread, uuid.uuid4().hex, ip)
     try:  # one limit with the widget sockets of the conversation
         await limits.open_socket(caller.tenant.limits, *where)
     except Limited as exc:
         await limits.close_socket(*where)  # a lease it may have got before the refusal
-        refusal = f"Too many sockets for this conversation; retry after {exc.retry_after_s} s"
+        refusal = f"Too many sockets open; retry after {exc.retry_after_s} s"
         await websocket.send_text(json.dumps({"type": "RUN_ERROR", "message": refusal, "code": "rate_limited"}))
         await websocket.close(CloseCode.TRY_AGAIN_LATER, refusal)
         return

@@ -88,7 +88,7 @@ tenants:
     widget: {{layout: floating, strings: {{title: Acme help}}}}
     # The suite shares one NATS (and its limits bucket) and makes many sessions from 127.0.0.1.
     limits: {{sessions_per_ip: 1000000, sessions_per_tenant: 1000000, sockets_per_conversation: 1000000,
-              open_sockets_per_conversation: 1000000, messages_per_conversation: 1000000,
+              open_sockets_per_conversation: 1000000, open_sockets_per_ip: 1000000, messages_per_conversation: 1000000,
               messages_per_visitor: 1000000}}
   - id: strict
     name: Strict Corp

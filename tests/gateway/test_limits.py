@@ -35,6 +35,7 @@ def _settings(gateway_settings: Settings, tmp_path: Path, tenant_id: str, **limi
         "sessions_per_tenant": UNLIMITED,
         "sockets_per_conversation": UNLIMITED,
         "open_sockets_per_conversation": UNLIMITED,
+        "open_sockets_per_ip": UNLIMITED,
         "messages_per_conversation": UNLIMITED,
         "messages_per_visitor": UNLIMITED,
         **limits,
@@ -217,3 +218,29 @@ async def test_an_agui_socket_counts_with_the_widget_sockets_of_its_conversation
             await agui_ws.wait_closed()
         assert (refused["type"], refused["code"]) == ("RUN_ERROR", "rate_limited")
         assert agui_ws.close_code == 1013
+
+
+@pytest.mark.parametrize("two_gateways", [{"open_sockets_per_ip": 2}], indirect=True)
+async def test_open_sockets_per_client_address_are_one_limit_across_replicas(
+    two_gateways: tuple[GatewayClient, GatewayClient], tenant_id: str, nats_client: nats.NATS
+) -> None:
+    """Many tokens from one address (each its own conversation) hold at most that many sockets open at once."""
+    a, b = two_gateways
+    sessions = [await _session(a, tenant_id) for _ in range(3)]
+    kv = await nats_client.jetstream().key_value(limits.BUCKET)
+    watcher = await kv.watch(limits._key("open_sockets_ip", f"{tenant_id}\x00127.0.0.1"))
+    async with a.socket(sessions[0]["token"]) as first, b.socket(sessions[1]["token"]) as second:
+        await first.recv_until("hello")
+        await second.recv_until("hello")
+        async with a.socket(sessions[2]["token"]) as third:
+            code, _ = await third.closed()
+        assert (code, [f["code"] for f in third.skipped]) == (1013, ["rate_limited"])
+    # Both closed: their leases are given back (waited for on the KV, not timed), and the third opens.
+    counts: list[int] = []
+    while not counts or counts[-1] != 0 or 2 not in counts:
+        update = await watcher.updates(timeout=5)
+        if update is not None:
+            counts.append(len(limits._leases(update.value)))
+    await watcher.stop()
+    async with b.socket(sessions[2]["token"]) as again:
+        assert (await again.recv_until("hello"))["conversation_id"] == sessions[2]["conversation_id"]
