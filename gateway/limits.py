@@ -21,7 +21,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,11 +96,17 @@ class SharedLimits:
         not stop with it, and the per-socket frame rate still holds.
         """
         key = _key(kind, scope)
+        async with self._queued(key):
+            await self._guarded(kind, self._take(key, kind, count, window_s))
+
+    @contextlib.asynccontextmanager
+    async def _queued(self, key: str) -> AsyncIterator[None]:
+        """One change of ``key`` at a time inside this replica (see ``_turns``)."""
         turn = self._turns.setdefault(key, _Turn())
         turn.users += 1
         try:
             async with turn.lock:
-                await self._guarded(kind, self._take(key, kind, count, window_s))
+                yield
         finally:
             turn.users -= 1
             if turn.users == 0:
@@ -175,13 +181,22 @@ class SharedLimits:
                 raise Limited(kind, min(live.values()) - now)
             return {**live, holder: now + LEASE_S}
 
-        await self._guarded(kind, self._change(_key(kind, scope), kind, with_holder))
+        key = _key(kind, scope)
+        async with self._queued(key):
+            await self._guarded(kind, self._change(key, kind, with_holder))
 
     async def release(self, kind: str, scope: str, holder: str) -> None:
+        """Give ``holder``'s lease back; never raises (a lease left behind expires after LEASE_S)."""
+
         def without_holder(held: dict[str, float]) -> dict[str, float]:
             return {h: until for h, until in held.items() if h != holder}
 
-        await self._guarded(kind, self._change(_key(kind, scope), kind, without_holder))
+        key = _key(kind, scope)
+        try:
+            async with self._queued(key):
+                await self._guarded(kind, self._change(key, kind, without_holder))
+        except Limited:
+            log.warning("could not give back a %s lease now; it expires within %.0f s", kind, LEASE_S)
 
     async def _change(self, key: str, kind: str, change: Callable[[dict[str, float]], dict[str, float]]) -> None:
         for _ in range(ATTEMPTS):

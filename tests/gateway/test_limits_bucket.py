@@ -9,7 +9,7 @@ from typing import Any
 import nats
 import pytest
 
-from gateway.limits import Limited, SharedLimits
+from gateway.limits import Limited, SharedLimits, _key, _leases
 
 pytestmark = pytest.mark.connected
 
@@ -76,3 +76,18 @@ async def test_concurrent_requests_of_one_replica_are_not_refused_for_contention
         *(limits.take("test", scope, count=300, window_s=60) for _ in range(30)), return_exceptions=True
     )
     assert [r for r in results if r is not None] == []
+
+
+async def test_concurrent_sockets_from_one_address_hold_and_give_back_their_leases(nats_client: nats.NATS) -> None:
+    """Fifty sockets opening at once from one address, under its limit: every lease is granted, every release works."""
+    limits = await SharedLimits.open(nats_client)
+    scope = uuid.uuid4().hex
+    held = await asyncio.gather(
+        *(limits.hold("test_open", scope, f"s{n}", most=200) for n in range(50)), return_exceptions=True
+    )
+    assert [r for r in held if r is not None] == []
+    entry = await limits.kv.get(_key("test_open", scope))
+    assert len(_leases(entry.value)) == 50
+    await asyncio.gather(*(limits.release("test_open", scope, f"s{n}") for n in range(50)))
+    entry = await limits.kv.get(_key("test_open", scope))
+    assert _leases(entry.value) == {}
