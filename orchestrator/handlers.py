@@ -50,6 +50,11 @@ def retry_delay(msg: NatsMessage) -> float:
     return min(RETRY_DELAY_S * deliveries(msg), MAX_RETRY_DELAY_S)
 
 
+async def the_message(msg: NatsMessage) -> NatsMessage:
+    """Decoder handing the handler the message itself (body, metadata, ack) as its argument."""
+    return msg
+
+
 def register_handlers(
     broker: NatsBroker,
     orch: Orchestrator,
@@ -68,10 +73,15 @@ def register_handlers(
         config=ConsumerConfig(ack_wait=ack_wait, deliver_policy=deliver_policy),
         ack_policy=AckPolicy.MANUAL,
         max_workers=concurrency,
+        decoder=the_message,
         title="orchestrator/message.user",
         description="Answers each visitor message once, in order per conversation (shared durable pull consumer).",
     )
-    async def on_user_message(event: UserMessage, msg: NatsMessage) -> None:
+    async def on_user_message(msg: NatsMessage) -> None:
+        # The message itself is the handler's body (the decoder below), not a `msg: NatsMessage`
+        # context argument: FastStream resolves those in a worker thread, a hop on every turn.
+        # A body that is not a UserMessage raises ValueError, unsettled: DeadLetterUndecodable.
+        event = UserMessage.model_validate_json(msg.body)
         try:
             decision = await handle_user_message(
                 orch,
