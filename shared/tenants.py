@@ -6,10 +6,10 @@ import hashlib
 import hmac
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from shared.subjects import check_token
 from shared.webhooks.signing import check_secret
@@ -30,6 +30,11 @@ def _webhook_secret(secret: str | None) -> str | None:
     return check_secret(secret) if secret is not None else None
 
 
+# Checked where they are declared (the tenant's and its handoff rules' webhooks).
+WebhookUrl = Annotated[str | None, AfterValidator(_webhook_url)]
+WebhookSecret = Annotated[str | None, AfterValidator(_webhook_secret)]
+
+
 class ModelConfig(BaseModel):
     provider: Literal["offline", "openai"] = "offline"
     model: str | None = None
@@ -45,23 +50,12 @@ class HandoffRules(BaseModel):
     ai_while_queued: bool = Field(
         False, description="The assistant keeps answering while the conversation waits for a human (default: it stops)."
     )
-    webhook_url: str | None = Field(
+    webhook_url: WebhookUrl = Field(
         None, description="POSTed a signed JSON body on every handoff state change (public addresses only)."
     )
-    webhook_secret: str | None = Field(
+    webhook_secret: WebhookSecret = Field(
         None, description="Standard Webhooks secret (whsec_...) signing those posts; none are sent without it."
     )
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        return _webhook_url(v)
-
-    @field_validator("webhook_secret")
-    @classmethod
-    def _secret(cls, v: str | None) -> str | None:
-        return _webhook_secret(v)
-
     on_anger: bool = Field(True, description="An angry message (or profanity) asks for a human at once.")
     on_profanity: bool = Field(True, description="Profanity aimed at the assistant asks for a human at once.")
     repeated_failures: int = Field(
@@ -127,10 +121,10 @@ class Tenant(BaseModel):
     guard: GuardPolicy = Field(default_factory=GuardPolicy)
     widget: dict[str, Any] = Field(default_factory=dict, description="Theme, strings, layout for the widget.")
     limits: Limits = Field(default_factory=Limits, description="Abuse limits (sessions, sockets, messages).")
-    webhook_url: str | None = Field(
+    webhook_url: WebhookUrl = Field(
         None, description="POSTed a signed JSON body after every completed reply (post-reply workers)."
     )
-    webhook_secret: str | None = Field(
+    webhook_secret: WebhookSecret = Field(
         None, description="Standard Webhooks secret (whsec_...) signing turn webhooks; none are sent without it."
     )
     webhook_allowed_hosts: list[str] = Field(
@@ -138,16 +132,6 @@ class Tenant(BaseModel):
         description="Webhook hosts allowed although they resolve to loopback or private addresses (local "
         "development, tests). Everything else must resolve to public addresses only.",
     )
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        return _webhook_url(v)
-
-    @field_validator("webhook_secret")
-    @classmethod
-    def _secret(cls, v: str | None) -> str | None:
-        return _webhook_secret(v)
 
     @field_validator("id")
     @classmethod
