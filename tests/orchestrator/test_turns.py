@@ -175,14 +175,14 @@ async def test_failed_turn_reruns_with_the_same_ids(orch: Orchestrator, recorder
     """A crash mid-turn (here: NATS refusing a publish) leaves the message unanswered; the rerun reuses every id."""
     calls = 0
 
-    async def flaky(event: Event) -> None:
+    async def fails_at_first(event: Event) -> None:
         nonlocal calls
         calls += 1
         if calls == 4:
             raise ConnectionError("nats: connection closed")
         await recorder(event)
 
-    orch.publish = flaky
+    orch.publish = fails_at_first
     gate = orch.gate
     assert isinstance(gate, MemoryGate)
     user = user_message("c1", 1)
@@ -207,14 +207,14 @@ async def test_rerun_of_a_cut_off_reply_continues_without_rewinding(orch: Orches
     """A redelivered turn learns how much text the widget shows and never sends it a shorter text."""
     calls = 0
 
-    async def flaky(event: Event) -> None:
+    async def fails_at_first(event: Event) -> None:
         nonlocal calls
         calls += 1
         if calls == 5:  # typing, created, two deltas out, then NATS is gone
             raise ConnectionError("nats: connection closed")
         await recorder(event)
 
-    orch.publish = flaky
+    orch.publish = fails_at_first
     gate = orch.gate
     assert isinstance(gate, MemoryGate)
     user = user_message("c1", 1)

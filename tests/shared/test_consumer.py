@@ -155,7 +155,7 @@ async def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
     seen = Seen()
     down = {"left": 6}
 
-    async def flaky(msg: Msg) -> None:
+    async def fails_at_first(msg: Msg) -> None:
         if down["left"] > 0:
             down["left"] -= 1
             raise ConnectionRefusedError("database down")
@@ -164,7 +164,7 @@ async def test_an_unavailable_dependency_is_waited_for_never_dead_lettered(
 
     policy = ConsumerPolicy(fetch_timeout_s=1.0, max_tries=2, transient_delay_s=0.05)
     worker = consumer(js, stream, seen, policy, ValueError("x"))
-    worker.handle_one, worker.handle_batch = flaky, None
+    worker.handle_one, worker.handle_batch = fails_at_first, None
     caplog.set_level(logging.INFO)
     letters = await watch_dead_letters(nats_client, seen, worker.durable)
     await js.publish(f"{stream}.c", b"event-1")
