@@ -21,7 +21,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 BUCKET = "SB_LIMITS"
 ATTEMPTS = 8
 LEASE_S = 60.0  # an open socket's lease; renewed every third of it
+QUEUE_WAIT_S = 2.0  # longest wait for a key's turn inside a replica
+CHANGE_WAIT_S = 2.0  # longest one change of a key may take, all its attempts
 _LOCAL_MAX = 50_000  # remembered keys per replica before the cache is cleared
 
 
@@ -96,32 +98,39 @@ class SharedLimits:
         not stop with it, and the per-socket frame rate still holds.
         """
         key = _key(kind, scope)
-        async with self._queued(key):
-            await self._guarded(kind, self._take(key, kind, count, window_s))
+        await self._apply(kind, key, lambda: self._take(key, kind, count, window_s))
 
-    @contextlib.asynccontextmanager
-    async def _queued(self, key: str) -> AsyncIterator[None]:
-        """One change of ``key`` at a time inside this replica (see ``_turns``)."""
+    async def _apply(self, kind: str, key: str, change: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run ``change`` of ``key``, one at a time per key inside this replica (see ``_turns``).
+
+        Bounded both ways: a change waits at most QUEUE_WAIT_S for its turn and takes at most
+        CHANGE_WAIT_S, else the limit is not applied (a warning): while the KV is slow (a NATS
+        leader election) a hot key's queue must not hold sockets and messages for minutes.
+        """
+        if not self._connected():
+            # Not even a round trip: what follows (a publish) fails fast and says so itself.
+            log.warning("limit %s not applied: NATS is disconnected", kind)
+            return
         turn = self._turns.setdefault(key, _Turn())
         turn.users += 1
         try:
-            async with turn.lock:
-                yield
+            try:
+                async with asyncio.timeout(QUEUE_WAIT_S):
+                    await turn.lock.acquire()
+            except TimeoutError:
+                log.warning("limit %s not applied: the KV is slow and its key busy", kind)
+                return
+            try:
+                async with asyncio.timeout(CHANGE_WAIT_S):
+                    await change()
+            except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
+                log.warning("limit %s not applied: the KV bucket is unreachable (%s)", kind, type(exc).__name__)
+            finally:
+                turn.lock.release()
         finally:
             turn.users -= 1
             if turn.users == 0:
                 del self._turns[key]
-
-    async def _guarded(self, kind: str, change: Coroutine[Any, Any, None]) -> None:
-        if not self._connected():
-            # Not even a round trip: what follows (a publish) fails fast and says so itself.
-            change.close()
-            log.warning("limit %s not applied: NATS is disconnected", kind)
-            return
-        try:
-            await change
-        except (nats.errors.Error, nats.js.errors.Error, TimeoutError) as exc:
-            log.warning("limit %s not applied: the KV bucket is unreachable (%s)", kind, type(exc).__name__)
 
     async def _take(self, key: str, kind: str, count: int, window_s: float) -> None:
         rate = count / window_s
@@ -182,8 +191,7 @@ class SharedLimits:
             return {**live, holder: now + LEASE_S}
 
         key = _key(kind, scope)
-        async with self._queued(key):
-            await self._guarded(kind, self._change(key, kind, with_holder))
+        await self._apply(kind, key, lambda: self._change(key, kind, with_holder))
 
     async def release(self, kind: str, scope: str, holder: str) -> None:
         """Give ``holder``'s lease back; never raises (a lease left behind expires after LEASE_S)."""
@@ -193,8 +201,7 @@ class SharedLimits:
 
         key = _key(kind, scope)
         try:
-            async with self._queued(key):
-                await self._guarded(kind, self._change(key, kind, without_holder))
+            await self._apply(kind, key, lambda: self._change(key, kind, without_holder))
         except Limited:
             log.warning("could not give back a %s lease now; it expires within %.0f s", kind, LEASE_S)
 

@@ -73,7 +73,14 @@ async def widget_socket(websocket: WebSocket) -> None:
     lease = asyncio.create_task(gateway.limits.keep_socket(tenant.limits, *where))
     try:
         outbox = delivery.Delivery(gateway.nc, gateway.js, visitor, max_queue=delivery.MAX_QUEUE)
-        await outbox.start()
+        try:
+            await outbox.start()
+        except Exception as exc:  # NATS unreachable (e.g. electing a leader): come back shortly
+            log.warning("could not start delivering %s: %r", visitor.conversation_id, exc)
+            await outbox.close()
+            with contextlib.suppress(Exception):
+                await websocket.close(CloseCode.TRY_AGAIN_LATER, "the bus is unavailable; reconnect shortly")
+            return
         gateway.deliveries.add(outbox)
         try:
             await _Session(gateway, websocket, visitor, outbox).run(after_seq)

@@ -9,6 +9,7 @@ from typing import Any
 import nats
 import pytest
 
+from gateway import limits as limits_module
 from gateway.limits import Limited, SharedLimits, _key, _leases
 
 pytestmark = pytest.mark.connected
@@ -91,3 +92,24 @@ async def test_concurrent_sockets_from_one_address_hold_and_give_back_their_leas
     await asyncio.gather(*(limits.release("test_open", scope, f"s{n}") for n in range(50)))
     entry = await limits.kv.get(_key("test_open", scope))
     assert _leases(entry.value) == {}
+
+
+class HangingKV:
+    """A KV that never answers (a NATS leader election as the client sees it)."""
+
+    def __getattr__(self, name: str) -> Any:
+        async def hang(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.Event().wait()
+
+        return hang
+
+
+async def test_a_slow_kv_does_not_queue_a_hot_keys_users_behind_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty sockets from one address while the KV hangs: each gives up on the limit, none waits for the others."""
+    monkeypatch.setattr(limits_module, "QUEUE_WAIT_S", 0.2)
+    monkeypatch.setattr(limits_module, "CHANGE_WAIT_S", 0.2)
+    shared = SharedLimits(HangingKV())  # type: ignore[arg-type]
+    scope = uuid.uuid4().hex
+    # Unbounded, the twentieth would wait for nineteen hanging changes before its own.
+    opened = asyncio.gather(*(shared.hold("open_sockets_ip", scope, f"s{n}", most=200) for n in range(20)))
+    assert await asyncio.wait_for(opened, timeout=10) == [None] * 20  # not applied, not refused
