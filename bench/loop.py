@@ -44,7 +44,18 @@ class TurnFailed(Exception):
     """A bus turn did not complete (timeout, closed socket, error frame)."""
 
 
-async def bus_client(gateway_url: str, turns: int, ttft: list[float], tokens: list[int], texts: list[str]) -> None:
+async def bus_client(
+    gateway_url: str,
+    turns: int,
+    ttft: list[float],
+    tokens: list[int],
+    texts: list[str] | None = None,
+    deadline_s: float = TURN_TIMEOUT_S,
+) -> None:
+    """One visitor over the widget socket; a turn not completed within ``deadline_s`` is lost.
+
+    The deadline is per turn, not per frame: heartbeats would keep a stuck turn's socket busy forever.
+    """
     async with httpx.AsyncClient(timeout=30) as http:
         response = await http.post(f"{gateway_url}/v1/session", json={"widget_key": "pk_demo_acme"})
         response.raise_for_status()
@@ -53,23 +64,28 @@ async def bus_client(gateway_url: str, turns: int, ttft: list[float], tokens: li
     async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
         for turn in range(turns):
             sent = time.perf_counter()
-            await ws.send(
-                json.dumps({"type": "message.send", "client_id": uuid.uuid4().hex, "text": QUESTIONS[turn % 4]})
-            )
+            question = QUESTIONS[turn % len(QUESTIONS)]
+            await ws.send(json.dumps({"type": "message.send", "client_id": uuid.uuid4().hex, "text": question}))
             first: float | None = None
             count = 0
-            while True:
-                frame = json.loads(await asyncio.wait_for(ws.recv(), TURN_TIMEOUT_S))
-                kind = frame.get("type")
-                if kind == "message.delta":
-                    count += 1
-                    if first is None:
-                        first = time.perf_counter() - sent
-                elif kind == "message.completed" and frame.get("role") == "assistant":
-                    texts.append(frame.get("text", ""))
-                    break
-                elif kind in ("error", "message.cancelled"):
-                    raise TurnFailed(f"{kind}: {frame}")
+            try:
+                async with asyncio.timeout(deadline_s):
+                    while True:
+                        frame = json.loads(await ws.recv())
+                        kind = frame.get("type")
+                        if kind == "message.delta":
+                            # Words, not frames: deltas leave batched, the scripted model sends a word a chunk.
+                            count += len(frame.get("text", "").split())
+                            first = first if first is not None else time.perf_counter() - sent
+                        elif kind == "message.completed" and frame.get("role") == "assistant":
+                            if texts is not None:
+                                texts.append(frame.get("text", ""))
+                            break
+                        elif kind in ("error", "message.cancelled"):
+                            raise TurnFailed(f"{kind}: {frame}")
+            except TimeoutError:
+                lost = f"turn {turn} of {session['conversation_id']} not completed in {deadline_s}s"
+                raise TurnFailed(lost) from None
             ttft.append(first if first is not None else float("nan"))
             tokens.append(count)
 

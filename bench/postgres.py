@@ -14,7 +14,6 @@ max 10 (shared.checkpointer.POOL_MAX) per orchestrator.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -25,12 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import nats
-import websockets
 from sqlalchemy.engine import make_url
 
-from bench.loop import QUESTIONS, REPLY, TurnFailed, run_level
+from bench.loop import REPLY, bus_client, run_level
 from bench.stats import table
 from services.nats_embedded import free_port, wait_for_port
 from shared.settings import REPO_ROOT
@@ -41,38 +38,6 @@ TURNS = 3
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 CATCH_UP_TIMEOUT_S = 120.0
 TURN_TIMEOUT_S = 120.0
-
-
-async def bus_client(gateway_url: str, turns: int, ttft: list[float], tokens: list[int]) -> None:
-    """bench.loop's visitor, with a deadline per turn (heartbeats keep a socket busy forever)."""
-    async with httpx.AsyncClient(timeout=30) as http:
-        response = await http.post(f"{gateway_url}/v1/session", json={"widget_key": "pk_demo_acme"})
-        response.raise_for_status()
-        session = response.json()
-    url = gateway_url.replace("http://", "ws://") + f"/v1/ws?token={session['token']}"
-    async with websockets.connect(url, ping_interval=None, max_size=None) as ws:
-        for turn in range(turns):
-            sent = time.perf_counter()
-            await ws.send(json.dumps({"type": "message.send", "client_id": uuid.uuid4().hex, "text": QUESTIONS[turn]}))
-            first: float | None = None
-            count = 0
-            try:
-                async with asyncio.timeout(TURN_TIMEOUT_S):
-                    while True:
-                        frame = json.loads(await ws.recv())
-                        kind = frame.get("type")
-                        if kind == "message.delta":
-                            count += 1
-                            first = first if first is not None else time.perf_counter() - sent
-                        elif kind == "message.completed" and frame.get("role") == "assistant":
-                            break
-                        elif kind in ("error", "message.cancelled"):
-                            raise TurnFailed(f"{kind}: {frame}")
-            except TimeoutError:
-                lost = f"turn {turn} of {session['conversation_id']} not completed in {TURN_TIMEOUT_S}s"
-                raise TurnFailed(lost) from None
-            ttft.append(first if first is not None else float("nan"))
-            tokens.append(count)
 
 
 async def fresh_postgres() -> tuple[str, str]:
@@ -143,7 +108,7 @@ async def run_database(label: str, database_url: str, levels: list[int], env: di
         with RunningSystem(var, "gateway", "orchestrator", "recorder", env=system_env) as system:
 
             def bus(t: int, f: list[float], k: list[int]) -> Any:
-                return bus_client(system.gateway_url, t, f, k)
+                return bus_client(system.gateway_url, t, f, k, deadline_s=TURN_TIMEOUT_S)
 
             await run_level(1, 1, bus)  # warm-up
             await catch_up(system, database_url)
