@@ -31,6 +31,7 @@ from nats.aio.client import Client
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
+from shared.bus import nats_replicas
 from shared.tenants import MAX_WINDOW_S, Limits
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ class SharedLimits:
         try:
             kv = await js.key_value(BUCKET)
         except BucketNotFoundError:
-            kv = await js.create_key_value(bucket=BUCKET, history=1, ttl=MAX_WINDOW_S, description="Abuse limits")
+            kv = await js.create_key_value(
+                bucket=BUCKET, history=1, ttl=MAX_WINDOW_S, description="Abuse limits", replicas=nats_replicas()
+            )
         return cls(kv, connected=lambda: nc.is_connected)
 
     async def take(self, kind: str, scope: str, count: int, window_s: float) -> None:

@@ -81,6 +81,7 @@ def reply_progress_config() -> StreamConfig:
         storage=StorageType.MEMORY,
         discard=DiscardPolicy.OLD,
         allow_direct=True,
+        num_replicas=nats_replicas(),
     )
 
 

@@ -91,6 +91,7 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
             duplicate_window=DUPLICATE_WINDOW_S,
             max_age=DLQ_RETENTION_S,
             storage=StorageType.FILE,
+            num_replicas=replicas,
         ),
     ]
 

@@ -16,6 +16,7 @@ from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
 from pydantic import BaseModel, Field
 
+from shared.bus import nats_replicas
 from shared.subjects import PREFIX, check_token
 
 TASK_STREAM = "SB_TASKS"
@@ -71,6 +72,7 @@ def task_stream_config() -> StreamConfig:
         duplicate_window=DUPLICATE_WINDOW_S,
         max_age=RETENTION_S,
         storage=StorageType.FILE,
+        num_replicas=nats_replicas(),
     )
 
 
