@@ -33,6 +33,7 @@ from nats.js.errors import (
 )
 
 from shared.bus import nats_replicas
+from shared.direct_get import stored_between
 from shared.events import Event, UserMessage, parse_event
 from shared.subjects import (
     CONV_STREAM,
@@ -237,44 +238,29 @@ class NatsGate:
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int
     ) -> list[tuple[int, UserMessage]]:
-        """The conversation's visitor messages with stream sequence in (after, through], in order."""
+        """The conversation's visitor messages with stream sequence in (after, through], in order (one round trip)."""
         wanted = subject(Channel.CONV, tenant_id, conversation_id, "message.user")
         found: list[tuple[int, UserMessage]] = []
-        seq = after + 1
-        while seq <= through:
-            try:
-                raw = await self.js.get_msg(CONV_STREAM, seq=seq, subject=wanted, next=True, direct=True)
-            except NotFoundError:
-                break
-            if raw.seq is None or raw.seq > through:
-                break
+        for raw in await stored_between(self.js._nc, CONV_STREAM, wanted, after, through + 1):
             try:
                 event = parse_event(raw.data or b"{}")
             except ValueError:  # not a visitor message (dead-lettered on its own delivery): never answerable
                 log.debug("skipping undecodable message at seq %s", raw.seq)
-                event = None
+                continue
             if isinstance(event, UserMessage):
                 event.seq = raw.seq
                 found.append((raw.seq, event))
-            seq = raw.seq + 1
         return found
 
     async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
         """The conversation's ``message.*`` events with stream sequence in (after, before), in order.
 
-        One direct get per event (the range is usually a reply or two); ``message.*`` leaves
-        out handoff events and notices, which the history does not need.
+        One batched direct get (the range is usually a reply or two); ``message.*`` leaves out
+        handoff events and notices, which the history does not need.
         """
         wanted = subject(Channel.CONV, tenant_id, conversation_id, "message.>")
         found: list[tuple[int, Event]] = []
-        seq = after + 1
-        while seq < before:
-            try:
-                raw = await self.js.get_msg(CONV_STREAM, seq=seq, subject=wanted, next=True, direct=True)
-            except NotFoundError:
-                break
-            if raw.seq is None or raw.seq >= before:
-                break
+        for raw in await stored_between(self.js._nc, CONV_STREAM, wanted, after, before):
             try:
                 event = parse_event(raw.data or b"{}")
             except Exception:  # a type this build does not know: not history
@@ -282,7 +268,6 @@ class NatsGate:
             else:
                 event.seq = raw.seq
                 found.append((raw.seq, event))
-            seq = raw.seq + 1
         return found
 
     async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume:

@@ -71,6 +71,9 @@ class StreamRegistry:
         self._streams: dict[Key, ActiveStream] = {}
         self._subscriptions: dict[Key, Any] = {}
         self._subscribe = subscribe
+        # Cancels received so far (for a stream here or not): a turn that read the conversation's
+        # mode before opening its stream compares this to know no takeover slipped in between.
+        self.cancels = 0
 
     def get(self, tenant_id: str, conversation_id: str) -> ActiveStream | None:
         return self._streams.get((tenant_id, conversation_id))
@@ -102,6 +105,7 @@ class StreamRegistry:
 
     def cancel(self, tenant_id: str, conversation_id: str, reason: str) -> bool:
         """Stop the reply streaming in this conversation, if this replica streams one; True if it did."""
+        self.cancels += 1
         stream = self.get(tenant_id, conversation_id)
         return stream.cancel(reason) if stream is not None else False
 

@@ -121,7 +121,12 @@ async def handle_user_message(
             # No stream position (in-memory test broker): nothing to order against.
             orch.stats[await answer(orch, tenant, user, resume=redelivered)] += 1
             return "ack"
-        done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
+        # One round trip for what decides the first answer: how far it is answered, and
+        # whether a human has it (checked again in answer() if a takeover came meanwhile).
+        cancels = orch.registry.cancels
+        done, handoff = await asyncio.gather(
+            orch.gate.answered_through(user.tenant_id, user.conversation_id), _handoff_state(orch.gate, user)
+        )
         if seq <= done:
             orch.stats["already_answered"] += 1
             return "ack"
@@ -133,7 +138,8 @@ async def handle_user_message(
                 raise LockLost(lock.key)
             # An earlier message still unanswered may have been cut off mid-reply too.
             resume = redelivered or pending_seq != seq
-            orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume)] += 1
+            known = Prefetched(handoff, cancels) if message is pending[0][1] else None
+            orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume, known=known)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
@@ -167,13 +173,31 @@ async def _keep_lock(
             log.warning("could not refresh lock %s", lock.key, exc_info=True)
 
 
+@dataclass(frozen=True)
+class Prefetched:
+    """The conversation's handoff state read before the reply's stream was open, and the
+    registry's cancel count at that moment (any cancel since: read it again)."""
+
+    handoff: tuple[str, int]
+    cancels: int
+
+
 async def answer(
-    orch: Orchestrator, tenant: Tenant, user: UserMessage, seq: int | None = None, *, resume: bool = False
+    orch: Orchestrator,
+    tenant: Tenant,
+    user: UserMessage,
+    seq: int | None = None,
+    *,
+    resume: bool = False,
+    known: Prefetched | None = None,
 ) -> Outcome:
     """Run one turn for ``user`` and publish its reply: created, deltas, then completed or cancelled.
 
     With ``seq`` (the message's SB_CONV sequence) the turn first folds the conversation's
     events the history has not seen (an agent's replies, messages skipped meanwhile).
+
+    ``known``: the mode and last hand-back read just before (saves a round trip before the
+    first token when no takeover has been seen since).
 
     ``resume``: an earlier run of this reply may have been cut off (its replica crashed, or
     NATS failed mid-reply). Every id is the same, so JetStream drops the durable events' second
@@ -194,6 +218,8 @@ async def answer(
                 _agent_has_it(orch.gate, user, seq),
                 orch.gate.resume_point(user.tenant_id, user.conversation_id, ids.message_id),
             )
+        elif known is not None and known.cancels == orch.registry.cancels:
+            agent_has_it, earlier = _not_ours(known.handoff, seq), Resume()
         else:
             agent_has_it, earlier = await _agent_has_it(orch.gate, user, seq), Resume()
         if agent_has_it:
@@ -321,13 +347,21 @@ async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
     us after the hand-back (we were busy or down): the latest ``handoff.ended`` coming after
     it says it was not ours.
     """
-    if seq is None:
-        return await gate.mode(user.tenant_id, user.conversation_id) in NOT_OURS
+    return _not_ours(await _handoff_state(gate, user), seq)
+
+
+async def _handoff_state(gate: Gate, user: UserMessage) -> tuple[str, int]:
+    """The conversation's mode and the SB_CONV sequence of its latest ``handoff.ended`` (one round trip)."""
     mode, ended = await asyncio.gather(
         gate.mode(user.tenant_id, user.conversation_id),
         gate.last_handoff_end(user.tenant_id, user.conversation_id),
     )
-    return mode in NOT_OURS or seq < ended
+    return mode, ended
+
+
+def _not_ours(handoff: tuple[str, int], seq: int | None) -> bool:
+    mode, ended = handoff
+    return mode in NOT_OURS or (seq is not None and seq < ended)
 
 
 def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:

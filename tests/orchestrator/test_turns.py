@@ -305,3 +305,30 @@ async def test_message_sent_before_a_hand_back_is_not_answered_after_it(orch: Or
     assert await gate.answered_through("acme", "c1") == 4
     assert await handle_user_message(orch, after, seq=9) == "ack"
     assert [e.reply_to for e in recorder.of("message.completed")] == ["m2"]  # type: ignore[attr-defined]
+
+
+class TakeoverDuringPendingRead(MemoryGate):
+    """An agent takes the conversation while the turn reads its pending messages: after the
+    mode was read (still "ai") and before the reply's stream is open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.orch: Orchestrator | None = None
+
+    async def pending(self, tenant_id: str, conversation_id: str, after: int, through: int):  # type: ignore[no-untyped-def]
+        self.modes[f"{tenant_id}.{conversation_id}"] = "assigned"
+        assert self.orch is not None
+        assert self.orch.cancel(tenant_id, conversation_id, "agent_joined") is False, "no stream open yet"
+        return await super().pending(tenant_id, conversation_id, after, through)
+
+
+async def test_a_takeover_between_the_mode_read_and_the_reply_is_seen(orch: Orchestrator, recorder: Recorder) -> None:
+    # The mode is read before the pending messages (one round trip with the answered position);
+    # a takeover landing in between reaches no stream, so the turn must read the mode again.
+    gate = TakeoverDuringPendingRead()
+    gate.orch, orch.gate = orch, gate
+    user = user_message("c1", 1)
+    gate.messages["acme.c1"] = [(7, user)]
+    assert await handle_user_message(orch, user, seq=7) == "ack"
+    assert [e.type for e in recorder.events if e.type != "typing"] == [], "the agent has it: the AI says nothing"
+    assert orch.stats["skipped"] == 1
