@@ -25,7 +25,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
-from orchestrator.providers.base import ChatMessage, Provider
+from orchestrator.providers.base import Provider
 from orchestrator.retrieval import retrieve as retrieve_sources
 from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
@@ -42,7 +42,6 @@ class TurnState(TypedDict, total=False):
     # Every SB_CONV event up to this sequence is reflected in history.
     folded_through: int
     history: Annotated[list[HistoryEntry], merge_history]
-    messages: list[ChatMessage]
     # Plain dicts (Source.model_dump()) so any checkpointer can store them.
     sources: list[dict[str, Any]]
     answer: str
@@ -76,10 +75,8 @@ async def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> TurnS
         except Exception:  # NATS hiccup: answer without it; the next turn folds the same range
             log.warning("could not read the transcript before seq %s", seq, exc_info=True)
         else:
-            folded = fold_events(history, events)
-            history = merge_history(history, folded)
-            update = {"history": folded, "folded_through": seq - 1}
-    return {**update, "messages": chat_messages(history, state["question"], state["message_id"]), "answer": ""}
+            update = {"history": fold_events(history, events), "folded_through": seq - 1}
+    return {**update, "answer": ""}
 
 
 async def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
@@ -95,7 +92,10 @@ async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
     sources = [Source.model_validate(s) for s in state.get("sources", [])]
     parts: list[str] = []
     write = runtime.context.emit or runtime.stream_writer
-    async for chunk in runtime.context.provider.stream(state["messages"], sources, runtime.context.tenant):
+    # The prompt is built here, not kept in state: every state channel is checkpointed, and the
+    # prompt (the history again, plus the question) doubled each turn's checkpoint write.
+    messages = chat_messages(state.get("history", []), state["question"], state["message_id"])
+    async for chunk in runtime.context.provider.stream(messages, sources, runtime.context.tenant):
         parts.append(chunk)
         write(chunk)
     answer = "".join(parts)
