@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Literal
 
 from orchestrator.gate import Gate, Lock, Resume
@@ -64,6 +63,9 @@ class Orchestrator:
     registry: StreamRegistry = field(default_factory=StreamRegistry)
     # Outcomes and retries so far (for logs, tests and benches).
     stats: Counter[str] = field(default_factory=Counter)
+    # How far each conversation was answered when this replica last knew (a hint, never trusted:
+    # it only says where to start reading the stream before the lock is even taken).
+    answered_hint: AnsweredHints = field(default_factory=lambda: AnsweredHints())
     # Token deltas leave batched, at most one per this many seconds (0: one per model chunk).
     delta_interval_s: float = 0.0
     # Run by aclose(): e.g. closing model clients' connection pools.
@@ -101,7 +103,27 @@ async def handle_user_message(
     if tenant is None:
         log.warning("dropping message %s for unknown tenant %r", user.message_id, user.tenant_id)
         return "ack"
-    lock = await orch.gate.acquire(user.tenant_id, user.conversation_id)
+    # Read at once with the lock (one round trip, not four): the handoff state, and the
+    # conversation's events since it was last answered as far as this replica knows. Stored
+    # events never change, so reading them before holding the lock is safe; the answered
+    # position itself is read after (another replica may have moved it). Not on a redelivery:
+    # a message retried while another replica holds the lock would read them again each time.
+    cancels = orch.registry.cancels
+    acquired, read, window = await asyncio.gather(
+        orch.gate.acquire(user.tenant_id, user.conversation_id),
+        _handoff_state(orch.gate, user) if not redelivered else _nothing(),
+        _window(orch.gate, user, orch.answered_hint.get(user.tenant_id, user.conversation_id), seq)
+        if not redelivered
+        else _nothing(),
+        return_exceptions=True,
+    )
+    if isinstance(acquired, BaseException):
+        raise acquired
+    lock = acquired
+    # A failed read is read again once the reply's stream is open (a lock we hold is never left).
+    handoff = None if isinstance(read, BaseException) else read
+    if isinstance(window, BaseException):
+        window = None
     if lock is None:
         orch.stats["retry"] += 1
         return "retry"
@@ -121,16 +143,16 @@ async def handle_user_message(
             # No stream position (in-memory test broker): nothing to order against.
             orch.stats[await answer(orch, tenant, user, resume=redelivered)] += 1
             return "ack"
-        # One round trip for what decides the first answer: how far it is answered, and
-        # whether a human has it (checked again in answer() if a takeover came meanwhile).
-        cancels = orch.registry.cancels
-        done, handoff = await asyncio.gather(
-            orch.gate.answered_through(user.tenant_id, user.conversation_id), _handoff_state(orch.gate, user)
-        )
+        done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
+        orch.answered_hint.set(user.tenant_id, user.conversation_id, done)
         if seq <= done:
             orch.stats["already_answered"] += 1
             return "ack"
-        pending = await orch.gate.pending(user.tenant_id, user.conversation_id, done, seq)
+        if window is not None and window.covers(done, seq + 1):
+            pending = window.user_messages(done, seq)
+        else:
+            window = None
+            pending = await orch.gate.pending(user.tenant_id, user.conversation_id, done, seq)
         if not pending or pending[-1][0] != seq:
             pending.append((seq, user))
         for pending_seq, message in pending:
@@ -138,9 +160,10 @@ async def handle_user_message(
                 raise LockLost(lock.key)
             # An earlier message still unanswered may have been cut off mid-reply too.
             resume = redelivered or pending_seq != seq
-            known = Prefetched(handoff, cancels) if message is pending[0][1] else None
+            known = Prefetched(handoff, cancels, window) if message is pending[0][1] else Prefetched(window=window)
             orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume, known=known)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
+            orch.answered_hint.set(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
         # nats-py can swallow a cancellation (a reply racing with it): never wait on it alone,
@@ -175,11 +198,66 @@ async def _keep_lock(
 
 @dataclass(frozen=True)
 class Prefetched:
-    """The conversation's handoff state read before the reply's stream was open, and the
-    registry's cancel count at that moment (any cancel since: read it again)."""
+    """What the turn read before the reply's stream was open: the conversation's handoff state
+    and the registry's cancel count at that moment (any cancel since: read it again), and its
+    stored message events since the answered position this replica knew."""
 
-    handoff: tuple[str, int]
-    cancels: int
+    handoff: tuple[str, int] | None = None
+    cancels: int = -1
+    window: StoredWindow | None = None
+
+
+@dataclass(frozen=True)
+class StoredWindow:
+    """A conversation's ``message.*`` events stored in (after, through], in order."""
+
+    after: int
+    through: int
+    events: list[tuple[int, Event]]
+
+    def covers(self, after: int, before: int) -> bool:
+        """True if every event in (after, before) is in this window."""
+        return self.after <= after and before - 1 <= self.through
+
+    def between(self, after: int, before: int) -> list[tuple[int, Event]]:
+        return [(seq, event) for seq, event in self.events if after < seq < before]
+
+    def user_messages(self, after: int, through: int) -> list[tuple[int, UserMessage]]:
+        return [(seq, e) for seq, e in self.between(after, through + 1) if isinstance(e, UserMessage)]
+
+
+class AnsweredHints:
+    """Answered positions this replica last saw, most recent conversations only."""
+
+    def __init__(self, most: int = 10_000) -> None:
+        self._seen: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._most = most
+
+    def get(self, tenant_id: str, conversation_id: str) -> int | None:
+        return self._seen.get((tenant_id, conversation_id))
+
+    def set(self, tenant_id: str, conversation_id: str, seq: int) -> None:
+        key = (tenant_id, conversation_id)
+        self._seen[key] = seq
+        self._seen.move_to_end(key)
+        if len(self._seen) > self._most:
+            self._seen.popitem(last=False)
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _window(gate: Gate, user: UserMessage, after: int | None, seq: int | None) -> StoredWindow | None:
+    """The conversation's message events in (after, seq], or None without a start or on a read error."""
+    if after is None or seq is None or after >= seq:
+        return None
+    try:
+        events = await gate.events(user.tenant_id, user.conversation_id, after, seq + 1)
+    except Exception:  # only a shortcut: the turn reads what it needs itself
+        log.debug("could not read ahead in %s", user.conversation_id, exc_info=True)
+        return None
+    return StoredWindow(after, seq, events)
 
 
 async def answer(
@@ -218,7 +296,7 @@ async def answer(
                 _agent_has_it(orch.gate, user, seq),
                 orch.gate.resume_point(user.tenant_id, user.conversation_id, ids.message_id),
             )
-        elif known is not None and known.cancels == orch.registry.cancels:
+        elif known is not None and known.handoff is not None and known.cancels == orch.registry.cancels:
             agent_has_it, earlier = _not_ours(known.handoff, seq), Resume()
         else:
             agent_has_it, earlier = await _agent_has_it(orch.gate, user, seq), Resume()
@@ -250,6 +328,13 @@ async def answer(
             except Exception as exc:
                 raise PublishFailed(event.type) from exc
 
+        window = known.window if known is not None else None
+
+        async def read_events(after: int, before: int) -> list[tuple[int, Event]]:
+            if window is not None and window.covers(after, before):
+                return window.between(after, before)
+            return await orch.gate.events(user.tenant_id, user.conversation_id, after, before)
+
         async def pump() -> None:
             nonlocal sources, created
             turn = TurnInput(
@@ -258,7 +343,7 @@ async def answer(
                 user.message_id,
                 user.text,
                 seq=seq,
-                read_events=partial(orch.gate.events, user.tenant_id, user.conversation_id),
+                read_events=read_events,
             )
             chunks = sources_then_chunks(orch.graph, turn, orch.provider_for(tenant), orch.delta_interval_s)
             async for item in chunks:

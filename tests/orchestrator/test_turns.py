@@ -7,7 +7,7 @@ from orchestrator.gate import Lock, Resume
 from orchestrator.ids import reply_ids
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.turns import LockLost, Orchestrator, PublishFailed, answer, handle_user_message
-from shared.events import Event, MessageCancelled, MessageCompleted, MessageCreated, MessageDelta
+from shared.events import Author, Event, MessageCancelled, MessageCompleted, MessageCreated, MessageDelta, UserMessage
 from shared.tenants import Tenant
 from tests.fakes.scripted_provider import ScriptedProvider
 from tests.orchestrator._helpers import Recorder, never_rewinds, user_message, widget_texts
@@ -332,3 +332,77 @@ async def test_a_takeover_between_the_mode_read_and_the_reply_is_seen(orch: Orch
     assert await handle_user_message(orch, user, seq=7) == "ack"
     assert [e.type for e in recorder.events if e.type != "typing"] == [], "the agent has it: the AI says nothing"
     assert orch.stats["skipped"] == 1
+
+
+class CountingGate(MemoryGate):
+    """Counts the stream reads a turn makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[str, int, int]] = []
+
+    async def pending(self, tenant_id: str, conversation_id: str, after: int, through: int):  # type: ignore[no-untyped-def]
+        self.reads.append(("pending", after, through))
+        return await super().pending(tenant_id, conversation_id, after, through)
+
+    async def events(self, tenant_id: str, conversation_id: str, after: int, before: int):  # type: ignore[no-untyped-def]
+        self.reads.append(("events", after, before))
+        return await super().events(tenant_id, conversation_id, after, before)
+
+
+def agent_said(text: str) -> MessageCompleted:
+    return MessageCompleted(
+        tenant_id="acme", conversation_id="c1", message_id="agent-1", role="agent", text=text, author=Author(name="Bo")
+    )
+
+
+def completed_reply(user: UserMessage, text: str) -> MessageCompleted:
+    ids = reply_ids(user)
+    return MessageCompleted(
+        id=ids.completed, tenant_id="acme", conversation_id=user.conversation_id, message_id=ids.message_id,
+        role="assistant", text=text, reply_to=user.message_id,
+    )  # fmt: skip
+
+
+async def test_a_next_turn_reads_the_stream_once_with_the_lock(orch: Orchestrator, provider: ScriptedProvider) -> None:
+    gate = CountingGate()
+    orch.gate = gate
+    first, second = user_message("c1", 1, "first?"), user_message("c1", 2, "second?")
+    gate.messages["acme.c1"] = [(1, first)]
+    assert await handle_user_message(orch, first, seq=1) == "ack"
+    assert gate.reads == [("pending", 0, 1)], "no hint yet: the pending messages are read after the lock"
+    # The reply and an agent's aside were stored, then the second question.
+    gate.stored["acme.c1"] = [(2, completed_reply(first, "The first answer.")), (3, agent_said("Hi, Bo here."))]
+    gate.messages["acme.c1"].append((4, second))
+    gate.reads.clear()
+    assert await handle_user_message(orch, second, seq=4) == "ack"
+    # One read from where this replica last answered: the pending messages and the transcript
+    # to fold both come from it.
+    assert gate.reads == [("events", 1, 5)]
+    prompt = provider.calls[-1]["messages"]
+    assert any("Hi, Bo here." in m["content"] for m in prompt), "the agent's aside was folded in"
+    assert prompt[-1] == {"role": "user", "content": "second?"}
+
+
+async def test_an_answered_position_moved_by_another_replica_is_taken_from_the_gate(
+    orch: Orchestrator, recorder: Recorder
+) -> None:
+    gate = CountingGate()
+    orch.gate = gate
+    messages = [user_message("c1", n, f"q{n}?") for n in (1, 2, 3)]
+    gate.messages["acme.c1"] = [(1, messages[0])]
+    assert await handle_user_message(orch, messages[0], seq=1) == "ack"
+    # Another replica answered seq 3 meanwhile; this one knows only seq 1.
+    gate.messages["acme.c1"] += [(3, messages[1]), (5, messages[2])]
+    gate.answered["acme.c1"] = 3
+    assert await handle_user_message(orch, messages[2], seq=5) == "ack"
+    assert [e.reply_to for e in recorder.of("message.completed")] == ["m1", "m3"]  # type: ignore[attr-defined]
+    # A hint ahead of the gate (it was reset): the window does not cover the range, so the
+    # pending messages are read from the gate's position and nothing is skipped.
+    orch.answered_hint.set("acme", "c1", 9)
+    gate.messages["acme.c1"] += [(7, user_message("c1", 4, "q4?")), (10, user_message("c1", 5, "q5?"))]
+    gate.answered["acme.c1"] = 5
+    gate.reads.clear()
+    assert await handle_user_message(orch, user_message("c1", 5, "q5?"), seq=10) == "ack"
+    assert ("pending", 5, 10) in gate.reads
+    assert [e.reply_to for e in recorder.of("message.completed")][-2:] == ["m4", "m5"]  # type: ignore[attr-defined]
