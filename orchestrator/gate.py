@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 # Per-message TTLs are whole seconds (nats-py sends int(ttl)).
 LOCK_TTL_S = 2
 REPLY_PROGRESS_STREAM = "SB_REPLY_PROGRESS"
+# The kinds the turn history is made of.
+MESSAGE_KINDS = "message."
 # JetStream's "wrong last sequence" error codes (a conditional write lost the race).
 WRONG_LAST_SEQUENCE = (10071, 10164)
 
@@ -98,6 +100,9 @@ class Gate(Protocol):
         self, tenant_id: str, conversation_id: str, after: int, through: int
     ) -> list[tuple[int, UserMessage]]: ...
     async def events(
+        self, tenant_id: str, conversation_id: str, after: int, before: int
+    ) -> list[tuple[int, Event]]: ...
+    async def stored_events(
         self, tenant_id: str, conversation_id: str, after: int, before: int
     ) -> list[tuple[int, Event]]: ...
     async def resume_point(self, tenant_id: str, conversation_id: str, message_id: str) -> Resume: ...
@@ -239,32 +244,33 @@ class NatsGate:
         self, tenant_id: str, conversation_id: str, after: int, through: int
     ) -> list[tuple[int, UserMessage]]:
         """The conversation's visitor messages with stream sequence in (after, through], in order (one round trip)."""
-        wanted = subject(Channel.CONV, tenant_id, conversation_id, "message.user")
-        found: list[tuple[int, UserMessage]] = []
-        for raw in await stored_between(self.js._nc, CONV_STREAM, wanted, after, through + 1):
-            try:
-                event = parse_event(raw.data or b"{}")
-            except ValueError:  # not a visitor message (dead-lettered on its own delivery): never answerable
-                log.debug("skipping undecodable message at seq %s", raw.seq)
-                continue
-            if isinstance(event, UserMessage):
-                event.seq = raw.seq
-                found.append((raw.seq, event))
-        return found
+        stored = await self.stored_events(tenant_id, conversation_id, after, through + 1)
+        return [(seq, event) for seq, event in stored if isinstance(event, UserMessage)]
 
     async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
         """The conversation's ``message.*`` events with stream sequence in (after, before), in order.
 
-        One batched direct get (the range is usually a reply or two); ``message.*`` leaves out
-        handoff events and notices, which the history does not need.
+        ``message.*`` leaves out handoff events and notices, which the history does not need.
         """
-        wanted = subject(Channel.CONV, tenant_id, conversation_id, "message.>")
+        stored = await self.stored_events(tenant_id, conversation_id, after, before)
+        return [(seq, event) for seq, event in stored if event.type.startswith(MESSAGE_KINDS)]
+
+    async def stored_events(
+        self, tenant_id: str, conversation_id: str, after: int, before: int
+    ) -> list[tuple[int, Event]]:
+        """Every event the conversation stored with stream sequence in (after, before), in order.
+
+        One batched direct get (the range is usually a reply or two). An event this build cannot
+        decode is left out: it is no visitor message and no history (and is dead-lettered on its
+        own delivery).
+        """
+        wanted = subject(Channel.CONV, tenant_id, conversation_id, ">")
         found: list[tuple[int, Event]] = []
         for raw in await stored_between(self.js._nc, CONV_STREAM, wanted, after, before):
             try:
                 event = parse_event(raw.data or b"{}")
-            except Exception:  # a type this build does not know: not history
-                log.debug("skipping unparsable event at seq %s", raw.seq, exc_info=True)
+            except Exception:
+                log.debug("skipping undecodable event at seq %s", raw.seq, exc_info=True)
             else:
                 event.seq = raw.seq
                 found.append((raw.seq, event))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.gate import Lock, Resume, lock_key
+from orchestrator.gate import MESSAGE_KINDS, Lock, Resume, lock_key
 from shared.events import Event, UserMessage
 
 
@@ -52,6 +52,12 @@ class MemoryGate:
         return [(seq, m) for seq, m in stored if after < seq <= through]
 
     async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
+        stored = await self.stored_events(tenant_id, conversation_id, after, before)
+        return [(seq, e) for seq, e in stored if e.type.startswith(MESSAGE_KINDS)]
+
+    async def stored_events(
+        self, tenant_id: str, conversation_id: str, after: int, before: int
+    ) -> list[tuple[int, Event]]:
         key = lock_key(tenant_id, conversation_id)
         stored: list[tuple[int, Event]] = [*self.messages.get(key, []), *self.stored.get(key, [])]
         return sorted(((seq, e) for seq, e in stored if after < seq < before), key=lambda pair: pair[0])

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestrator.gate import Gate, Lock, Resume
+from orchestrator.gate import MESSAGE_KINDS, Gate, Lock, Resume
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
 from orchestrator.providers import Provider
@@ -209,7 +209,7 @@ class Prefetched:
 
 @dataclass(frozen=True)
 class StoredWindow:
-    """A conversation's ``message.*`` events stored in (after, through], in order."""
+    """A conversation's events stored in (after, through], in order (every kind)."""
 
     after: int
     through: int
@@ -220,10 +220,11 @@ class StoredWindow:
         return self.after <= after and before - 1 <= self.through
 
     def between(self, after: int, before: int) -> list[tuple[int, Event]]:
-        return [(seq, event) for seq, event in self.events if after < seq < before]
+        """The ``message.*`` events in (after, before): what ``Gate.events`` would read."""
+        return [(seq, e) for seq, e in self.events if after < seq < before and e.type.startswith(MESSAGE_KINDS)]
 
     def user_messages(self, after: int, through: int) -> list[tuple[int, UserMessage]]:
-        return [(seq, e) for seq, e in self.between(after, through + 1) if isinstance(e, UserMessage)]
+        return [(seq, e) for seq, e in self.events if after < seq <= through and isinstance(e, UserMessage)]
 
 
 class AnsweredHints:
@@ -253,7 +254,7 @@ async def _window(gate: Gate, user: UserMessage, after: int | None, seq: int | N
     if after is None or seq is None or after >= seq:
         return None
     try:
-        events = await gate.events(user.tenant_id, user.conversation_id, after, seq + 1)
+        events = await gate.stored_events(user.tenant_id, user.conversation_id, after, seq + 1)
     except Exception:  # only a shortcut: the turn reads what it needs itself
         log.debug("could not read ahead in %s", user.conversation_id, exc_info=True)
         return None

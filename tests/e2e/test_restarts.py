@@ -21,6 +21,9 @@ pytestmark = pytest.mark.e2e
 
 # A paced reply (the offline answerer streams word by word); the default 2 s ack wait and lock TTL.
 SLOW = {"ORCHESTRATOR_WORD_DELAY_S": "0.05"}
+# A reply of about 15 s: still streaming after a gateway restart on a loaded 2-core machine
+# (at 3 s it sometimes ended first, and the resumed socket had nothing left to resume).
+SLOWER = {"ORCHESTRATOR_WORD_DELAY_S": "0.25"}
 QUESTION = "How long do I have to return an item, and how much does return shipping cost?"
 
 
@@ -140,7 +143,7 @@ async def say_until_accepted(client: WidgetClient, text: str, tries: int = 50) -
 
 
 async def test_gateway_killed_mid_reply_resumes_the_text_exactly_once(start_system) -> None:
-    system: RunningSystem = start_system("gateway", "orchestrator", env=SLOW)
+    system: RunningSystem = start_system("gateway", "orchestrator", env=SLOWER)
     client = WidgetClient(system.gateway_url)
     await client.connect()
     ack = await client.wait_type("ack", client_id=await client.say(QUESTION))

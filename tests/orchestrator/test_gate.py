@@ -10,7 +10,7 @@ from faststream.nats import NatsBroker
 
 from orchestrator.gate import REPLY_PROGRESS_STREAM, NatsGate, Resume, ensure_reply_progress
 from shared.bus import emit, ensure_streams, make_broker
-from shared.events import MessageCompleted, MessageDelta
+from shared.events import HandoffEnded, MessageCompleted, MessageDelta, UserMessage
 from shared.settings import Settings
 from shared.subjects import Channel, subject
 
@@ -107,3 +107,31 @@ async def test_resume_point_without_the_progress_stream(gate: NatsGate, conversa
         assert await gate.resume_point("acme", conversation_id, "r1") == Resume()
     finally:
         await ensure_reply_progress(gate.js)
+
+
+async def test_stored_reads_of_a_conversation_keep_to_it_and_to_the_range(
+    gate: NatsGate, bus: NatsBroker, conversation_id: str
+) -> None:
+    """pending: visitor messages in (after, through]; events: message.* in (after, before); stored: every kind."""
+    other = f"{conversation_id}-other"
+    visitor = {"client_id": "c", "visitor_id": "v1"}
+    seqs: dict[str, int] = {}
+    for name, event in (
+        ("q1", UserMessage(tenant_id="acme", conversation_id=conversation_id, message_id="q1", text="hi?", **visitor)),
+        ("noise", UserMessage(tenant_id="acme", conversation_id=other, message_id="x", text="not this one", **visitor)),
+        ("a1", MessageCompleted(tenant_id="acme", conversation_id=conversation_id, message_id="a1", role="assistant",
+                                text="Hello.", reply_to="q1")),
+        ("ended", HandoffEnded(tenant_id="acme", conversation_id=conversation_id, outcome="back_to_ai")),
+        ("q2", UserMessage(tenant_id="acme", conversation_id=conversation_id, message_id="q2", text="and?", **visitor)),
+    ):  # fmt: skip
+        seq = await emit(bus, event)
+        assert seq is not None
+        seqs[name] = seq
+    before = seqs["q1"] - 1
+    assert [e.message_id for _, e in await gate.pending("acme", conversation_id, before, seqs["q2"])] == ["q1", "q2"]
+    assert [s for s, _ in await gate.pending("acme", conversation_id, seqs["q1"], seqs["q2"] - 1)] == []
+    events = await gate.events("acme", conversation_id, before, seqs["q2"])
+    assert [(s, e.type) for s, e in events] == [(seqs["q1"], "message.user"), (seqs["a1"], "message.completed")]
+    stored = await gate.stored_events("acme", conversation_id, before, seqs["q2"] + 1)
+    assert [e.type for _, e in stored] == ["message.user", "message.completed", "handoff.ended", "message.user"]
+    assert all(e.seq == s for s, e in stored), "each event carries its stream sequence"

@@ -349,6 +349,10 @@ class CountingGate(MemoryGate):
         self.reads.append(("events", after, before))
         return await super().events(tenant_id, conversation_id, after, before)
 
+    async def stored_events(self, tenant_id: str, conversation_id: str, after: int, before: int):  # type: ignore[no-untyped-def]
+        self.reads.append(("stored", after, before))
+        return await super().stored_events(tenant_id, conversation_id, after, before)
+
 
 def agent_said(text: str) -> MessageCompleted:
     return MessageCompleted(
@@ -378,7 +382,7 @@ async def test_a_next_turn_reads_the_stream_once_with_the_lock(orch: Orchestrato
     assert await handle_user_message(orch, second, seq=4) == "ack"
     # One read from where this replica last answered: the pending messages and the transcript
     # to fold both come from it.
-    assert gate.reads == [("events", 1, 5)]
+    assert gate.reads == [("stored", 1, 5)]
     prompt = provider.calls[-1]["messages"]
     assert any("Hi, Bo here." in m["content"] for m in prompt), "the agent's aside was folded in"
     assert prompt[-1] == {"role": "user", "content": "second?"}
