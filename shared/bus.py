@@ -109,6 +109,8 @@ def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     # FastStream's "Received"/"Processed" lines, two per message, at DEBUG: at INFO they were
     # most of every service's log and a tenth of its CPU. Failures are still logged as errors.
     kwargs.setdefault("log_level", logging.DEBUG)
+    # A plain logger: its lines go through shared.logging like every other (not FastStream's own handler).
+    kwargs.setdefault("logger", logging.getLogger("faststream.bus"))
     broker = NatsBroker(
         servers=nats_servers(settings.nats_url),
         max_reconnect_attempts=-1,
