@@ -23,6 +23,7 @@ from handoff.routes import agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
 from handoff.transitions import mode_of, publish_pending
+from shared import metrics
 from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
 from shared.redelivery import DeadLetterUndecodable, unlimit_deliveries
@@ -111,4 +112,5 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(socket.router)
     app.include_router(console.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    metrics.mount(app)
     return app

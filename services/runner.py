@@ -144,11 +144,12 @@ async def run(names: list[str], replicas: dict[str, int], settings: Settings, *,
         say(f"  {'database':22} ready  {describe_database(settings.database_url)}")
         planned = plan(names, replicas)
         children, urls = build_children(planned, settings, nats_url, log_level)
+        health = {c.label: f"http://127.0.0.1:{c.env['SB_HEALTH_PORT']}" for c in children if c.argv}
         supervisor = Supervisor(children)
 
         def record() -> None:
             assert supervisor is not None
-            write_run_file(var, nats_url, urls, supervisor, embedded)
+            write_run_file(var, nats_url, urls, supervisor, embedded, health)
 
         supervisor.on_change = record
         if embedded is not None:
@@ -213,7 +214,13 @@ def build_children(
                 overrides[item.spec.http_port_setting.upper()] = str(port)
                 host = settings.gateway_host if item.spec.name == "gateway" else settings.handoff_host
                 urls.setdefault(item.spec.name, []).append(f"http://{host}:{port}")
-            children.append(Child(item.spec, i, child_env({}, **overrides)))
+                children.append(Child(item.spec, i, child_env({}, **overrides)))
+            else:
+                # No HTTP port of its own: run as a container does, beside /livez, /readyz and /metrics.
+                overrides["SB_HEALTH_PORT"] = str(free_port())
+                overrides["SB_HEALTH_HOST"] = "127.0.0.1"
+                argv = ["-m", "services", "run", item.spec.name]
+                children.append(Child(item.spec, i, child_env({}, **overrides), argv=argv))
     return children, urls
 
 
@@ -235,9 +242,14 @@ async def wait_ready(planned: list[Planned], urls: dict[str, list[str]], embedde
 
 
 def write_run_file(
-    var: Path, nats_url: str, urls: dict[str, list[str]], supervisor: Supervisor, embedded: EmbeddedNats | None = None
+    var: Path,
+    nats_url: str,
+    urls: dict[str, list[str]],
+    supervisor: Supervisor,
+    embedded: EmbeddedNats | None = None,
+    health: dict[str, str] | None = None,
 ) -> None:
-    state: dict[str, object] = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids()}
+    state: dict[str, object] = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids(), "health": health or {}}
     state["runner_pid"] = os.getpid()
     if embedded is not None and embedded.proc is not None:
         state["nats_pid"] = embedded.proc.pid

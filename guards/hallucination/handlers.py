@@ -8,7 +8,9 @@ from typing import Any
 from faststream.nats import NatsBroker
 
 from guards.hallucination.service import HallucinationGuard
+from shared import tracing
 from shared.events import parse_event
+from shared.logging import bound_contextvars
 from shared.subjects import Channel, kind_pattern
 
 log = logging.getLogger(__name__)
@@ -36,4 +38,10 @@ def register_handlers(broker: NatsBroker, guard: HallucinationGuard) -> None:
         except ValueError as exc:
             log.warning("ignoring a malformed %s event: %s", body.get("type"), exc)
             return
-        guard.handle(event)
+        with bound_contextvars(tenant_id=event.tenant_id, conversation_id=event.conversation_id):
+            if tracing.ENABLED:  # the message's headers, from FastStream's context (no thread hop)
+                headers = getattr(broker.context.get_local("message"), "headers", None)
+                with tracing.span("guard check", headers, event_type=event.type):
+                    guard.handle(event)
+            else:
+                guard.handle(event)
