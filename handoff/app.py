@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         js = nc.jetstream()
         await ensure_streams(js)
         store = await HandoffStore.open(js)
+        metrics.count_handoff_states(store)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
         h = Handoff(settings, config, broker, store, tenants, accounts)
         fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))

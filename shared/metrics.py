@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 # Latencies of a chat turn: from a few milliseconds (bus) to a minute (a slow model).
@@ -124,6 +124,40 @@ REGISTRY.register(_TURNS)
 def count_turns(source: Any) -> None:
     """Export ``source.stats`` (a Counter of turn outcomes) as switchboard_turns_total."""
     _TURNS.sources[id(source)] = source
+
+
+class _HandoffStates(Collector):
+    """switchboard_handoff_conversations{state}: the handoff service's conversations now, counted when scraped."""
+
+    def __init__(self) -> None:
+        self.sources: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+    def _family(self) -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "switchboard_handoff_conversations", "Conversations the handoff service knows, by state.", labels=["state"]
+        )
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = self._family()
+        counts: dict[str, int] = {}
+        for store in list(self.sources.values()):
+            for record in list(store.conversations.values()):  # a copy: the event loop may be changing it
+                counts[record.state] = counts.get(record.state, 0) + 1
+        for state, count in sorted(counts.items()):
+            family.add_metric([state], count)
+        yield family
+
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        return [self._family()]
+
+
+_HANDOFF_STATES = _HandoffStates()
+REGISTRY.register(_HANDOFF_STATES)
+
+
+def count_handoff_states(store: Any) -> None:
+    """Export the conversations of a handoff store (``store.conversations``) by state."""
+    _HANDOFF_STATES.sources[id(store)] = store
 
 
 def exposition() -> tuple[bytes, str]:

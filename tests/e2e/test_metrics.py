@@ -77,3 +77,12 @@ async def test_a_turn_moves_the_counters_of_every_service(system: RunningSystem)
     rec = await scrape_until(recorder, writes, before["recorder"].get(writes, 0))
     assert rec[writes] > before["recorder"].get(writes, 0)
     assert 'switchboard_consumer_pending{consumer="recorder-conv"}' in rec
+
+    # Every other service answers /metrics too (the handoff service on its HTTP port).
+    for url in (
+        system.handoff_url,
+        health["hallucination-guard#0"],
+        health["sentiment-monitor#0"],
+        health["workers#0"],
+    ):
+        assert "switchboard_sockets_open" in await scrape(url)  # an unlabelled metric: present in every process

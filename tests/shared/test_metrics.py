@@ -74,3 +74,24 @@ def test_the_health_port_serves_metrics() -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     assert "switchboard_consumer_pending" in response.text
+
+
+@dataclass
+class _Record:
+    state: str
+
+
+@dataclass
+class _Store:
+    conversations: dict[tuple[str, str], _Record] = field(default_factory=dict)
+
+
+def test_handoff_conversations_by_state_are_counted_when_scraped() -> None:
+    store = _Store()
+    metrics.count_handoff_states(store)
+    before = value("switchboard_handoff_conversations", state="queued")
+    store.conversations[("acme", "c1")] = _Record("queued")
+    store.conversations[("acme", "c2")] = _Record("assigned")
+    assert value("switchboard_handoff_conversations", state="queued") == before + 1
+    store.conversations[("acme", "c1")] = _Record("assigned")
+    assert value("switchboard_handoff_conversations", state="queued") == before
