@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, ClassVar
 
 import structlog
-from structlog.contextvars import bound_contextvars
+from structlog.contextvars import bind_contextvars
 
 __all__ = ("bound_contextvars", "setup_logging")
 
@@ -37,6 +38,38 @@ class _QuietAccess(logging.Filter):
         args = record.args
         path = args[2] if isinstance(args, tuple) and len(args) >= 3 else ""
         return not (isinstance(path, str) and path.startswith(QUIET_PATHS))
+
+
+class bound_contextvars:
+    """``with bound_contextvars(tenant_id=..., conversation_id=...):`` ids on every line logged inside.
+
+    structlog's own ``bound_contextvars`` copies the whole context on entry (~5 µs); this one
+    sets and resets only its keys' context variables (structlog's, found once per key), ~1 µs:
+    the hallucination guard binds ids for every reply event.
+    """
+
+    __slots__ = ("ids", "tokens")
+    _vars: ClassVar[dict[str, ContextVar[Any]]] = {}
+
+    def __init__(self, **ids: Any) -> None:
+        self.ids = ids
+
+    def __enter__(self) -> None:
+        variables = self._vars
+        tokens = []
+        for key, value in self.ids.items():
+            var = variables.get(key)
+            if var is None:  # structlog creates (and remembers) the variable merge_contextvars reads
+                bind_contextvars(**{key: Ellipsis})
+                var = variables[key] = structlog.contextvars._CONTEXT_VARS[
+                    structlog.contextvars.STRUCTLOG_KEY_PREFIX + key
+                ]
+            tokens.append((var, var.set(value)))
+        self.tokens = tokens
+
+    def __exit__(self, *exc: object) -> None:
+        for var, token in reversed(self.tokens):
+            var.reset(token)
 
 
 def _renderer(json_lines: bool) -> Any:

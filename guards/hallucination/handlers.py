@@ -38,10 +38,15 @@ def register_handlers(broker: NatsBroker, guard: HallucinationGuard) -> None:
         except ValueError as exc:
             log.warning("ignoring a malformed %s event: %s", body.get("type"), exc)
             return
-        with bound_contextvars(tenant_id=event.tenant_id, conversation_id=event.conversation_id):
-            if tracing.ENABLED:  # the message's headers, from FastStream's context (no thread hop)
-                headers = getattr(broker.context.get_local("message"), "headers", None)
-                with tracing.span("guard check", headers, event_type=event.type):
-                    guard.handle(event)
-            else:
+        ids = {"tenant_id": event.tenant_id, "conversation_id": event.conversation_id}
+        if tracing.ENABLED:  # the message's headers, from FastStream's context (no thread hop)
+            headers = getattr(broker.context.get_local("message"), "headers", None)
+            with bound_contextvars(**ids), tracing.span("guard check", headers, event_type=event.type):
+                guard.handle(event)
+        elif event.type == "message.delta":
+            # The hot path: no ids to bind here, the reply's checking task (started on its
+            # message.created, below) carries them in its context.
+            guard.handle(event)
+        else:
+            with bound_contextvars(**ids):
                 guard.handle(event)

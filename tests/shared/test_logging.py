@@ -15,6 +15,11 @@ from shared.logging import bound_contextvars, setup_logging
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    for name in ("uvicorn", "uvicorn.access"):  # an earlier test's uvicorn.run configured them its way
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.NOTSET)
+        logger.handlers.clear()
+        logger.propagate, logger.disabled = True, False
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
