@@ -197,6 +197,8 @@ class BatchConsumer:
 
     def _observe(self, msgs: list[Msg]) -> None:
         """Consumer lag: what JetStream still holds for us, and the age of the batch's newest message."""
+        if not msgs:  # a fetch that timed out empty
+            return
         if (pending := metrics.pending_of(msgs[-1])) is not None:
             self._pending.set(pending)
         with contextlib.suppress(Exception):  # a message without JetStream metadata

@@ -72,6 +72,19 @@ class bound_contextvars:
             var.reset(token)
 
 
+class _IdleFetchTimeout(logging.Filter):
+    """Drop FastStream's "Task raised an exception, retrying" for a pull fetch that timed out idle.
+
+    nats-py's batch fetch raises a bare asyncio.TimeoutError when nothing arrives, which
+    FastStream 0.7.8 does not catch: its supervisor logs an ERROR with a traceback and restarts
+    the fetch. Harmless, and seen every so often by every idle pull consumer.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(exc, TimeoutError) and "raised an exception, retrying" in str(record.msg))
+
+
 def _renderer(json_lines: bool) -> Any:
     if json_lines:
         return structlog.processors.JSONRenderer()
@@ -126,11 +139,15 @@ def setup_logging(
     root.addHandler(handler)
     root.setLevel(numeric)
     # FastStream gives its loggers their own coloured stdout handler: route them through ours.
-    for name in ("faststream", "faststream.access.nats"):
+    for name in ("faststream", "faststream.access.nats", "faststream.bus"):
         fs = logging.getLogger(name)
         fs.handlers.clear()
         fs.propagate = True
         fs.setLevel(logging.NOTSET)
+        for idle_filter in [f for f in fs.filters if isinstance(f, _IdleFetchTimeout)]:
+            fs.removeFilter(idle_filter)
+        if not verbose:
+            fs.addFilter(_IdleFetchTimeout())
     quiet = logging.NOTSET if verbose else logging.WARNING
     for name in CHATTY:
         logging.getLogger(name).setLevel(quiet)

@@ -80,3 +80,18 @@ def test_chatty_libraries_and_static_access_lines_only_when_verbose(
 def test_a_wrong_log_level_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="LOG_LEVEL must be one of"):
         setup_logging("LOUD")
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_an_idle_pull_fetch_timing_out_is_no_error_line(capsys: pytest.CaptureFixture[str], verbose: bool) -> None:
+    setup_logging("INFO", "orchestrator", verbose=verbose, json_lines=True)
+    bus = logging.getLogger("faststream.bus")  # shared.bus.make_broker's logger
+    retrying = "Task-11 raised an exception, retrying...\nIf this behavior causes issues, ..."
+    bus.error(retrying, exc_info=TimeoutError())
+    bus.error(retrying, exc_info=ConnectionError("nats: connection closed"))
+    events = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [e.get("exception", "").splitlines()[-1] for e in events] == (
+        ["TimeoutError", "ConnectionError: nats: connection closed"]
+        if verbose
+        else ["ConnectionError: nats: connection closed"]
+    )
