@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test test-fast bench lint format docs clean
+.PHONY: install browser run test test-fast bench lint format docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,7 +22,11 @@ run: install
 # /tmp/pytest-of-$USER and would delete a running session's nats-server store.
 PYTEST := $(BIN)/python -m pytest --basetemp=.pytest-tmp
 
-test: install
+# Browser tests need Chromium: Debian's (apt, when root) or Playwright's, installed once if missing.
+browser: install
+	$(BIN)/python -m tests.browser_setup
+
+test: install browser
 	$(PYTEST) $(PYTEST_ARGS)
 
 test-fast: install

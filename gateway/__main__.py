@@ -10,11 +10,13 @@ from gateway.app import create_app
 from gateway.logs import redact_server_logs
 from shared.logging import setup_logging
 from shared.settings import get_settings
+from shared.tracing import setup_tracing
 
 
 def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "gateway")
+    setup_tracing("gateway")
     redact_server_logs()
     if settings.demo_pages:
         logging.getLogger("gateway").info(

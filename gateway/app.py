@@ -16,6 +16,7 @@ from gateway.chatkit import routes as chatkit_routes
 from gateway.context import Gateway
 from gateway.delivery import OpenDeliveries
 from gateway.limits import SharedLimits
+from shared import metrics
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings, api_docs_urls
 from shared.tenants import load_tenants
@@ -65,4 +66,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(chatkit_routes.router)
     app.include_router(agui_routes.router)
     pages.mount(app, demo_pages=bool(settings.demo_pages))
+    metrics.mount(app)
     return app

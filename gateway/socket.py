@@ -18,6 +18,8 @@ from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
 from gateway.limits import Limited
 from gateway.ownership import NotYours, check_recorded_owner
 from gateway.ratelimit import FloodGuard, Verdict
+from shared import metrics, tracing
+from shared.logging import bound_contextvars
 from shared.widget_protocol import (
     CloseCode,
     Error,
@@ -83,7 +85,9 @@ async def widget_socket(websocket: WebSocket) -> None:
             return
         gateway.deliveries.add(outbox)
         try:
-            await _Session(gateway, websocket, visitor, outbox).run(after_seq)
+            ids = {"tenant_id": visitor.tenant_id, "conversation_id": visitor.conversation_id}
+            with bound_contextvars(**ids), metrics.SOCKETS_OPEN.track_inprogress():
+                await _Session(gateway, websocket, visitor, outbox).run(after_seq)
         finally:
             gateway.deliveries.discard(outbox)
             await outbox.close()
@@ -236,7 +240,8 @@ class _Session:
             return
         try:
             async with asyncio.timeout(PUBLISH_TIMEOUT_S):
-                ack = await commands.perform(self.gateway.broker, self.visitor, frame, event)
+                with tracing.span("widget frame", root=True, frame_type=frame.type, tenant_id=event.tenant_id):
+                    ack = await commands.perform(self.gateway.broker, self.visitor, frame, event)
         except Exception as exc:
             log.warning("publishing %s failed: %r", frame.type, exc)
             self._error(ErrorCode.UNAVAILABLE, f"Could not store {frame.type} ({type(exc).__name__}); resend it", ref)

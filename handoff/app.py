@@ -23,6 +23,7 @@ from handoff.routes import agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
 from handoff.transitions import mode_of, publish_pending
+from shared import metrics
 from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
 from shared.redelivery import DeadLetterUndecodable, unlimit_deliveries
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         js = nc.jetstream()
         await ensure_streams(js)
         store = await HandoffStore.open(js)
+        metrics.count_handoff_states(store)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
         h = Handoff(settings, config, broker, store, tenants, accounts)
         fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))
@@ -111,4 +113,5 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(socket.router)
     app.include_router(console.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
+    metrics.mount(app)
     return app

@@ -19,6 +19,7 @@ from handoff.context import Handoff
 from handoff.records import ConversationRecord
 from handoff.states import check_transition
 from handoff.store import Conflict
+from shared import metrics
 from shared.bus import emit
 from shared.events import Author, Event, HandoffStateChanged, parse_event
 from shared.events.base import utcnow
@@ -116,6 +117,9 @@ async def change_state(
     events = [*(announce(pending) if announce else []), changed]
     pending.outbox = [e.model_dump(mode="json") for e in events]
     saved = await h.store.save_conversation(pending)
+    metrics.HANDOFFS_FAMILY.labels(target).inc()
+    if target == "assigned" and record.state == "queued" and record.queued_at is not None:
+        metrics.QUEUE_WAIT_SECONDS.observe(max(0.0, (now - record.queued_at).total_seconds()))
     return await publish_outbox(h, saved)
 
 

@@ -22,6 +22,7 @@ from orchestrator.providers import Provider, choose_provider
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.streams import StreamRegistry
 from orchestrator.turns import Orchestrator
+from shared import metrics, tracing
 from shared.bus import emit, ensure_streams, make_broker
 from shared.checkpointer import checkpointer
 from shared.events import Event
@@ -49,7 +50,7 @@ def build_orchestrator(
         if provider is not None:
             return provider
         if tenant.id not in chosen:  # one SDK client per tenant, reused across turns
-            chosen[tenant.id] = choose_provider(settings, tenant, offline)
+            chosen[tenant.id] = tracing.traced_provider(choose_provider(settings, tenant, offline))
         return chosen[tenant.id]
 
     async def publish(event: Event) -> object:
@@ -61,7 +62,7 @@ def build_orchestrator(
             if close is not None:
                 await close()
 
-    return Orchestrator(
+    orch = Orchestrator(
         tenants=cached_tenants(settings.tenants_file),
         graph=build_graph(checkpointer),
         provider_for=provider_for,
@@ -71,6 +72,8 @@ def build_orchestrator(
         closers=[close_providers],
         delta_interval_s=options.delta_interval_s,
     )
+    metrics.count_turns(orch)  # switchboard_turns_total{outcome}, read from orch.stats when scraped
+    return orch
 
 
 def create_broker(
@@ -140,7 +143,8 @@ def raw_publisher(broker: NatsBroker) -> Callable[[Event], Awaitable[object]]:
     async def publish(event: Event) -> object:
         if event.durable:
             return await emit(broker, event)
-        await broker.connection.publish(event.subject, event.model_dump_json().encode())
+        headers = tracing.inject({}) if tracing.ENABLED else None
+        await broker.connection.publish(event.subject, event.model_dump_json().encode(), headers=headers)
         return None
 
     return publish

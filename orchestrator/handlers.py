@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from faststream.middlewares import AckPolicy
@@ -11,8 +12,10 @@ from faststream.nats.annotations import NatsMessage
 from nats.js.api import DeliverPolicy
 
 from orchestrator.turns import Orchestrator, handle_user_message
+from shared import metrics, tracing
 from shared.bus import CONV_JSTREAM
 from shared.events import UserMessage
+from shared.logging import bound_contextvars
 from shared.subjects import Channel, kind_pattern, parse
 
 log = logging.getLogger(__name__)
@@ -28,6 +31,8 @@ MAX_RETRY_DELAY_S = 2.0
 # A turn failed (e.g. NATS unreachable mid-reply): rerun it with the same ids after this.
 FAILURE_DELAY_S = 1.0
 MAX_CONCURRENT_TURNS = 256
+CONSUME_LAG = metrics.CONSUME_LAG_FAMILY.labels(DURABLE)
+PENDING = metrics.PENDING_FAMILY.labels(DURABLE)
 
 
 def stream_seq(msg: NatsMessage) -> int | None:
@@ -48,6 +53,16 @@ def deliveries(msg: NatsMessage) -> int:
 
 def retry_delay(msg: NatsMessage) -> float:
     return min(RETRY_DELAY_S * deliveries(msg), MAX_RETRY_DELAY_S)
+
+
+def observe_consumed(msg: NatsMessage) -> None:
+    """Consumer lag: the message's age (JetStream's stored time) and what is still pending after it."""
+    try:
+        meta = msg.raw_message.metadata
+        CONSUME_LAG.observe(max(0.0, time.time() - meta.timestamp.timestamp()))
+        PENDING.set(meta.num_pending)
+    except Exception:  # not from JetStream (tests' in-memory broker)
+        return
 
 
 async def the_message(msg: NatsMessage) -> NatsMessage:
@@ -82,15 +97,22 @@ def register_handlers(
         # context argument: FastStream resolves those in a worker thread, a hop on every turn.
         # A body that is not a UserMessage raises ValueError, unsettled: DeadLetterUndecodable.
         event = UserMessage.model_validate_json(msg.body)
+        observe_consumed(msg)
+        ids: dict[str, Any] = {
+            "tenant_id": event.tenant_id,
+            "conversation_id": event.conversation_id,
+            "turn_id": event.message_id,
+        }
         try:
-            decision = await handle_user_message(
-                orch,
-                event,
-                stream_seq(msg),
-                progress=msg.in_progress,
-                heartbeat=ack_wait / 3,
-                redelivered=deliveries(msg) > 1,
-            )
+            with bound_contextvars(**ids), tracing.span("turn", msg.headers, **ids):
+                decision = await handle_user_message(
+                    orch,
+                    event,
+                    stream_seq(msg),
+                    progress=msg.in_progress,
+                    heartbeat=ack_wait / 3,
+                    redelivered=deliveries(msg) > 1,
+                )
         except Exception:
             await msg.nack(delay=FAILURE_DELAY_S)
             raise

@@ -29,6 +29,7 @@ from shared.events import (
     Typing,
     UserMessage,
 )
+from shared.metrics import TurnClock
 from shared.tenants import Tenant, TenantDirectory
 
 log = logging.getLogger(__name__)
@@ -322,6 +323,7 @@ async def answer(
         author = Author(name=tenant.assistant_name)
         sources: list[Source] = []
         created = False
+        clock = TurnClock()
 
         async def publish(event: Event) -> None:
             try:
@@ -353,6 +355,7 @@ async def answer(
                     await publish(_created(user, ids.created, ids.message_id, author, sources))
                     created = True
                 elif item:
+                    clock.chunk()
                     offset = stream.append(item)
                     if stream.length < earlier.shown:
                         continue  # the widget already shows this much
@@ -415,6 +418,7 @@ async def answer(
                 sources=sources,
             )
         )
+        clock.completed()
         return "completed"
     finally:
         await orch.registry.close(stream)

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from services.registry import SERVICES
-from services.runner import exec_single, is_built, run
+from services.runner import exec_single, is_built, run, run_log_level
 from shared.logging import setup_logging
 from shared.settings import get_settings
 
@@ -28,13 +28,18 @@ def main(argv: list[str] | None = None) -> None:
     run_p = sub.add_parser("run", help="start NATS (unless NATS_URL) and services")
     run_p.add_argument("services", nargs="*", help=f"some of {', '.join(SERVICES)}; default all")
     run_p.add_argument("--replicas", action="append", default=[], metavar="NAME=N")
+    run_p.add_argument(
+        "-v", "--verbose", action="store_true", help="every log line (readiness polls, migrations, access logs)"
+    )
     sub.add_parser("list", help="list services")
     sub.add_parser("docs", help="regenerate docs/asyncapi and docs/openapi documents")
     sub.add_parser("migrate", help="wait for the database and run `alembic upgrade head`")
     args = parser.parse_args(argv)
 
     settings = get_settings()
-    setup_logging(settings.log_level, "runner")
+    verbose = getattr(args, "verbose", False)
+    log_level = run_log_level(settings, verbose) if args.command == "run" else settings.log_level
+    setup_logging(log_level, "runner", verbose=verbose)
     if args.command == "list":
         for spec in SERVICES.values():
             print(f"{spec.name:22} {'built' if is_built(spec) else 'missing':8} {spec.description}")
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         if len(args.services) == 1 and settings.nats_url and not replicas:
             exec_single(SERVICES[args.services[0]], settings)
         try:
-            asyncio.run(run(args.services, replicas, settings))
+            asyncio.run(run(args.services, replicas, settings, log_level=log_level))
         except KeyboardInterrupt:
             sys.exit(130)
 

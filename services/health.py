@@ -5,7 +5,11 @@
 - ``/livez``: 200 while every NATS connection of the process is connected or reconnecting
   (a connection that gave up for good fails it: restart the pod);
 - ``/readyz`` (and ``/healthz``): 200 when every NATS connection is connected and the database
-  answers (SQLite: its directory exists; Postgres: a TCP connection to it opens).
+  answers (SQLite: its directory exists; Postgres: a TCP connection to it opens);
+- ``/metrics``: the process's Prometheus metrics (shared.metrics).
+
+`make run` gives every service without an HTTP port of its own a health port too (run.json
+lists them under ``health``), so its metrics can be scraped there as well.
 
 It runs in a thread beside the service's event loop, reading the state of the brokers that
 `shared.bus.make_broker` created; the service itself is not changed.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from faststream.exceptions import IncorrectState
 from sqlalchemy.engine import make_url
 
+from shared import metrics
 from shared.bus import BROKERS
 from shared.settings import Settings
 
@@ -69,17 +75,21 @@ def report(path: str, database_url: str) -> tuple[int, dict[str, object]]:
 def serve(port: int, settings: Settings) -> ThreadingHTTPServer:
     """Start the health server in a daemon thread (all interfaces in a pod, loopback in development)."""
     database_url = settings.database_url
-    host = "127.0.0.1" if settings.environment == "development" else "0.0.0.0"
+    host = os.environ.get("SB_HEALTH_HOST") or ("127.0.0.1" if settings.environment == "development" else "0.0.0.0")
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path not in ("/livez", "/readyz", "/healthz"):
+            if self.path == "/metrics":
+                data, content_type = metrics.exposition()
+                status = 200
+            elif self.path in ("/livez", "/readyz", "/healthz"):
+                code, body = report(self.path, database_url)
+                data, content_type, status = json.dumps(body).encode(), "application/json", code
+            else:
                 self.send_error(404)
                 return
-            status, body = report(self.path, database_url)
-            data = json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -89,5 +99,5 @@ def serve(port: int, settings: Settings) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
-    log.info("health endpoints on :%d (/livez, /readyz)", port)
+    log.info("health endpoints on :%d (/livez, /readyz, /metrics)", port)
     return server

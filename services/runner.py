@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from services.banner import banner_lines
 from services.nats_embedded import EmbeddedNats, free_port
 from services.registry import SERVICES, ServiceSpec
 from services.supervisor import Child, Supervisor, child_env
@@ -27,7 +28,6 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 90.0
-READY_LINE = "Switchboard is ready"
 
 
 @dataclass
@@ -100,11 +100,28 @@ async def prepare_database(settings: Settings) -> None:
     await prestart.prepare(settings)
 
 
-async def run(names: list[str], replicas: dict[str, int], settings: Settings) -> None:
+def say(line: str) -> None:
+    """A line for the person running the system (progress, banner): stdout, whatever the log level."""
+    print(line, flush=True)
+
+
+def run_log_level(settings: Settings, verbose: bool) -> str:
+    """The runner's and its children's log level: WARNING unless LOG_LEVEL is set or --verbose.
+
+    `make run` prints progress lines and one banner; warnings and errors still show.
+    """
+    if verbose:
+        return "DEBUG"
+    return settings.log_level if "LOG_LEVEL" in os.environ else "WARNING"
+
+
+async def run(names: list[str], replicas: dict[str, int], settings: Settings, *, log_level: str | None = None) -> None:
+    log_level = log_level or settings.log_level
     var = settings.var_dir.resolve()
     var.mkdir(parents=True, exist_ok=True)
     embedded: EmbeddedNats | None = None
     nats_url = settings.nats_url
+    say("Starting Switchboard…")
     if not nats_url:
         # In its own session (the services are too): Ctrl-C reaches only the runner, which
         # stops the services first and nats-server last, so no service sees NATS go away.
@@ -117,36 +134,40 @@ async def run(names: list[str], replicas: dict[str, int], settings: Settings) ->
         )
         nats_url = embedded.start()
         log.info("embedded nats-server at %s (JetStream in %s)", nats_url, var / "nats")
+        say(f"  {'nats-server':22} ready  {nats_url}")
 
     supervisor: Supervisor | None = None
     stopping = asyncio.Event()
     nats_keeper: asyncio.Task[None] | None = None
     try:
         await prepare_database(settings)
+        say(f"  {'database':22} ready  {describe_database(settings.database_url)}")
         planned = plan(names, replicas)
-        children, urls = build_children(planned, settings, nats_url)
+        children, urls = build_children(planned, settings, nats_url, log_level)
+        health = {c.label: f"http://127.0.0.1:{c.env['SB_HEALTH_PORT']}" for c in children if c.argv}
         supervisor = Supervisor(children)
 
         def record() -> None:
             assert supervisor is not None
-            write_run_file(var, nats_url, urls, supervisor, embedded)
+            write_run_file(var, nats_url, urls, supervisor, embedded, health)
 
         supervisor.on_change = record
         if embedded is not None:
             nats_keeper = asyncio.create_task(keep_nats_up(embedded, stopping, record))
+        say(f"Starting {len(children)} service processes…")
         await supervisor.start()
-        await wait_ready(planned, children, urls, embedded)
+        await wait_ready(planned, urls, embedded)
         record()
-        announce(urls, nats_url, settings.environment)
+        announce(urls, nats_url, settings.environment, settings=settings)
         await wait_for_stop_signal()
     finally:
         stopping.set()
         if supervisor is not None:
             await supervisor.stop()
-            log.info("services stopped")
+            say("services stopped")
         if embedded is not None:
             embedded.stop()
-            log.info("nats-server stopped")
+            say("nats-server stopped")
         if nats_keeper is not None:
             await nats_keeper
         log.info("stopped")
@@ -164,8 +185,15 @@ async def keep_nats_up(embedded: EmbeddedNats, stopping: asyncio.Event, on_resta
         on_restart()
 
 
+def describe_database(url: str) -> str:
+    """The database URL without its password, for the progress line."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def build_children(
-    planned: list[Planned], settings: Settings, nats_url: str
+    planned: list[Planned], settings: Settings, nats_url: str, log_level: str | None = None
 ) -> tuple[list[Child], dict[str, list[str]]]:
     children: list[Child] = []
     urls: dict[str, list[str]] = {}
@@ -178,6 +206,7 @@ def build_children(
                 "SB_REPLICA_COUNT": str(item.replicas),
                 "VAR_DIR": str(settings.var_dir.resolve()),
                 "DATABASE_URL": settings.database_url,
+                "LOG_LEVEL": log_level or settings.log_level,
             }
             if item.spec.http_port_setting:
                 preferred = getattr(settings, item.spec.http_port_setting) + (100 * i)
@@ -185,26 +214,42 @@ def build_children(
                 overrides[item.spec.http_port_setting.upper()] = str(port)
                 host = settings.gateway_host if item.spec.name == "gateway" else settings.handoff_host
                 urls.setdefault(item.spec.name, []).append(f"http://{host}:{port}")
-            children.append(Child(item.spec, i, child_env({}, **overrides)))
+                children.append(Child(item.spec, i, child_env({}, **overrides)))
+            else:
+                # No HTTP port of its own: run as a container does, beside /livez, /readyz and /metrics.
+                overrides["SB_HEALTH_PORT"] = str(free_port())
+                overrides["SB_HEALTH_HOST"] = "127.0.0.1"
+                argv = ["-m", "services", "run", item.spec.name]
+                children.append(Child(item.spec, i, child_env({}, **overrides), argv=argv))
     return children, urls
 
 
-async def wait_ready(
-    planned: list[Planned], children: list[Child], urls: dict[str, list[str]], embedded: EmbeddedNats | None
-) -> None:
+async def wait_ready(planned: list[Planned], urls: dict[str, list[str]], embedded: EmbeddedNats | None) -> None:
+    """Wait for every service (its HTTP health, its subscriptions on NATS), one progress line each."""
     deadline = time.monotonic() + READY_TIMEOUT_S
-    checks = [wait_http(f"{u}/healthz", deadline) for us in urls.values() for u in us]
-    if embedded is not None and embedded.monitor_url:
-        checks += [wait_subscribed(embedded.monitor_url, p.spec.name, p.replicas, deadline) for p in planned]
-    results = await asyncio.gather(*checks)
-    if not all(results):
-        log.warning("not every service reported ready within %.0fs; continuing", READY_TIMEOUT_S)
+
+    async def service_ready(item: Planned) -> tuple[Planned, bool]:
+        checks = [wait_http(f"{u}/healthz", deadline) for u in urls.get(item.spec.name, [])]
+        if embedded is not None and embedded.monitor_url:
+            checks.append(wait_subscribed(embedded.monitor_url, item.spec.name, item.replicas, deadline))
+        return item, all(await asyncio.gather(*checks))
+
+    for done in asyncio.as_completed([service_ready(p) for p in planned]):
+        item, ready = await done
+        count = f" ×{item.replicas}" if item.replicas > 1 else ""
+        state = "ready" if ready else f"not ready after {READY_TIMEOUT_S:.0f}s (continuing)"
+        say(f"  {item.spec.name + count:22} {state}  {item.spec.description}")
 
 
 def write_run_file(
-    var: Path, nats_url: str, urls: dict[str, list[str]], supervisor: Supervisor, embedded: EmbeddedNats | None = None
+    var: Path,
+    nats_url: str,
+    urls: dict[str, list[str]],
+    supervisor: Supervisor,
+    embedded: EmbeddedNats | None = None,
+    health: dict[str, str] | None = None,
 ) -> None:
-    state: dict[str, object] = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids()}
+    state: dict[str, object] = {"nats_url": nats_url, "urls": urls, "pids": supervisor.pids(), "health": health or {}}
     state["runner_pid"] = os.getpid()
     if embedded is not None and embedded.proc is not None:
         state["nats_pid"] = embedded.proc.pid
@@ -214,23 +259,8 @@ def write_run_file(
     tmp.replace(var / "run.json")
 
 
-DEV_BANNER = (
-    "Development mode: SECRET_KEY, the demo agent tokens and the demo identity secret are public demo "
-    "secrets; loopback only, never expose it (production refuses them)."
-)
-
-
-def announce(urls: dict[str, list[str]], nats_url: str, environment: str) -> None:
-    lines = [f"{READY_LINE}. NATS: {nats_url}"]
-    if environment == "development":
-        lines.append(DEV_BANNER)
-    if "gateway" in urls:
-        lines.append(f"  Demo chat:     {urls['gateway'][0]}/")
-        lines.append(f"  Widget brands: {urls['gateway'][0]}/demo")
-    if "handoff" in urls:
-        lines.append(f"  Agent console: {urls['handoff'][0]}/console")
-    lines.append("Press Ctrl-C to stop.")
-    print("\n".join(lines), flush=True)
+def announce(urls: dict[str, list[str]], nats_url: str, environment: str, *, settings: Settings | None = None) -> None:
+    say("\n".join(banner_lines(urls, nats_url, environment, settings)))
 
 
 async def wait_for_stop_signal() -> None:

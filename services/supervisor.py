@@ -30,6 +30,8 @@ class Child:
     started_at: float = 0.0
     stopping: bool = False
     pid_history: list[int] = field(default_factory=list)
+    # Python arguments; default ``-m <module>``.
+    argv: list[str] | None = None
 
     @property
     def label(self) -> str:
@@ -37,7 +39,7 @@ class Child:
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", self.spec.module, env=self.env, start_new_session=True
+            sys.executable, *(self.argv or ["-m", self.spec.module]), env=self.env, start_new_session=True
         )
         self.started_at = time.monotonic()
         self.pid_history.append(self.proc.pid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import weakref
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from nats.js.errors import BadRequestError
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import metrics, tracing
 from shared.events.base import Event
 from shared.settings import Settings
 from shared.subjects import (
@@ -110,6 +112,8 @@ def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     # FastStream's "Received"/"Processed" lines, two per message, at DEBUG: at INFO they were
     # most of every service's log and a tenth of its CPU. Failures are still logged as errors.
     kwargs.setdefault("log_level", logging.DEBUG)
+    # A plain logger: its lines go through shared.logging like every other (not FastStream's own handler).
+    kwargs.setdefault("logger", logging.getLogger("faststream.bus"))
     broker = NatsBroker(
         servers=nats_servers(settings.nats_url),
         max_reconnect_attempts=-1,
@@ -141,12 +145,14 @@ async def emit(broker: NatsBroker, event: Event) -> int | None:
     its original sequence returned.
     """
     if event.channel in STREAM_OF:
+        started = time.perf_counter()
         ack = await broker.publish(
             event,
             event.subject,
-            headers=publish_headers(event),
+            headers=tracing.inject(publish_headers(event)),
             stream=STREAM_OF[event.channel],
         )
+        metrics.PUBLISH_SECONDS[event.channel].observe(time.perf_counter() - started)
         return ack.seq if ack is not None else None
-    await broker.publish(event, event.subject)
+    await broker.publish(event, event.subject, headers=tracing.inject({}) if tracing.ENABLED else None)
     return None

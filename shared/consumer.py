@@ -16,7 +16,9 @@ does not catch, which kills its fetch loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import BadRequestError
 
+from shared import metrics
 from shared.aio import stop_tasks
 from shared.dlq import dead_letter, describe
 
@@ -105,6 +108,8 @@ class BatchConsumer:
         self._suspects: OrderedDict[int, None] = OrderedDict()
         self._busy = asyncio.Event()  # set while a fetched batch is being handled
         self._down = False  # the dependency is unavailable (said once in the log)
+        self._pending = metrics.PENDING_FAMILY.labels(self.durable)
+        self._lag = metrics.CONSUME_LAG_FAMILY.labels(self.durable)
 
     def consumer_config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -179,6 +184,7 @@ class BatchConsumer:
         batch, so a poison message does not fail a fresh batch on each of its tries.
         """
         self.stats.batches += 1
+        self._observe(msgs)
         suspects = [m for m in msgs if stream_seq(m) in self._suspects]
         if suspects:
             fresh = [m for m in msgs if stream_seq(m) not in self._suspects]
@@ -188,6 +194,15 @@ class BatchConsumer:
             await self._each(suspects)
             return
         await self._batch_or_each(msgs)
+
+    def _observe(self, msgs: list[Msg]) -> None:
+        """Consumer lag: what JetStream still holds for us, and the age of the batch's newest message."""
+        if not msgs:  # a fetch that timed out empty
+            return
+        if (pending := metrics.pending_of(msgs[-1])) is not None:
+            self._pending.set(pending)
+        with contextlib.suppress(Exception):  # a message without JetStream metadata
+            self._lag.observe(max(0.0, time.time() - msgs[-1].metadata.timestamp.timestamp()))
 
     async def _batch_or_each(self, msgs: list[Msg]) -> bool:
         """False when a failure said the dependency is down (the rest were left for later)."""

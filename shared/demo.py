@@ -63,3 +63,16 @@ def refuse_demo_tenants(path: Path) -> None:
         raise ValueError(
             f"TENANTS_FILE {path} holds public demo credentials, refused in production: " + "; ".join(problems)
         )
+
+
+def demo_agent_logins(path: Path) -> list[tuple[str, str, str]]:
+    """(name, tenant id, token) of each agent in ``path`` whose token is the public demo pattern.
+
+    Only tokens whose stored hash matches are listed, so the banner never prints a wrong login.
+    """
+    logins = []
+    for agent in _yaml_list(path, "agents"):
+        token = f"demo-{agent.get('tenant_id')}-{agent.get('id')}"
+        if hashlib.sha256(token.encode()).hexdigest() == agent.get("token_sha256"):
+            logins.append((str(agent.get("name") or agent.get("id")), str(agent.get("tenant_id")), token))
+    return logins

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
+from shared import metrics
 from shared.subjects import DLQ_STREAM, dlq_subject
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ TIME = "Sb-Dlq-Time"
 ORIGINAL_PREFIX = "Sb-Dlq-Orig-"
 ERROR_MAX_CHARS = 500
 
-# Dead letters per consumer since this process started: the metric until Prometheus lands.
+# Dead letters per consumer since this process started (also switchboard_dead_letters_total).
 DEAD_LETTERED: Counter[str] = Counter()
 
 
@@ -82,6 +83,7 @@ async def dead_letter(js: JetStreamContext, msg: Msg, consumer: str, exc: BaseEx
     headers = dead_letter_headers(msg, consumer, exc, deliveries)
     await js.publish(dlq_subject(consumer, msg.subject), msg.data, headers=headers, stream=DLQ_STREAM)
     DEAD_LETTERED[consumer] += 1
+    metrics.DEAD_LETTERS_FAMILY.labels(consumer).inc()
     log.error(
         "dead-lettered %s (%s seq %s) after %s tries by %s: %s at %s [dead letters of %s: %s]",
         msg.subject, headers[STREAM], headers[SEQ], deliveries, consumer, headers[ERROR], headers[WHERE],

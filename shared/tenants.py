@@ -36,8 +36,12 @@ WebhookSecret = Annotated[str | None, AfterValidator(_webhook_secret)]
 
 
 class ModelConfig(BaseModel):
-    provider: Literal["offline", "openai"] = "offline"
-    model: str | None = None
+    provider: Literal["offline", "openai"] | None = Field(
+        None,
+        description="Unset: the model at LLM_BASE_URL when that is set, else the offline answerer; "
+        "offline: always the offline answerer.",
+    )
+    model: str | None = Field(None, description="Model name at LLM_BASE_URL; default LLM_MODEL.")
     system_prompt: str = "You are a helpful assistant for {tenant}. Answer only from the provided sources."
     temperature: float = 0.2
 

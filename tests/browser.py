@@ -1,4 +1,7 @@
-"""Headless Chromium for browser tests: Debian's `chromium`, driven by Playwright (never its own download)."""
+"""Headless Chromium for browser tests, driven by Playwright: Debian's `chromium`, else Playwright's own.
+
+`make test` installs one on a fresh machine first (tests/browser_setup.py); tests never download.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,25 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+DEBIAN_CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+def playwright_chromium() -> Path | None:
+    """The Chromium `playwright install chromium` put in Playwright's cache, if it did."""
+    cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    for name in ("chrome", "headless_shell"):
+        found = sorted(cache.glob(f"chromium*-*/chrome-linux*/{name}"))
+        if found:
+            return found[-1]
+    return None
+
+
+CHROMIUM = DEBIAN_CHROMIUM if DEBIAN_CHROMIUM.exists() else (playwright_chromium() or DEBIAN_CHROMIUM)
 HAVE_CHROMIUM = CHROMIUM.exists()
-NO_CHROMIUM = f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+NO_CHROMIUM = (
+    f"no Chromium: neither Debian's at {DEBIAN_CHROMIUM} nor Playwright's "
+    "(`make test` installs one: python -m tests.browser_setup)"
+)
 requires_chromium = pytest.mark.skipif(not HAVE_CHROMIUM, reason=NO_CHROMIUM)
 
 CHROMIUM_ARGS = [

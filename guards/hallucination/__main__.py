@@ -6,11 +6,13 @@ from guards.hallucination.app import create_app
 from shared import loop
 from shared.logging import setup_logging
 from shared.settings import get_settings
+from shared.tracing import setup_tracing
 
 
 def main() -> None:
     settings = get_settings()
     setup_logging(settings.log_level, "hallucination-guard")
+    setup_tracing("hallucination-guard")
     loop.run(create_app(settings).run())
 
 

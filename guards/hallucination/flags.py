@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guards.sentences import Sentence
 from guards.verdict import Verdict
+from shared import metrics
 from shared.events import MessageFlagged
 from shared.events.guards import flag_id
 from shared.tenants import GuardPolicy
@@ -19,6 +20,7 @@ def flag_for(
     if policy.action == "replace":
         # A close source passage corrects a wrong number, name or negation; otherwise a neutral notice.
         replacement = verdict.closest or policy.replacement
+    metrics.GUARD_FLAGS[policy.action].inc()
     return MessageFlagged(
         id=flag_id(message_id, sentence.start),
         tenant_id=tenant_id,

@@ -8,7 +8,9 @@ from typing import Any
 from faststream.nats import NatsBroker
 
 from guards.hallucination.service import HallucinationGuard
+from shared import tracing
 from shared.events import parse_event
+from shared.logging import bound_contextvars
 from shared.subjects import Channel, kind_pattern
 
 log = logging.getLogger(__name__)
@@ -36,4 +38,15 @@ def register_handlers(broker: NatsBroker, guard: HallucinationGuard) -> None:
         except ValueError as exc:
             log.warning("ignoring a malformed %s event: %s", body.get("type"), exc)
             return
-        guard.handle(event)
+        ids = {"tenant_id": event.tenant_id, "conversation_id": event.conversation_id}
+        if tracing.ENABLED:  # the message's headers, from FastStream's context (no thread hop)
+            headers = getattr(broker.context.get_local("message"), "headers", None)
+            with bound_contextvars(**ids), tracing.span("guard check", headers, event_type=event.type):
+                guard.handle(event)
+        elif event.type == "message.delta":
+            # The hot path: no ids to bind here, the reply's checking task (started on its
+            # message.created, below) carries them in its context.
+            guard.handle(event)
+        else:
+            with bound_contextvars(**ids):
+                guard.handle(event)

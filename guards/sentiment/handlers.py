@@ -7,8 +7,10 @@ from faststream.nats import ConsumerConfig, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 
 from guards.sentiment.service import SentimentMonitor
+from shared import tracing
 from shared.bus import CONV_JSTREAM, emit
 from shared.events import UserMessage
+from shared.logging import bound_contextvars
 from shared.redelivery import retry_or_dead_letter
 from shared.subjects import Channel, kind_pattern
 
@@ -30,8 +32,11 @@ def register_handlers(broker: NatsBroker, monitor: SentimentMonitor) -> None:
         description="Visitor messages to score; asks for a human when the tenant's rules say so.",
     )
     async def on_user_message(message: UserMessage, msg: NatsMessage) -> None:
-        try:
-            for event in await monitor.process(message):
-                await emit(broker, event)
-        except Exception as exc:
-            await retry_or_dead_letter(broker.connection.jetstream(), msg, DURABLE, exc)
+        with bound_contextvars(tenant_id=message.tenant_id, conversation_id=message.conversation_id):
+            try:
+                with tracing.span("sentiment score", msg.headers):
+                    events = await monitor.process(message)
+                for event in events:
+                    await emit(broker, event)
+            except Exception as exc:
+                await retry_or_dead_letter(broker.connection.jetstream(), msg, DURABLE, exc)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from orchestrator.providers.base import ChatMessage, Provider
 from orchestrator.providers.offline import OfflineProvider
 from orchestrator.providers.openai_provider import OpenAIProvider
+from shared.llm import model_of, uses_real_model
 from shared.settings import Settings
 from shared.tenants import Tenant
 
 
 def choose_provider(settings: Settings, tenant: Tenant, offline: Provider | None = None) -> Provider:
-    """OpenAI-compatible when a base URL is configured and the tenant asks for it; else offline."""
-    if settings.llm_base_url and tenant.model.provider == "openai":
-        model = tenant.model.model or settings.llm_model or "gpt-4o-mini"
+    """OpenAI-compatible when LLM_BASE_URL is set and the tenant does not insist on offline; else offline."""
+    if settings.llm_base_url and uses_real_model(settings, tenant):
+        model = model_of(settings, tenant)
         return OpenAIProvider(settings.llm_base_url, settings.llm_api_key, model, timeout_s=settings.llm_timeout_s)
     return offline or OfflineProvider()
 

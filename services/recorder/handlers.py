@@ -15,12 +15,15 @@ from nats.js import JetStreamContext
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.recorder.store import Recordable, record_events, recordable
+from shared import metrics, tracing
 from shared.consumer import BatchConsumer, ConsumerPolicy, Poison
 from shared.db.errors import database_unavailable
+from shared.logging import bound_contextvars
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM, OPS_STREAM, Channel, channel_pattern
 
 Sessions = async_sessionmaker[AsyncSession]
+DB_WRITE_SECONDS = metrics.DB_WRITE_SECONDS_FAMILY.labels("recorder")
 
 DURABLES = {Channel.CONV: "recorder-conv", Channel.OPS: "recorder-ops"}
 STREAMS = {Channel.CONV: CONV_STREAM, Channel.OPS: OPS_STREAM}
@@ -54,14 +57,19 @@ def recorder_consumer(
     js: JetStreamContext, sessions: Sessions, channel: Channel, policy: ConsumerPolicy
 ) -> BatchConsumer:
     async def write(events: list[Recordable]) -> None:
-        async with sessions.begin() as session:
-            await record_events(session, events)
+        with DB_WRITE_SECONDS.time():
+            async with sessions.begin() as session:
+                await record_events(session, events)
 
     async def handle_batch(msgs: list[Msg]) -> None:
-        await write([decode(m, channel) for m in msgs])
+        with tracing.spans("record", [m.headers for m in msgs] if tracing.ENABLED else []):
+            await write([decode(m, channel) for m in msgs])
 
     async def handle_one(msg: Msg) -> None:
-        await write([decode(msg, channel)])
+        event = decode(msg, channel)
+        ids = {"tenant_id": event.tenant_id, "conversation_id": event.conversation_id}
+        with bound_contextvars(**ids), tracing.span("record", msg.headers, event_type=event.kind):
+            await write([event])
 
     return BatchConsumer(
         js=js,

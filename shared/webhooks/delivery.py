@@ -14,6 +14,7 @@ from http import HTTPStatus
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared import metrics
 from shared.db import WebhookDelivery
 from shared.db.base import utcnow
 from shared.db.upsert import insert_ignore
@@ -102,6 +103,7 @@ async def record_attempt(
     attempt: int,
 ) -> None:
     """One row per attempt (the first write of an (event, attempt) pair wins: redeliveries do not double it)."""
+    metrics.WEBHOOK_ATTEMPTS_FAMILY.labels(webhook_type, "ok" if result.ok else "failed").inc()
     async with sessions.begin() as session:
         await insert_ignore(
             session, WebhookDelivery, webhook_type=webhook_type, tenant_id=tenant_id,

@@ -21,8 +21,8 @@ def start_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[type[Runn
     """Start a system with custom arguments/env: `start_system(var_dir, "gateway", env={...})`."""
     started: list[RunningSystem] = []
 
-    def factory(*args: str, env: dict[str, str] | None = None) -> RunningSystem:
-        running = RunningSystem(tmp_path_factory.mktemp("system"), *args, env=env).start()
+    def factory(*args: str, env: dict[str, str] | None = None, log_level: str | None = "INFO") -> RunningSystem:
+        running = RunningSystem(tmp_path_factory.mktemp("system"), *args, env=env, log_level=log_level).start()
         started.append(running)
         return running
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from services.banner import READY_LINE
 from services.nats_embedded import free_port
-from services.runner import READY_LINE
 from tests.conftest import TEST_SECRET
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,8 +23,17 @@ REPO = Path(__file__).resolve().parents[2]
 class RunningSystem:
     """`python -m services run` in a child process; URLs once it prints that it is ready."""
 
-    def __init__(self, var_dir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> None:
+    def __init__(
+        self,
+        var_dir: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 120,
+        log_level: str | None = "INFO",
+    ) -> None:
         self.var_dir = var_dir
+        # INFO by default: tests read service log lines; None is `make run`'s quiet default.
+        self.log_level = log_level
         self.args = args
         self.extra_env = env or {}
         self.timeout = timeout
@@ -34,7 +43,9 @@ class RunningSystem:
 
     def start(self) -> RunningSystem:
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL")}
+        env = {k: v for k, v in os.environ.items() if k not in ("NATS_URL", "DATABASE_URL", "LOG_LEVEL")}
+        if self.log_level is not None:
+            env["LOG_LEVEL"] = self.log_level
         env.update(
             ENVIRONMENT="test",
             SECRET_KEY=TEST_SECRET,
@@ -65,6 +76,10 @@ class RunningSystem:
                 log.write(line)
                 log.flush()
                 self.lines.put(line)
+
+    def wait_line(self, needle: str) -> None:
+        """Wait until the runner prints a line containing ``needle`` (later than any seen so far)."""
+        self._wait_line(needle)
 
     def _wait_line(self, needle: str) -> None:
         deadline = time.monotonic() + self.timeout

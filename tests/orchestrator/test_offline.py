@@ -47,7 +47,12 @@ def test_provider_choice(settings: Settings, acme: Tenant) -> None:
     assert chosen.model == "m1"
     default_model = acme.model_copy(update={"model": ModelConfig(provider="openai")})
     assert choose_provider(configured, default_model).model == "m0"  # type: ignore[attr-defined]
-    assert isinstance(choose_provider(configured, acme), OfflineProvider)
+    # LLM_BASE_URL is the one switch: a tenant without a provider of its own uses it...
+    assert acme.model.provider is None
+    assert choose_provider(configured, acme).model == "m0"  # type: ignore[attr-defined]
+    # ...one that asks for the offline answerer keeps it.
+    offline_tenant = acme.model_copy(update={"model": ModelConfig(provider="offline")})
+    assert isinstance(choose_provider(configured, offline_tenant), OfflineProvider)
 
 
 def test_greetings_and_thanks_get_small_talk_not_i_do_not_know(acme: Tenant) -> None:

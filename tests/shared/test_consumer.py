@@ -228,3 +228,9 @@ async def test_stopping_finishes_the_batch_in_hand(js: JetStreamContext, stream:
     await asyncio.wait_for(stopping, 15)
     assert done == [b"in hand"]
     await wait_consumed(js, stream, worker.durable)  # and acked, not left to the ack wait (30 s)
+
+
+async def test_an_empty_fetch_is_nothing_to_settle(js: JetStreamContext, stream: str) -> None:
+    worker = consumer(js, stream, Seen(), ConsumerPolicy(), ValueError("unused"))
+    await worker.process([])  # what a fetch that timed out empty hands over
+    assert worker.stats.processed == 0
