@@ -112,7 +112,7 @@ def _unsupported_share(text: str, vocabulary: frozenset[str]) -> tuple[float, li
 WEAK_STEMS = frozenset(stem(w) for w in WEAK)
 
 
-def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset()) -> Verdict:
+def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(), question: str = "") -> Verdict:
     """Score one sentence against source texts (plain function; the method wraps it)."""
     if not _is_claim(sentence):
         return Verdict(0.0, "no factual claim", "grounding")
@@ -184,9 +184,15 @@ class GroundingMethod:
     name = "grounding"
 
     async def check(
-        self, sentence: str, sources: list[Source], context: str = "", known: frozenset[str] = frozenset()
+        self,
+        sentence: str,
+        sources: list[Source],
+        context: str = "",
+        known: frozenset[str] = frozenset(),
+        *,
+        question: str = "",
     ) -> Verdict:
-        return ground(sentence, source_texts(sources), known)
+        return ground(sentence, source_texts(sources), known, question)
 
 
 def source_texts(sources: list[Source]) -> list[str]:
