@@ -96,7 +96,7 @@ def score_main(argv: list[str]) -> None:
     parser.add_argument("--judge-url", help="OpenAI-compatible base URL (default $LLM_BASE_URL)")
     parser.add_argument("--judge-model", help="model name (default $LLM_MODEL); key from $LLM_API_KEY")
     parser.add_argument("--every-sentence", action="store_true",
-                        help="ask the judge about every sentence (default: only what the offline check doubts)")  # fmt: skip
+                        help="ask the judge about every sentence (default: what the offline check doubts)")  # fmt: skip
     args = parser.parse_args(argv)
     if not (args.hallucination or args.monitor):
         parser.error("give --hallucination FILE and/or --monitor FILE")
