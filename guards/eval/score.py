@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from guards.eval.metrics import Scores, score
 from guards.judge import LlmJudgeMethod
+from guards.languages import warm
 from guards.sentences import split_sentences
 from guards.sentiment.store import MemoryMoodStore
 from guards.tenancy import TenantRules
@@ -168,6 +169,7 @@ async def judge_answer(row: AnswerRow, method: GuardMethod, threshold: float) ->
 
 async def score_answers(rows: list[AnswerRow], method: GuardMethod) -> Report:
     threshold = GuardPolicy().threshold
+    warm(background=False)  # the service loads them at start, in the background
     if rows:  # load what the first check loads lazily (dictionaries, caches) outside the timings
         await judge_answer(rows[0], method, threshold)
     if isinstance(method, LlmJudgeMethod):
@@ -222,6 +224,7 @@ async def decides_handoff(row: MessageRow) -> bool:
 
 
 async def score_messages(rows: list[MessageRow]) -> Report:
+    warm(background=False)
     predicted = []
     timings = []
     for row in rows:
