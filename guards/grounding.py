@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from guards.languages import detect
+from guards.languages import detect, ready
 from guards.lexicon import WEAK
 from guards.text import (
-    ANTONYM_STEMS,
     Passage,
+    antonym_stems,
     canonical,
     clauses,
     content_stems,
@@ -49,7 +49,8 @@ _UNKNOWN = re.compile(
     r"\bno (?:tengo|dispongo de|sé|estoy segur[oa])\b|\bje n'ai pas\b|\bje ne (?:sais|suis) pas\b|"
     r"\b(?:habe|hab) ich (?:leider )?keine\b|\bich habe (?:leider )?keine\b|\b(?:weiß|weiss) ich (?:leider )?nicht\b|"
     r"\bich (?:weiß|weiss) (?:es |das )?(?:leider )?nicht\b|\bn[aã]o (?:tenho|sei)\b|\bnon (?:ho|so)\b|"
-    r"\bnie (?:mam|wiem)\b|\b(?:weet|heb) ik (?:dat |het )?(?:niet|geen)\b|\bik (?:weet|heb) (?:het |dat )?(?:niet|geen)\b",
+    r"\bnie (?:mam|wiem)\b|\b(?:weet|heb) ik (?:dat |het )?(?:niet|geen)\b|"
+    r"\bik (?:weet|heb) (?:het |dat )?(?:niet|geen)\b",
     re.IGNORECASE,
 )
 # Pointing the visitor to a person or a contact, in the eight languages (when it has no number).
@@ -118,15 +119,20 @@ def _antonym_flip(claim_text: str, source_text: str, lang: str) -> str | None:
     claim = {stem(w, lang) for w in words(claim_text)}
     source = {stem(w, lang) for w in words(source_text)}
     for c in claim - source:
-        opposite = ANTONYM_STEMS.get(c)
+        opposite = antonym_stems().get(c)
         if opposite and opposite in source:
             return opposite
     return None
 
 
-@lru_cache(maxsize=256)
 def _prepared(texts: tuple[str, ...]) -> Passage:
-    return prepare([canonical(t) for t in texts], source_language(texts))
+    lang = source_language(texts)
+    return _prepared_in(texts, lang, ready(lang))
+
+
+@lru_cache(maxsize=256)
+def _prepared_in(texts: tuple[str, ...], lang: str, loaded: bool) -> Passage:
+    return prepare([canonical(t) for t in texts], lang)
 
 
 @lru_cache(maxsize=256)
@@ -185,12 +191,10 @@ _MONEY = re.compile(r"[$€£]|zł|euro|reais|dollar", re.I)
 def _number_slots(text: str, lang: str) -> list[tuple[int, str, bool]]:
     """(token index, value, is money) for each number of a text, in order."""
     text = numeric(text, lang)
-    out = []
+    out: list[tuple[int, str, bool]] = []
     for k, tok in enumerate(_CLAIM_TOKEN.findall(text)):
         if _DIGIT.search(tok):
-            vals = numbers(tok, lang="en")
-            for v in vals:
-                out.append((k, v, bool(_MONEY.search(tok))))
+            out.extend((k, v, bool(_MONEY.search(tok))) for v in numbers(tok, lang="en"))
     return out
 
 
@@ -334,7 +338,7 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         stated_durations = durations(passage.text, lang)
         said_durations = durations(sentence, lang) - stated_durations - durations(question, lang)
         if stated_durations and said_durations:
-            findings.append((0.8, "the sources state a different length of time"))
+            findings.append((0.78, "the sources state a different length of time"))
         if claimed:
             wrong = _misattached(sentence, passage, claimed - asked_numbers, asked)
             if wrong:

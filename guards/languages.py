@@ -6,8 +6,9 @@ Every library here works offline from data inside its wheel. Costs, measured on 
   per short text (high-accuracy mode preloads 280 MB in 4.5 s: not worth it for chat lines);
 - simplemma with its low-memory dictionaries: all eight languages ~100 MB (the default
   dictionaries take 800 MB, Polish alone 440 MB); loading a language takes 0.5-9 s (Polish
-  the slowest), so dictionaries load in a background thread (``warm``) and a language that is
-  not loaded yet falls back to lower-casing instead of blocking a check;
+  the slowest), so a dictionary loads in a background thread the first time its language is
+  seen (services warm English at start), and until then words of that language are only
+  lower-cased instead of blocking a check;
 - text2num (``alpha2digit``) for spelled-out numbers in en/es/fr/de/pt/it/nl: ~25 µs a sentence.
 """
 
@@ -48,6 +49,7 @@ _lemmatizer = Lemmatizer(
     lemmatization_strategy=DefaultStrategy(dictionary_factory=LOW_MEMORY_DICTIONARY_FACTORY),
 )
 _loaded: set[str] = set()
+_requested: set[str] = set()
 _loading = threading.Lock()
 
 
@@ -65,19 +67,21 @@ def detect(text: str) -> str:
     return _LINGUA.get(found, "en") if found is not None else "en"
 
 
-def warm(languages: Iterable[str] = LANGUAGES, *, background: bool = True) -> threading.Thread | None:
+def warm(languages: Iterable[str] = ("en",), *, background: bool = True) -> threading.Thread | None:
     """Load the lemma dictionaries (and the detector) ahead of use; in a thread unless told otherwise."""
+
+    wanted = [lang for lang in languages if lang in LANGUAGES and lang not in _loaded]
 
     def load() -> None:
         # lingua loads each language's model on its first detection.
         _detector().detect_language_of("Bonjour, ¿dónde está mi paquete? Wo ist meine Bestellung, dziękuję, bedankt.")
-        for lang in languages:
-            if lang in _loaded or lang not in LANGUAGES:
-                continue
+        for lang in wanted:
             with _loading:
+                if lang in _loaded:
+                    continue
                 _lemmatizer.lemmatize("a", lang)
-            _loaded.add(lang)
-            log.debug("lemma dictionary %s loaded", lang)
+                _loaded.add(lang)
+            log.info("lemma dictionary %s loaded", lang)
 
     if not background:
         load()
@@ -87,12 +91,31 @@ def warm(languages: Iterable[str] = LANGUAGES, *, background: bool = True) -> th
     return thread
 
 
-@lru_cache(maxsize=131072)
+def ready(lang: str) -> bool:
+    """Whether ``lang``'s dictionary is loaded: callers that cache lemmas key their caches on it."""
+    return lang in _loaded
+
+
 def lemma(word: str, lang: str) -> str:
-    """The dictionary form of ``word`` (lower case); the word itself while its language is loading."""
+    """The dictionary form of ``word`` (lower case); the word itself while its language is loading.
+
+    English, the language of most sources and of the synonym lists, loads at first use (1.5 s).
+    """
+    if lang in _loaded:
+        return _lemma(word, lang)
+    if lang == "en":
+        warm(["en"], background=False)
+        return _lemma(word, lang)
     lowered = word.lower()
-    if lang not in _loaded:
-        return lowered
+    if lang not in _requested and lang in LANGUAGES:
+        _requested.add(lang)
+        warm([lang])
+    return lowered
+
+
+@lru_cache(maxsize=131072)
+def _lemma(word: str, lang: str) -> str:
+    lowered = word.lower()
     try:
         return _lemmatizer.lemmatize(lowered, lang).lower()
     except ValueError:

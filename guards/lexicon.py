@@ -219,7 +219,7 @@ SMALL_NUMBERS = {
         "dwanaście": 12,
         "dwadzieścia": 20,
         "trzydzieści": 30,
-    },  # fmt: skip
+    },
 }
 
 # Courtesy and referral vocabulary: carries no claim about the business in any sentence.

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guards.languages import digits, lemma, stopwords
+from guards.languages import digits, lemma, ready, stopwords
 from guards.lexicon import (
     ANSWER_PARTICLES,
     ANTONYMS,
@@ -51,8 +51,12 @@ def _english_stem(w: str) -> str:
     return w
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str, lang: str = "en") -> str:
+    return _stem(word, lang, ready(lang))
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str, lang: str, loaded: bool) -> str:
     w = word.lower().replace("’", "'")
     if lang == "en":
         if w.endswith("'s"):
@@ -73,11 +77,14 @@ def _build_synonyms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in index.items()}
 
 
-SYNONYM_STEMS = _build_synonyms()
-ANTONYM_STEMS = {
-    **{stem(a): stem(b) for a, b in ANTONYMS},
-    **{stem(b): stem(a) for a, b in ANTONYMS},
-}
+@lru_cache(maxsize=1)
+def synonym_stems() -> dict[str, frozenset[str]]:
+    return _build_synonyms()
+
+
+@lru_cache(maxsize=1)
+def antonym_stems() -> dict[str, str]:
+    return {**{stem(a): stem(b) for a, b in ANTONYMS}, **{stem(b): stem(a) for a, b in ANTONYMS}}
 
 
 def words(text: str) -> list[str]:
@@ -116,7 +123,7 @@ def stems_match(a: str, b: str) -> bool:
 def variants(word_stem: str) -> frozenset[str]:
     """The stem and the stems of its synonyms (matching synonym entries by morphology too)."""
     found = {word_stem}
-    for key, group in SYNONYM_STEMS.items():
+    for key, group in synonym_stems().items():
         if stems_match(word_stem, key):
             found |= group
     return frozenset(found)
@@ -135,8 +142,12 @@ def _supported(word_stem: str, vocabulary: frozenset[str]) -> bool:
     return any(stems_match(c, v) for c in variants(word_stem) for v in vocabulary)
 
 
-@lru_cache(maxsize=4096)
 def vocabulary_of(text: str, lang: str = "en") -> frozenset[str]:
+    return _vocabulary_of(text, lang, ready(lang))
+
+
+@lru_cache(maxsize=4096)
+def _vocabulary_of(text: str, lang: str, loaded: bool) -> frozenset[str]:
     return frozenset(stem(w, lang) for w in words(text))
 
 
@@ -187,9 +198,7 @@ def numbers(text: str, claims_only: bool = False, lang: str = "en") -> set[str]:
             continue
         found.add(_number_value(whole, frac, unit))
         u = (unit or "").lower().replace(".", "")
-        if u in ("%", "percent"):
-            found.add(_number_value(whole, frac, None))
-        elif u == "pm" and not claims_only:
+        if u in ("%", "percent") or (u == "pm" and not claims_only):
             found.add(_number_value(whole, frac, None))
     table = _word_numbers(lang)
     for w in _WORD.findall(text):
@@ -226,9 +235,13 @@ def loose_numbers(text: str, lang: str = "en") -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=1024)
 def quantities(text: str, lang: str = "en") -> frozenset[tuple[str, str]]:
     """(number, unit) pairs: '3 to 5 business days' -> {('3','busi'),('5','busi')}, '2-hour' -> ('2','hour')."""
+    return _quantities(text, lang, ready(lang))
+
+
+@lru_cache(maxsize=1024)
+def _quantities(text: str, lang: str, loaded: bool) -> frozenset[tuple[str, str]]:
     text = numeric(text, lang)
     found: set[tuple[str, str]] = set()
     for m in _QUANTITY.finditer(text):
@@ -267,9 +280,13 @@ _DURATION = re.compile(
 _MONEY_BEFORE = re.compile(r"[$€£]\s?$")
 
 
-@lru_cache(maxsize=1024)
 def durations(text: str, lang: str = "en") -> frozenset[float]:
     """Lengths of time stated in a text, in days ("within two weeks" -> {14.0}); amounts are skipped."""
+    return _durations(text, lang, ready(lang))
+
+
+@lru_cache(maxsize=1024)
+def _durations(text: str, lang: str, loaded: bool) -> frozenset[float]:
     text = numeric(text, lang)
     units = _DURATION_UNITS.get(lang, _DURATION_UNITS["en"])
     found: set[float] = set()
@@ -325,7 +342,8 @@ _FREE = re.compile(
     r"without (?:any )?(?:charge|cost)|costs? nothing|for free|complimentary|"
     r"(?:don'?t|doesn'?t|do not|does not|won'?t|will not|never) (?:have to |need to )?pay(?: anything| extra)?|"
     # es
-    r"gratis|gratuit[oa]s?|sin (?:coste|costo|cargo)|no (?:se )?(?:paga|pagan|cobra|cobran)|no (?:cuesta|tiene) (?:nada|coste|costo)|"
+    r"gratis|gratuit[oa]s?|sin (?:coste|costo|cargo)|no (?:se )?(?:paga|pagan|cobra|cobran)|"
+    r"no (?:cuesta|tiene) (?:nada|coste|costo)|"
     # fr
     r"gratuite?s?|gratuitement|offerte?s?|sans frais|ne co[uû]te rien|ne (?:paie|payez|paient|payent) (?:rien|pas)|"
     # de

@@ -187,8 +187,37 @@ _META = frozenset({"ask", "asked", "again", "question", "repeat", "said", "told"
 
 
 _META_OTHER = frozenset(
-    "preguntar pregunta repetir otra vez demander question répéter fois fragen frage nochmal noch einmal mal "
-    "perguntar pergunta vez chiedere domanda volta ripeto pytać pytanie raz vragen vraag nogmaals keer".split()
+    [
+        "preguntar",
+        "pregunta",
+        "repetir",
+        "otra",
+        "vez",
+        "demander",
+        "question",
+        "répéter",
+        "fois",
+        "fragen",
+        "frage",
+        "nochmal",
+        "noch",
+        "einmal",
+        "mal",
+        "perguntar",
+        "pergunta",
+        "vez",
+        "chiedere",
+        "domanda",
+        "volta",
+        "ripeto",
+        "pytać",
+        "pytanie",
+        "raz",
+        "vragen",
+        "vraag",
+        "nogmaals",
+        "keer",
+    ]
 )
 
 
