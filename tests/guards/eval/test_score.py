@@ -22,19 +22,19 @@ ANSWERS = [
         "question": "How long is standard shipping?",
         "answer": "Standard shipping takes 3 to 5 business days. Happy to help!",
         "label": "grounded",
-    },  # fmt: skip
+    },
     {
         "sources": SOURCES,
         "question": "My cart is $80, do I pay shipping?",
         "answer": "Your $80 order ships free.",
         "label": "grounded",
-    },  # fmt: skip
+    },
     {
         "sources": SOURCES,
         "question": "Is express faster?",
         "answer": "Express shipping costs $25.",
         "label": "hallucinated",
-    },  # fmt: skip
+    },
     {
         "sources": SOURCES,
         "question": "Do you ship abroad?",
@@ -62,7 +62,8 @@ def test_score_prints_scores_confusion_and_timing_as_json(tmp_path: Path, capsys
     out = json.loads(capsys.readouterr().out)
     guard = out["hallucination answers.jsonl (grounding)"]
     assert (guard["tp"], guard["fp"], guard["fn"], guard["tn"]) == (1, 1, 0, 2)
-    assert guard["precision"] == 0.5 and guard["recall"] == 1.0
+    assert guard["precision"] == 0.5
+    assert guard["recall"] == 1.0
     assert guard["ms_p99"] >= guard["ms_p50"] > 0
     assert any("We ship worldwide" in e for e in guard["errors"])
     monitor = out["monitor messages.jsonl (handoff)"]
@@ -72,7 +73,9 @@ def test_score_prints_scores_confusion_and_timing_as_json(tmp_path: Path, capsys
 def test_score_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     score_main(["--hallucination", str(_write(tmp_path / "a.jsonl", ANSWERS))])
     out = capsys.readouterr().out
-    assert "P=0.500 R=1.000" in out and "tp=1 fp=1 fn=0 tn=2" in out and "p99=" in out
+    assert "P=0.500 R=1.000" in out
+    assert "tp=1 fp=1 fn=0 tn=2" in out
+    assert "p99=" in out
 
 
 def test_a_bad_row_is_a_clear_error_naming_its_line(tmp_path: Path) -> None:
@@ -95,7 +98,8 @@ async def test_the_monitor_is_scored_on_the_services_handoff_decision() -> None:
 def test_the_project_sets_are_large_multilingual_and_in_the_row_format() -> None:
     answers = [r for f in sorted(DATA.glob("*hallucination.jsonl")) for r in load_answers(f)]
     messages = [r for f in sorted(DATA.glob("*monitor.jsonl")) for r in load_messages(f)]
-    assert len(answers) >= 300 and len(messages) >= 200
+    assert len(answers) >= 300
+    assert len(messages) >= 200
     assert sum(r.lang not in ("", "en") for r in answers) >= len(answers) / 5
     assert sum(r.lang not in ("", "en") for r in messages) >= len(messages) / 5
     assert {r.lang for r in answers + messages} >= {"en", "es", "fr", "de", "pt", "it", "pl", "nl"}
