@@ -40,7 +40,9 @@ _NON_CLAIM = re.compile(
     r"^(?:hi|hello|hey|thanks|thank you|sure|of course|certainly|absolutely|great question|good question|"
     r"i'?m sorry|sorry|unfortunately,? i|i (?:could ?n[o']t|can ?n[o']t|don'?t|do not|didn'?t) (?:find|see|know|have)|"
     r"i'?m not sure|let me know|feel free|hope (?:this|that) helps|is there anything|anything else|"
-    r"here(?:'s| is| are) (?:what|how|a|the)|you(?:'re| are) welcome|happy to help|glad to help)\b",
+    r"here(?:'s| is| are) (?:what|how|a|the)|you(?:'re| are) welcome|happy to help|glad to help|"
+    # The assistant introducing itself or what it can do: "I'm Ada, the Acme assistant."
+    r"i'?m [\w ]{1,30},? (?:the|your) [\w ]{0,40}assistant|i can (?:help|answer|assist))\b",
     re.IGNORECASE,
 )
 # "I don't have that information" in the eight languages: a hedge, not a claim (when it has no number).
