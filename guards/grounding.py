@@ -27,8 +27,10 @@ from guards.text import (
     polarity,
     prepare,
     quantities,
+    SOFT_NUMBER_WORDS,
     stem,
     supported,
+    word_numbers,
     vocabulary_of,
     words,
 )
@@ -137,9 +139,14 @@ def _prepared_in(texts: tuple[str, ...], lang: str, loaded: bool) -> Passage:
     return prepare([canonical(t) for t in texts], lang)
 
 
+# Shorter sources ("Check-in starts at 3 p.m.") are too short to tell a language by: English.
+MIN_SOURCE_LETTERS = 40
+
+
 @lru_cache(maxsize=256)
 def source_language(texts: tuple[str, ...]) -> str:
-    return detect(" ".join(texts)[:400])
+    text = " ".join(texts)[:400]
+    return detect(text) if sum(c.isalpha() for c in text) >= MIN_SOURCE_LETTERS else "en"
 
 
 def _flips(claim: str, source: str, lang: str) -> bool:
@@ -194,9 +201,12 @@ def _number_slots(text: str, lang: str) -> list[tuple[int, str, bool]]:
     """(token index, value, is money) for each number of a text, in order."""
     text = numeric(text, lang)
     out: list[tuple[int, str, bool]] = []
+    table = word_numbers(lang)
     for k, tok in enumerate(_CLAIM_TOKEN.findall(text)):
         if _DIGIT.search(tok):
             out.extend((k, v, bool(_MONEY.search(tok))) for v in numbers(tok, lang="en"))
+        elif tok.lower() in table and tok.lower() not in SOFT_NUMBER_WORDS:
+            out.append((k, f"{table[tok.lower()]:g}", False))
     return out
 
 
@@ -258,6 +268,16 @@ def stems_match_exact(token: str, word: str) -> bool:
     return token == word or (len(word) >= 5 and len(token) >= 5 and (token.startswith(word) or word.startswith(token)))
 
 
+_FREE_WORD = re.compile(r"\bfree\b", re.I)
+
+
+def _free_but_priced(part: str, src: str, lang: str) -> bool:
+    """The claim calls something free that the source clause it paraphrases puts a price on."""
+    if not _FREE_WORD.search(part) or _FREE_WORD.search(src):
+        return False
+    return any(m for _, _, m in _number_slots(src, lang))
+
+
 def _substituted(part: str, src: str, passage: Passage, asked: frozenset[str]) -> str | None:
     """The claim restates a source clause with one of its things swapped for another thing the
     sources name elsewhere ("helmets come with adult packages" for "... with child packages").
@@ -277,16 +297,24 @@ def _substituted(part: str, src: str, passage: Passage, asked: frozenset[str]) -
     if not any(c in source_names or supported(c, asked) for c in extra):
         return None
     claim_vocab = frozenset(claim) | frozenset(content_stems(part, lang))
-    dropped = [c for c in content_stems(src, lang) if c not in WEAK_STEMS and not supported(c, claim_vocab)]
+    dropped = [
+        c
+        for c in content_stems(src, lang)
+        if (c not in WEAK_STEMS or c in source_names) and not supported(c, claim_vocab)
+    ]
     if not dropped:
         return None
     shown = ", ".join(sorted({w for w in words(part) if stem(w, lang) in extra})[:3])
     return f"the sources say this of something else, not {shown}: “{src}”"
 
 
-@lru_cache(maxsize=256)
 def _source_names(passage: Passage) -> frozenset[str]:
-    return frozenset(stem(n, passage.lang) for n in names(passage.text, passage.lang))
+    return _names_in(passage.text, passage.lang, ready(passage.lang))
+
+
+@lru_cache(maxsize=256)
+def _names_in(text: str, lang: str, loaded: bool) -> frozenset[str]:
+    return frozenset(stem(n, lang) for n in names(text, lang))
 
 
 def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(), question: str = "") -> Verdict:
@@ -365,6 +393,9 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         flipped = _antonym_flip(part, src, lang)
         if flipped:
             findings.append((0.75, f"the sources say “{flipped}” here: “{src}”"))
+            break
+        if _free_but_priced(part, src, lang):
+            findings.append((0.75, f"the sources give a price here: “{src}”"))
             break
         swapped = _substituted(part, src, passage, asked)
         if swapped:

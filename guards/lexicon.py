@@ -183,7 +183,7 @@ NUMBER_WORDS = {
 NEGATIONS_BY_LANG = {
     # "except" words too: "returnable, except made-to-measure" denies it of made-to-measure.
     "es": wordset("no nunca jamás ni sin ningún ninguna ninguno nada nadie tampoco excepto salvo"),
-    "fr": wordset("ne n' pas jamais aucun aucune sans rien personne ni non sauf"),
+    "fr": wordset("ne n' pas jamais aucun aucune sans rien personne ni sauf"),  # "non ouverts": an attribute
     "de": wordset("nicht kein keine keinen keinem keiner keines nie niemals ohne nichts weder außer ausgenommen"),
     "pt": wordset("não nunca nem sem nenhum nenhuma nada ninguém exceto salvo"),
     "it": wordset("non mai né senza nessun nessuno nessuna niente nulla tranne eccetto salvo"),

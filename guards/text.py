@@ -34,7 +34,7 @@ _NUMBER = re.compile(
 _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ness", "ings", "ing", "able", "ible", "ies", "ied",
              "ed", "es", "ly", "s")  # fmt: skip
 # Number words that usually are not quantities ("one of our agents", "the first step").
-_SOFT_NUMBER_WORDS = frozenset({"one", "first", "once", "single", "second", "half", "double"})
+SOFT_NUMBER_WORDS = frozenset({"one", "first", "once", "single", "second", "half", "double"})
 # French and Italian elisions: l'ingresso, d'achat, dell'hotel, qu'il.
 _ELISION = re.compile(r"^(?:l|d|j|m|t|s|c|n|qu|dell|all|dall|nell|sull|un)['’]", re.IGNORECASE)
 
@@ -176,7 +176,7 @@ def _number_value(whole: str, frac: str | None, unit: str | None) -> str:
     return text + ("%" if u in ("%", "percent") else "")
 
 
-def _word_numbers(lang: str) -> dict[str, float]:
+def word_numbers(lang: str) -> dict[str, float]:
     return NUMBER_WORDS if lang == "en" else SMALL_NUMBERS.get(lang, {})  # type: ignore[return-value]
 
 
@@ -200,10 +200,10 @@ def numbers(text: str, claims_only: bool = False, lang: str = "en") -> set[str]:
         u = (unit or "").lower().replace(".", "")
         if u in ("%", "percent") or (u == "pm" and not claims_only):
             found.add(_number_value(whole, frac, None))
-    table = _word_numbers(lang)
+    table = word_numbers(lang)
     for w in _WORD.findall(text):
         lw = w.lower()
-        if lw in table and not (claims_only and lw in _SOFT_NUMBER_WORDS):
+        if lw in table and not (claims_only and lw in SOFT_NUMBER_WORDS):
             found.add(f"{table[lw]:g}")
     if claims_only:
         # Percent variants added for matching only.
@@ -269,10 +269,17 @@ _DURATION_UNITS = {
     "nl": {"minuut": 1 / 1440, "uur": 1 / 24, "dag": 1, "week": 7, "maand": 30, "jaar": 365},
 }
 # "within a month", "for an hour": an article counts as one only after such a preposition (so
-# "$2 a month" or "200 miles a day" state no length of time).
-_ONE = r"(?:(?<=within )|(?<=in )|(?<=for )|(?<=after )|(?<=than )|(?<=over )|(?<=under )|(?<=about ))(?:a|an|one)"
+# "$2 a month" or "200 miles a day" state no length of time). Fixed-width lookbehinds, one each.
+_AFTER = ("within ", "in ", "for ", "after ", "than ", "over ", "under ", "about ", "höchstens ", "mindestens ",
+          "innerhalb ", "binnen ", "dentro de ", "dans ", "entro ", "em ", "ciągu ", "durante ", "pendant ")  # fmt: skip
+_ONE_WORDS = ("a", "an", "one", "un", "une", "uno", "una", "ein", "eine", "einen", "einem", "einer", "um", "uma",
+              "een", "jeden", "jedna", "jednego")  # fmt: skip
+_ONE = "(?:" + "|".join(f"(?<={re.escape(a)})" for a in _AFTER) + ")(?:" + "|".join(_ONE_WORDS) + ")"
+_COUNT_WORDS = sorted({*NUMBER_WORDS, *(w for table in SMALL_NUMBERS.values() for w in table)} - SOFT_NUMBER_WORDS,
+                      key=len, reverse=True)  # fmt: skip
 _DURATION = re.compile(
-    rf"(?<![\w.$€£])(\d+(?:\.\d+)?|{_ONE})(?:\s*(?:-|to|a|à|bis|tot|do|or|o|ou|of)\s*(\d+(?:\.\d+)?))?[\s-]+"
+    rf"(?<![\w.$€£])(\d+(?:\.\d+)?|{_ONE}|{'|'.join(_COUNT_WORDS)})"
+    r"(?:\s*(?:-|to|a|à|bis|tot|do|or|o|ou|of)\s*(\d+(?:\.\d+)?))?[\s-]+"
     r"(?:(?:business|working|calendar|full|hábiles|ouvrés|ouvrables|werk|robocz\w*|lavorativi|úteis)\s+)?"
     r"([^\W\d_]+)",
     re.IGNORECASE,
@@ -299,10 +306,11 @@ def _durations(text: str, lang: str, loaded: bool) -> frozenset[float]:
             factor = units.get(m.group(3).lower().rstrip("s"))
         if factor is None:
             continue
+        counts = {**NUMBER_WORDS, **SMALL_NUMBERS.get(lang, {})}
         for raw in (m.group(1), m.group(2)):
             if raw is None:
                 continue
-            value = 1.0 if not raw[0].isdigit() else float(raw)
+            value = float(raw) if raw[0].isdigit() else float(counts.get(raw.lower(), 1))
             found.add(round(value * factor, 3))
     return frozenset(found)
 
