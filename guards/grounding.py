@@ -13,6 +13,7 @@ from functools import lru_cache
 from guards.languages import detect, ready
 from guards.lexicon import WEAK
 from guards.text import (
+    SOFT_NUMBER_WORDS,
     Passage,
     antonym_stems,
     canonical,
@@ -27,11 +28,10 @@ from guards.text import (
     polarity,
     prepare,
     quantities,
-    SOFT_NUMBER_WORDS,
     stem,
     supported,
-    word_numbers,
     vocabulary_of,
+    word_numbers,
     words,
 )
 from guards.verdict import Verdict
