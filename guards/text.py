@@ -271,7 +271,8 @@ _DURATION_UNITS = {
 # "within a month", "for an hour": an article counts as one only after such a preposition (so
 # "$2 a month" or "200 miles a day" state no length of time). Fixed-width lookbehinds, one each.
 _AFTER = ("within ", "in ", "for ", "after ", "than ", "over ", "under ", "about ", "höchstens ", "mindestens ",
-          "innerhalb ", "binnen ", "dentro de ", "dans ", "entro ", "em ", "ciągu ", "durante ", "pendant ")  # fmt: skip
+          "innerhalb ", "binnen ", "dentro de ", "dans ", "entro ", "em ", "ciągu ", "durante ",
+          "pendant ")  # fmt: skip
 _ONE_WORDS = ("a", "an", "one", "un", "une", "uno", "una", "ein", "eine", "einen", "einem", "einer", "um", "uma",
               "een", "jeden", "jedna", "jednego")  # fmt: skip
 _ONE = "(?:" + "|".join(f"(?<={re.escape(a)})" for a in _AFTER) + ")(?:" + "|".join(_ONE_WORDS) + ")"
