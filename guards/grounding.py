@@ -75,7 +75,7 @@ _REFERRAL = re.compile(
 _DIGIT = re.compile(r"\d")
 _MIN_CONTENT = 2
 CLAUSE_MIN_WORDS = 3
-COVERAGE_SLACK = 0.25
+COVERAGE_SLACK = 0.35
 COVERAGE_SPAN = 0.4
 # A content word only the visitor's question contains counts this much as unsupported: the
 # question explains what the visitor brought up, it does not vouch for the business.
@@ -365,9 +365,15 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
                 stated = sorted(v for v, u in source_quantities if u == unit)
                 findings.append((0.8, f"the sources give {', '.join(stated)} {unit}, not {value}"))
                 break
-        stated_durations = durations(passage.text, lang)
-        said_durations = durations(sentence, lang) - stated_durations - durations(question, lang)
-        if stated_durations and said_durations:
+        # A length of time the sources do not give, where the source clause this sentence
+        # paraphrases gives one ("within a month" for "within two weeks"); 5% apart is the same
+        # ("a year" and "12 months").
+        near_durations = durations(closest, lang) if closest and closeness >= 0.5 else frozenset()
+        stated_durations = durations(passage.text, lang) | durations(question, lang)
+        said_durations = [
+            d for d in durations(sentence, lang) if not any(abs(d - s) <= 0.05 * s for s in stated_durations)
+        ]
+        if near_durations and said_durations:
             findings.append((0.78, "the sources state a different length of time"))
         if claimed:
             wrong = _misattached(sentence, passage, claimed - asked_numbers, asked)

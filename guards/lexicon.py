@@ -60,7 +60,7 @@ ANTONYMS = (
     ("before", "after"),
     ("minimum", "maximum"),
     ("increase", "decrease"),
-    ("more", "less"),
+    # not ("more", "less"): "at least $1,000" restates "$1,000 or more" (and "least" lemmatises to "little").
     ("enabled", "disabled"),
     ("public", "private"),
     ("always", "never"),
