@@ -63,6 +63,7 @@ class LlmJudgeMethod:
         self.calls = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.prompt_chars = 0  # what was sent, for servers that report no usage (about 4 characters a token)
 
     async def check(
         self,
@@ -84,6 +85,7 @@ class LlmJudgeMethod:
             f"PASSAGES:\n{passages}\n\nQUESTION:\n{question or '(not given)'}\n\n"
             f"ANSWER SO FAR:\n{context}\n\nSENTENCE:\n{sentence}"
         )
+        self.prompt_chars += len(PROMPT) + len(user)
         try:
             response = await self.client.chat.completions.create(
                 model=self.model,

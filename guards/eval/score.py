@@ -179,7 +179,7 @@ async def score_answers(rows: list[AnswerRow], method: GuardMethod) -> Report:
     if rows:  # load what the first check loads lazily (dictionaries, caches) outside the timings
         await judge_answer(rows[0], method, threshold)
     if isinstance(method, LlmJudgeMethod):
-        method.sentences = method.calls = method.prompt_tokens = method.completion_tokens = 0
+        method.sentences = method.calls = method.prompt_tokens = method.completion_tokens = method.prompt_chars = 0
     results = [await judge_answer(row, method, threshold) for row in rows]
     report = Report(score([(r.predicted, r.row.label == "hallucinated") for r in results]))
     report.timings_ms = [r.ms for r in results]
@@ -196,6 +196,7 @@ async def score_answers(rows: list[AnswerRow], method: GuardMethod) -> Report:
             "calls_per_reply": round(method.calls / len(rows), 2),
             "prompt_tokens_per_reply": round(method.prompt_tokens / len(rows), 1),
             "completion_tokens_per_reply": round(method.completion_tokens / len(rows), 1),
+            "prompt_chars_per_reply": round(method.prompt_chars / len(rows), 1),
         }
     return report
 
