@@ -156,6 +156,11 @@ def _flips(claim: str, source: str, lang: str) -> bool:
     claim_denies = polarity(claim, lang) < 0
     denying, stating = (claim, source) if claim_denies else (source, claim)
     vocabulary = vocabulary_of(stating, lang)
+    if not claim_denies:
+        # "$45 with a 12-month contract or $60 without a contract": the source states both.
+        denied = negated(source, lang, first_only=True)
+        stated = [stem(w, lang) for w in words(canonical(source))]
+        return any(supported(t, vocabulary) and stated.count(t) < 2 for t in denied)
     # "final sale and cannot be returned" vs "final sale": the claim says nothing about returns;
     # "does not cover damage from misuse" vs "damage from misuse": it says nothing about cover.
     return any(supported(t, vocabulary) for t in negated(denying, lang, first_only=not claim_denies))
@@ -178,6 +183,15 @@ def _unsupported_share(
 
 
 WEAK_STEMS = frozenset(stem(w) for w in WEAK)
+
+
+def _crossed(asked: set[str], stated: set[str]) -> set[str]:
+    """Products and sums of one number the visitor gave and one the sources state."""
+    out: set[str] = set()
+    for a in (float(v) for v in asked if not v.endswith("%")):
+        for b in (float(v) for v in stated if not v.endswith("%")):
+            out.update({f"{a * b:g}", f"{a + b:g}", f"{abs(a - b):g}"})
+    return out
 
 
 def _derived(values: set[str]) -> set[str]:
@@ -218,36 +232,48 @@ def _bindings(text: str, word: str, lang: str) -> tuple[set[tuple[str, bool]], b
     from guards.sentences import split_sentences
 
     for sentence in split_sentences(text):
-        tokens = _CLAIM_TOKEN.findall(numeric(sentence.text, lang))
-        where = [k for k, t in enumerate(tokens) if not _DIGIT.search(t) and stems_match_exact(stem(t, lang), word)]
-        if not where:
-            continue
-        slots = _number_slots(sentence.text, lang)
-        if not slots:
-            free_use = True
-            continue
-        for money in (True, False):
-            kind = [(s, v) for s, v, m in slots if m == money]
-            for k in where:
-                if kind:
-                    nearest = min(abs(k - s) for s, _ in kind)
-                    if nearest <= BIND_DISTANCE:
-                        bound |= {(v, money) for s, v in kind if abs(k - s) <= nearest + 1}
+        for segment in _SEGMENT.split(sentence.text):
+            free_use |= _bind_segment(segment, word, lang, bound)
     return bound, free_use
+
+
+# Numbers go with things in their own clause: "a basic wash costs $12 | and the Ultimate wash ...".
+_SEGMENT = re.compile(
+    r"[;:()]|(?<!\d),|,(?!\d)|"
+    r"\b(?:and|or|but|y|o|e|et|ou|und|oder|en|of|i|ed|oraz|lub|ma|mas|pero|mais|aber|maar|ale|while|whereas)\b",
+    re.I,
+)
+
+
+def _bind_segment(text: str, word: str, lang: str, bound: set[tuple[str, bool]]) -> bool:
+    """Add to ``bound`` the numbers ``word`` goes with in one clause; True if it occurs there without one."""
+    tokens = _CLAIM_TOKEN.findall(numeric(text, lang))
+    where = [k for k, t in enumerate(tokens) if not _DIGIT.search(t) and stems_match_exact(stem(t, lang), word)]
+    if not where:
+        return False
+    slots = _number_slots(text, lang)
+    if not slots:
+        return True
+    for money in (True, False):
+        kind = [(s, v) for s, v, m in slots if m == money]
+        for k in where:
+            if kind:
+                nearest = min(abs(k - s) for s, _ in kind)
+                if nearest <= BIND_DISTANCE:
+                    bound |= {(v, money) for s, v in kind if abs(k - s) <= nearest + 1}
+    return False
 
 
 def _misattached(sentence: str, passage: Passage, claimed: set[str], asked: frozenset[str]) -> str | None:
     """A number the sources state, put with a thing the sources give another number ("O plano mensal
     custa 99 reais" when the sources say 119 for the monthly plan, 99 for the yearly one).
 
-    Only for things that are names in the sources or that the visitor asked about (see _substituted).
+    Only for things the visitor asked about: words of a brand name ("Sparkle Auto Wash") go with
+    every number.
     """
     lang = passage.lang
-    source_names = _source_names(passage)
     candidates = {
-        s
-        for s in content_stems(sentence, lang)
-        if s not in WEAK_STEMS and len(s) >= 4 and (s in source_names or supported(s, asked))
+        s for s in content_stems(sentence, lang) if s not in WEAK_STEMS and len(s) >= 4 and supported(s, asked)
     }
     for word in candidates:
         said, _ = _bindings(sentence, word, lang)
@@ -342,6 +368,8 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         # sources ("14 € por persona, para dos adultos son 28 €").
         operands = (claimed & passage.numbers) | asked_numbers
         missing_numbers -= _derived(operands) if len(operands) >= 2 or asked_numbers else set()
+        # "twice a month at $12" -> "$24": one of the visitor's numbers with one of the sources'.
+        missing_numbers -= _crossed(asked_numbers, set(passage.numbers))
     if missing_numbers:
         findings.append((0.9, f"the sources do not state {', '.join(sorted(missing_numbers))}"))
     elif closest and closeness >= 0.6 and not (claimed & asked_numbers):
@@ -356,6 +384,19 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         units = {u for _, u in source_quantities}
         asked_quantities = quantities(question, lang) if question else set()
         for value, unit in sorted(quantities(sentence, lang)):
+            stated_values = sorted(float(v) for v, u in source_quantities if u == unit and not v.endswith("%"))
+            if (
+                value in asked_numbers
+                and len(stated_values) >= 2
+                and not value.endswith("%")
+                and not stated_values[0] <= float(value) <= stated_values[-1]
+            ):
+                # The visitor's number, outside the range the sources give ("rooms for 2 to 6
+                # people" -> "yes, we have a room for 10"): the question cannot vouch for it.
+                findings.append(
+                    (0.8, f"the sources give {stated_values[0]:g} to {stated_values[-1]:g} {unit}, not {value}")
+                )
+                break
             if (
                 unit in units
                 and (value, unit) not in source_quantities | asked_quantities

@@ -349,6 +349,7 @@ def names(text: str, lang: str = "en") -> set[str]:
 _FREE = re.compile(
     r"\b(?:free of charge|at no (?:extra |additional )?(?:charge|cost)|no (?:extra |additional )?(?:charge|cost|fee)|"
     r"without (?:any )?(?:charge|cost)|costs? nothing|for free|complimentary|"
+    r"(?:doesn'?t|does not|don'?t|do not|won'?t|will not) cost (?:you )?(?:anything|a thing|a penny|a cent|extra)|"
     r"(?:don'?t|doesn'?t|do not|does not|won'?t|will not|never) (?:have to |need to )?pay(?: anything| extra)?|"
     # es
     r"gratis|gratuit[oa]s?|sin (?:coste|costo|cargo)|no (?:se )?(?:paga|pagan|cobra|cobran)|"
@@ -362,7 +363,7 @@ _FREE = re.compile(
     # it
     r"gratuit[oaie]|senza costi?|non (?:si )?(?:paga|pagano|costa) ?(?:nulla|niente)?|"
     # pl
-    r"bezpłatn\w*|darmow\w*|bez opłat\w*|nic nie (?:płacisz|płaci|kosztuje)|nie (?:płacisz|płaci)|"
+    r"bezpłatn\w*|darmow\w*|za darmo|bez opłat\w*|nic nie (?:płacisz|płaci|kosztuje)|nie (?:płacisz|płaci)|"
     # nl
     r"kost niets|niets betalen|geen kosten|zonder kosten|hoeft niet te betalen)(?!\w)",
     re.IGNORECASE,
