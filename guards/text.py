@@ -113,10 +113,11 @@ def content_stems(text: str, lang: str = "en") -> list[str]:
 
 
 def stems_match(a: str, b: str) -> bool:
+    """Same stem, or one an inflection of the other ("deliver"/"delivery"); not "back"/"backpack"."""
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 4 and long_.startswith(short)
+    return len(short) >= 4 and long_.startswith(short) and (len(long_) - len(short) <= 3 or len(short) >= 6)
 
 
 @lru_cache(maxsize=65536)
