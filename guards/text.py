@@ -113,11 +113,16 @@ def content_stems(text: str, lang: str = "en") -> list[str]:
 
 
 def stems_match(a: str, b: str) -> bool:
-    """Same stem, or one an inflection of the other ("deliver"/"delivery"); not "back"/"backpack"."""
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= 4 and long_.startswith(short) and (len(long_) - len(short) <= 3 or len(short) >= 6)
+    return len(short) >= 4 and long_.startswith(short)
+
+
+def _inflection_of(a: str, b: str) -> bool:
+    """Stricter, for reaching synonyms: "deliver"/"delivery", not "back"/"backpack" (-> "send back" -> return)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return stems_match(a, b) and (len(long_) - len(short) <= 3 or len(short) >= 6)
 
 
 @lru_cache(maxsize=65536)
@@ -125,7 +130,7 @@ def variants(word_stem: str) -> frozenset[str]:
     """The stem and the stems of its synonyms (matching synonym entries by morphology too)."""
     found = {word_stem}
     for key, group in synonym_stems().items():
-        if stems_match(word_stem, key):
+        if _inflection_of(word_stem, key):
             found |= group
     return frozenset(found)
 
