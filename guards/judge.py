@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 PROMPT = """You check a customer-support assistant's answer against the passages it was given.
 Decide whether the SENTENCE is supported by the PASSAGES. A paraphrase of the passages is supported.
 A number, name, date or negation that differs from the passages, or a claim the passages do not make,
-is not supported. Sentences with no factual claim (greetings, offers to help, questions) are supported.
+is not supported. The visitor's QUESTION may explain a number or detail the visitor gave (their order
+size, their dates), but it never supports a claim about the business. Sentences with no factual claim
+(greetings, offers to help, pointing the visitor to a person, questions) are supported.
 Reply with JSON only: {"supported": true|false, "score": <0..1, how unsupported>, "reason": "<short>",
 "correction": "<the passage text that states the fact correctly, or empty>"}"""
 
@@ -59,18 +61,31 @@ class LlmJudgeMethod:
         # Sentences checked and model calls made, for the cost per reply (evaluation, benches).
         self.sentences = 0
         self.calls = 0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.prompt_chars = 0  # what was sent, for servers that report no usage (about 4 characters a token)
 
     async def check(
-        self, sentence: str, sources: list[Source], context: str = "", known: frozenset[str] = frozenset()
+        self,
+        sentence: str,
+        sources: list[Source],
+        context: str = "",
+        known: frozenset[str] = frozenset(),
+        *,
+        question: str = "",
     ) -> Verdict:
         self.sentences += 1
         if not self.every_sentence:
-            offline = ground(sentence, source_texts(sources), known)
+            offline = ground(sentence, source_texts(sources), known, question)
             if offline.score == 0.0:
                 return offline
         self.calls += 1
         passages = "\n".join(f"[{i + 1}] {s.title}: {s.snippet}" for i, s in enumerate(sources)) or "(none)"
-        user = f"PASSAGES:\n{passages}\n\nANSWER SO FAR:\n{context}\n\nSENTENCE:\n{sentence}"
+        user = (
+            f"PASSAGES:\n{passages}\n\nQUESTION:\n{question or '(not given)'}\n\n"
+            f"ANSWER SO FAR:\n{context}\n\nSENTENCE:\n{sentence}"
+        )
+        self.prompt_chars += len(PROMPT) + len(user)
         try:
             response = await self.client.chat.completions.create(
                 model=self.model,
@@ -78,8 +93,11 @@ class LlmJudgeMethod:
                 temperature=0,
                 timeout=self.timeout_s,
             )
+            if response.usage is not None:
+                self.prompt_tokens += response.usage.prompt_tokens or 0
+                self.completion_tokens += response.usage.completion_tokens or 0
             score, reason, correction = parse_judgement(response.choices[0].message.content or "")
         except Exception as exc:  # the guard must keep working when the model is down or talks nonsense
             log.warning("llm judge failed (%s); using the offline check", exc)
-            return ground(sentence, source_texts(sources), known)
+            return ground(sentence, source_texts(sources), known, question)
         return Verdict(score, reason or "the model found no support in the sources", self.name, correction)

@@ -20,7 +20,8 @@ STOPWORDS = wordset(
     another again further once per via while during before after because since until unless within without
     whether get gets got getting make makes made let lets please thanks thank sure okay ok yes hi hello hey well
     really usually typically generally currently always often sometimes simply quite rather etc like that's
-    what's let's i'm i've i'll we're we've we'll you're you've you'll they're it'll don't doesn't can't won't"""
+    what's let's i'm i've i'll we're we've we'll you're you've you'll they're it'll don't doesn't can't won't
+    she he she's he's she'll he'll she'd he'd you'd we'd they'd they'll they've it'd"""
 )
 
 # Words that carry no claim in an assistant's sentence ("happy to help", "you can check").
@@ -59,7 +60,7 @@ ANTONYMS = (
     ("before", "after"),
     ("minimum", "maximum"),
     ("increase", "decrease"),
-    ("more", "less"),
+    # not ("more", "less"): "at least $1,000" restates "$1,000 or more" (and "least" lemmatises to "little").
     ("enabled", "disabled"),
     ("public", "private"),
     ("always", "never"),
@@ -173,4 +174,76 @@ NUMBER_WORDS = {
     "third": 3,
     "fourth": 4,
     "fifth": 5,
+}
+
+
+# ---- Other languages (es, fr, de, pt, it, pl, nl). Stopwords come from the stop-words package;
+# these are the few closed word classes the checks reason with.
+
+NEGATIONS_BY_LANG = {
+    # "except" words too: "returnable, except made-to-measure" denies it of made-to-measure.
+    "es": wordset("no nunca jamás ni sin ningún ninguna ninguno nada nadie tampoco excepto salvo"),
+    "fr": wordset("ne n' pas jamais aucun aucune sans rien personne ni sauf"),  # "non ouverts": an attribute
+    "de": wordset("nicht kein keine keinen keinem keiner keines nie niemals ohne nichts weder außer ausgenommen"),
+    "pt": wordset("não nunca nem sem nenhum nenhuma nada ninguém exceto salvo"),
+    "it": wordset("non mai né senza nessun nessuno nessuna niente nulla tranne eccetto salvo"),
+    "pl": wordset("nie nigdy bez żaden żadna żadne nic ani oprócz"),
+    "nl": wordset("niet geen nooit zonder niets noch behalve"),
+}
+
+# Words that open a yes/no answer ("No, the first visit is free"): not a negation of the claim.
+ANSWER_PARTICLES = wordset("yes no nope yeah yep sí si no non oui nein ja doch não sim tak nie nee ja")
+
+# Small number words text2num leaves as words, and Polish (which text2num does not parse).
+SMALL_NUMBERS = {
+    "es": {"dos": 2},
+    "fr": {"deux": 2},
+    "de": {"zwei": 2, "zwo": 2},
+    "pt": {"dois": 2, "duas": 2},
+    "it": {"due": 2},
+    "nl": {"twee": 2},
+    "pl": {
+        "dwa": 2,
+        "dwie": 2,
+        "dwóch": 2,
+        "trzy": 3,
+        "trzech": 3,
+        "cztery": 4,
+        "czterech": 4,
+        "pięć": 5,
+        "sześć": 6,
+        "siedem": 7,
+        "osiem": 8,
+        "dziewięć": 9,
+        "dziesięć": 10,
+        "dwanaście": 12,
+        "dwadzieścia": 20,
+        "trzydzieści": 30,
+    },
+}
+
+# Courtesy and referral vocabulary: carries no claim about the business in any sentence.
+CHATTER_BY_LANG = {
+    "es": wordset(
+        "gracias ayuda ayudar ayudarle ayudarte encantado encantados encantada pregunta información "
+        "disfrute disfruten disfrutar saludos recomiendo recomendamos contactar llamar"
+    ),
+    "fr": wordset(
+        "merci aide aider ravi ravis heureux question questions information informations hésitez "
+        "bonne bon contacter appeler demander"
+    ),
+    "de": wordset(
+        "danke dank hilfe helfen hilft gern gerne frage fragen informationen information schönen tag "
+        "kontaktieren anrufen wenden"
+    ),
+    "pt": wordset(
+        "obrigado obrigada ajuda ajudar pergunta informação informações bom boa dia contato contatar ligar aproveite"
+    ),
+    "it": wordset(
+        "grazie aiuto aiutare aiutarla domanda informazione informazioni buona buon giornata contattare chiamare"
+    ),
+    "pl": wordset(
+        "dziękuję dziękujemy pomoc pomóc pomożemy chętnie pytanie informacji informacja zadzwonić skontaktować proszę"
+    ),
+    "nl": wordset("bedankt dank hulp helpen graag vraag informatie gerust contact opnemen bellen fijne dag"),
 }

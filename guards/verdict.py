@@ -23,10 +23,18 @@ class GuardMethod(Protocol):
     name: str
 
     async def check(
-        self, sentence: str, sources: list[Source], context: str = "", known: frozenset[str] = frozenset()
+        self,
+        sentence: str,
+        sources: list[Source],
+        context: str = "",
+        known: frozenset[str] = frozenset(),
+        *,
+        question: str = "",
     ) -> Verdict:
         """Judge one sentence against the reply's sources.
 
-        ``context`` is the reply so far; ``known`` names the reply may use without a source.
+        ``context`` is the reply so far; ``known`` names the reply may use without a source;
+        ``question`` is the visitor's message: it may explain a number or a fact the visitor
+        gave, never support a claim about the business.
         """
         ...

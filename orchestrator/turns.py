@@ -464,6 +464,7 @@ def _created(user: UserMessage, event_id: str, message_id: str, author: Author, 
         author=author,
         reply_to=user.message_id,
         sources=sources,
+        question=user.text,
     )
 
 

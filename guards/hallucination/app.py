@@ -11,6 +11,7 @@ from faststream.nats import NatsBroker
 
 from guards.hallucination.handlers import register_handlers
 from guards.hallucination.service import HallucinationGuard
+from guards.languages import warm
 from guards.methods import make_method
 from guards.replicas import Leases, LeaseSettings, Ownership
 from guards.tenancy import TenantRules
@@ -30,6 +31,7 @@ def create_broker(
     """``ownership`` None means partitions leased on the bus (started by connect())."""
     # Every token delta passes through here: per-message access logs at INFO would cost more
     # than the check itself, so they go to DEBUG.
+    warm(background=False)  # English lemmas and the detector now (~1.5 s), not in the first check; others when seen
     broker = make_broker(settings, log_level=logging.DEBUG)
 
     async def publish(flag: MessageFlagged) -> object:

@@ -37,6 +37,7 @@ class _Job:
     sentence: Sentence
     sources: list[Source]
     context: str
+    question: str = ""
 
 
 class HallucinationGuard:
@@ -78,7 +79,7 @@ class HallucinationGuard:
         if isinstance(event, MessageCreated):
             if event.role != "assistant":
                 return  # agents write their own messages; there is nothing to ground
-            self._enqueue(*self.tracker.created(t, c, event.message_id, event.sources))
+            self._enqueue(*self.tracker.created(t, c, event.message_id, event.sources, event.question))
         elif isinstance(event, MessageDelta):
             # Deltas of a reply whose MessageCreated we missed are tracked too: the completion
             # carries the sources and lets us check them then.
@@ -112,6 +113,7 @@ class HallucinationGuard:
                 sentence,
                 reply.sources or [],
                 reply.buffer.text[: sentence.end],
+                reply.question,
             )
             self._pending += 1
             self._idle.clear()
@@ -158,7 +160,7 @@ class HallucinationGuard:
     async def _check(self, job: _Job) -> None:
         policy = self.rules.guard(job.tenant_id)
         known = self.rules.known_names(job.tenant_id)
-        verdict = await self.method.check(job.sentence.text, job.sources, job.context, known)
+        verdict = await self.method.check(job.sentence.text, job.sources, job.context, known, question=job.question)
         flag = flag_for(job.tenant_id, job.conversation_id, job.message_id, job.sentence, verdict, policy)
         if flag is not None:
             await self.publish(flag)

@@ -15,6 +15,7 @@ class Reply:
     conversation_id: str
     message_id: str
     sources: list[Source] | None = None  # None until MessageCreated (or MessageCompleted) arrives
+    question: str = ""  # the visitor message answered (from MessageCreated)
     buffer: SentenceBuffer = field(default_factory=SentenceBuffer)
     waiting: list[Sentence] = field(default_factory=list)  # completed before the sources were known
     ready: list[Sentence] = field(default_factory=list)  # every sentence handed out to check so far
@@ -48,11 +49,17 @@ class ReplyTracker:
         return ready
 
     def created(
-        self, tenant_id: str, conversation_id: str, message_id: str, sources: list[Source]
+        self,
+        tenant_id: str,
+        conversation_id: str,
+        message_id: str,
+        sources: list[Source],
+        question: str | None = None,
     ) -> tuple[Reply, list[Sentence]]:
         self.sweep()
         reply = self._reply(tenant_id, conversation_id, message_id)
         reply.sources = list(sources)
+        reply.question = question or ""
         return reply, self._ready(reply, [])
 
     def delta(

@@ -11,6 +11,7 @@ from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError
 
+from guards.languages import warm
 from guards.sentiment.handlers import register_handlers
 from guards.sentiment.handoffs import KvHandoffStates
 from guards.sentiment.service import SentimentMonitor
@@ -25,6 +26,7 @@ def create_broker(
     settings: Settings, *, store: MoodStore | None = None, rules: TenantRules | None = None
 ) -> tuple[NatsBroker, SentimentMonitor]:
     """``store`` None means the KV bucket, opened by connect()."""
+    warm(background=False)  # English lemmas and the detector now (~1.5 s), not in the first check; others when seen
     broker = make_broker(settings, middlewares=(DeadLetterUndecodable,))
     monitor = SentimentMonitor(store or MemoryMoodStore(), rules or TenantRules.from_settings(settings))
     register_handlers(broker, monitor)

@@ -11,6 +11,11 @@ from guards.sentiment.signals import normalise
 from shared.tenants import HandoffRules
 
 RECENT = 6  # visitor messages remembered for "the same question again"
+# A rejected answer ("that's not what I asked") or the same question again counts as two signs
+# of failure: the answer that missed, and the visitor having to come back to it. With the
+# default rules (two signs) one such message asks for a human; a tenant that wants the
+# assistant to get a second chance sets ``repeated_failures`` to 4.
+FAILURE_WEIGHT = 2
 
 
 class Outcome(BaseModel):
@@ -80,7 +85,7 @@ def advance(
     new.mood = round(weight * scored.score + (1 - weight) * state.mood, 4)
     new.messages += 1
     if scored.has("repeated_failure") or scored.has("repeated_question"):
-        new.failures += 1
+        new.failures += FAILURE_WEIGHT
     new.recent = [*state.recent, normalise(text)][-RECENT:]
     decision = _handoff(new, scored, rules, may_ask)
     if decision is not None:

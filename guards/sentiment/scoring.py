@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from guards.sentiment.signals import asks_for_human, has_profanity, is_angry, repeats, says_failure
+from guards.sentiment.signals import asks_for_human, has_profanity, is_angry, repeats, says_failure, unquoted
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +27,8 @@ class MessageScore:
 
 def score_message(text: str, keywords: list[str], earlier: list[list[str]] | None = None) -> MessageScore:
     """Score ``text``; ``earlier`` holds the normalised previous visitor messages of the conversation."""
-    compound = float(_analyzer().polarity_scores(text)["compound"])
+    # Quoted words are someone else's ("the error says 'access denied, damn it'").
+    compound = float(_analyzer().polarity_scores(unquoted(text))["compound"])
     signals: list[str] = []
     if asks_for_human(text, keywords):
         signals.append("ask_human")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from guards.languages import detect
+from guards.sentiment import phrases
 from guards.text import content_stems, numbers, supported
 
 _HUMAN = r"(?:human|person|people|agent|someone|somebody|representative|rep|operator|staff|manager|supervisor|employee|customer (?:service|support|care)|support team|real one)"
@@ -35,13 +37,27 @@ _ASK_PATTERNS = (
         r"\b(?:are you|is this|am i talking to)\s+(?:a\s+)?(?:bot|robot|machine|real)\b[^.?!]*\b(?:human|person)\b",
         re.I,
     ),
+    # Indirect asks: "is there anyone I could talk to", "I'd rather deal with a real person",
+    # "one of your people", "have someone from your team give me a ring".
+    re.compile(r"\bis there (?:any|some)(?:one|body)\b[^.?!]{0,40}\b(?:talk|speak|help|call|chat)", re.I),
+    re.compile(r"\b(?:rather|prefer)\w*\s+(?:to\s+)?(?:deal|talk|speak|chat)\w*\s+(?:with|to)\b", re.I),
+    re.compile(r"\bone of your (?:people|staff|team|colleagues|employees)\b", re.I),
+    re.compile(
+        r"\b(?:some|any)(?:one|body) (?:from|at|in|on) (?:your|the) (?:team|support|staff|office|company)\b", re.I
+    ),
+    re.compile(r"\b(?:a|any) (?:staff|team) member\b|\bgive me a (?:ring|call)\b", re.I),
 )
+# A product called "AI agent" is not a person.
+_PRODUCT = re.compile(r"\bAI[- ]?agents?\b", re.I)
+# Quoted text is someone else's words ("my son keeps saying 'this game is sh*t'").
+_QUOTED = re.compile(r"(?<!\w)['‘\"“«]([^'’\"”»\n]{2,120})['’\"”»](?!\w)")
 _BARE_HUMAN = re.compile(
     r"\b(?:human|person|agent|representative|rep|operator|manager|supervisor|customer (?:service|support|care)|support team)\b",
     re.I,
 )
 _NOT_ASKING = re.compile(
-    r"\b(?:don'?t|do not|no need to|not)\s+(?:need|want|have to|looking to)\s+(?:to\s+)?(?:talk|speak|an?|a|the|chat)?\b",
+    r"\b(?:don'?t|do not|no need to|not)\s+(?:need|want|have to|looking to)\s+(?:to\s+)?(?:talk|speak|an?|a|the|chat)?\b|"
+    r"\bno need (?:for|to|of)\b",
     re.I,
 )
 
@@ -49,7 +65,7 @@ _PROFANITY = re.compile(
     r"\b(?:f+u+c+k+\w*|f[\*\#@$%!]{1,3}c?k\w*|f[\*\#@]{2,}\w*|fck\w*|fk+ing|effing|motherf\w+|sh[i1\*]t+\w*|bullsh\w+|"
     r"crap\w*|damn\w*|dammit|goddamn\w*|b[i\*]tch\w*|bastard\w*|ass(?:hole)?s?|a[\*\$]{2}hole|dick\w*|piss\w*|"
     r"wtf|stfu|ffs|fml|bloody hell|hell(?= no| is| are| kind| of a)|screw (?:you|this|that|off)|suck(?:s|ed)? (?:ass|balls)|"
-    r"idiot\w*|moron\w*|dumbass|jackass|twat|wank\w*|bollocks|prick|douche\w*)",
+    r"idiot\w*|moron\w*|dumbass|jackass|twat|wank\w*|bollocks|prick|douche\w*)(?!\w)",
     re.I,
 )
 
@@ -60,7 +76,11 @@ _ANGER_CUES = re.compile(
     r"shameful|disgrace\w*|are you (?:even )?(?:listening|reading)|never again|last time i|report you|lawyer|sue\b|chargeback|cancel everything|"
     r"for the (?:last|third|fifth|\w+) time|how (?:many|hard) (?:times|is it)|seriously\?|unbelievable|"
     r"no one (?:helps|answers|cares)|nobody (?:helps|answers|cares)|what is wrong with you|get your act together|"
-    r"still (?:no|not|waiting|haven'?t)|(?:days|weeks|months) (?:later|now|and still)|zero help|no help)(?!\w)",
+    r"still (?:no|not|waiting|haven'?t)|(?:days|weeks|months) (?:later|now|and still)|zero help|no help|"
+    r"(?:file|filing|lodge|lodging|make|making|raise|raising|submit) (?:a )?(?:formal )?complaint|bbb|better business bureau|"
+    r"dispute (?:the|this|a) (?:charge|payment)|done with (?:this|you|your)|thanks for nothing|"
+    r"nobody (?:is )?(?:doing|helping|responding)|(?:want|need) my money back|"
+    r"(?:oh )?(?:great|fantastic|wonderful|brilliant|perfect|awesome|lovely)[,.!]*\s+(?:another|more of the same|still (?:no|not)|nothing))(?!\w)",
     re.I,
 )
 
@@ -74,19 +94,29 @@ _FAILURE = re.compile(
     r"wrong answer|makes no sense|doesn'?t make (?:any )?sense|not (?:the|my) question|(?:again|once more),? (?:my|the) question|"
     r"let me (?:ask|try|rephrase|say) (?:it |this |that )?(?:again|differently|one more time)|i(?:'ll| will) ask (?:again|one more time)|"
     r"(?:still|again) (?:doesn'?t|didn'?t|not) (?:work|help|answer)|going in circles|you (?:misunderstood|misread)|"
+    r"(?:nothing|not) to do with my (?:question|problem)|(?:doesn'?t|does not|didn'?t|did not) answer anything|"
     r"i said\b|that'?s not (?:it|right|correct|helpful|what)|no,? i (?:mean|meant|said|asked)|let me rephrase|"
     r"for the (?:second|third|fourth|fifth|last|\w+th) time|(?:asked|told you|explained)(?: this| that| it)? (?:twice|three times|again|already)",
     re.I,
 )
 
 _NEGATED = re.compile(r"\b(?:not|n't|never|no)\s+(?:\w+\s+)?$", re.I)  # "I'm not angry"
-_SHOUT = re.compile(r"\b[A-Z]{3,}\b")
+_SHOUT = re.compile(r"\b[^\W\d_a-zà-öø-ÿ]{3,}\b")
 # Profanity aimed at the assistant or the business rather than at the situation.
 _DIRECTED = re.compile(r"\b(?:you|your|this|these|off)\b", re.I)
 
 
+def unquoted(text: str) -> str:
+    """The text without quoted passages (and with "AI agent" product names removed)."""
+    return _PRODUCT.sub("product", _QUOTED.sub(" ", text))
+
+
 def asks_for_human(text: str, keywords: list[str]) -> bool:
-    """An explicit request for a person (generic phrasing, or one of the tenant's keywords as a request)."""
+    """An explicit request for a person (generic phrasing, or one of the tenant's keywords as a request),
+    in English or, whatever the tenant's keywords, in es/fr/de/pt/it/pl/nl (guards/sentiment/phrases.py)."""
+    text = unquoted(text)
+    if phrases.asks_for_human(text) and not _NOT_ASKING.search(text):
+        return True
     if _NOT_ASKING.search(text):
         # "I don't need a human" is no request; "I don't want a bot, but a real person" still is.
         parts = re.split(r"\bbut\b", text, flags=re.I)
@@ -116,18 +146,26 @@ def asks_for_human(text: str, keywords: list[str]) -> bool:
 
 
 def has_profanity(text: str) -> bool:
-    return bool(_PROFANITY.search(text))
+    return bool(_PROFANITY.search(unquoted(text)))
 
 
 def shouting(text: str) -> bool:
-    """Mostly capital letters over several words, or a run of exclamation marks."""
+    """Mostly capital letters over several words (any alphabet: "MON COLIS N'EST TOUJOURS PAS ARRIVÉ").
+
+    A run of exclamation marks alone is enthusiasm as often as anger ("Thank you so much!!!").
+    """
     letters = [c for c in text if c.isalpha()]
     caps = sum(c.isupper() for c in letters)
-    return (len(letters) >= 8 and caps / len(letters) > 0.7 and len(_SHOUT.findall(text)) >= 3) or "!!!" in text
+    return len(letters) >= 8 and caps / len(letters) > 0.7 and len(_SHOUT.findall(text)) >= 3
 
 
 def is_angry(text: str, compound: float) -> bool:
-    """Anger: negative tone with an anger cue, shouting, or very negative tone alone."""
+    """Anger: negative tone with an anger cue (any of the eight languages), shouting, or very negative tone."""
+    text = unquoted(text)
+    if phrases.angry(text):
+        return True
+    if "!!!" in text and compound <= -0.3:
+        return True
     cue = any(not _NEGATED.search(text[: m.start()]) for m in _ANGER_CUES.finditer(text))
     # VADER often scores complaints as positive ("didn't show up. Terrible." = +0.37), so a cue wins
     # unless the message is clearly happy.
@@ -141,17 +179,53 @@ def is_angry(text: str, compound: float) -> bool:
 
 
 def says_failure(text: str) -> bool:
-    """The visitor says the assistant failed them ("that's not what I asked")."""
-    return bool(_FAILURE.search(text))
+    """The visitor says the assistant failed them ("that's not what I asked", "no es lo que pregunté")."""
+    return bool(_FAILURE.search(text)) or phrases.says_failure(text)
 
 
 _META = frozenset({"ask", "asked", "again", "question", "repeat", "said", "told", "already", "once"})
 
 
+_META_OTHER = frozenset(
+    [
+        "preguntar",
+        "pregunta",
+        "repetir",
+        "otra",
+        "vez",
+        "demander",
+        "question",
+        "répéter",
+        "fois",
+        "fragen",
+        "frage",
+        "nochmal",
+        "noch",
+        "einmal",
+        "mal",
+        "perguntar",
+        "pergunta",
+        "vez",
+        "chiedere",
+        "domanda",
+        "volta",
+        "ripeto",
+        "pytać",
+        "pytanie",
+        "raz",
+        "vragen",
+        "vraag",
+        "nogmaals",
+        "keer",
+    ]
+)
+
+
 def normalise(text: str) -> list[str]:
-    """A message as a set of content stems and numbers, for comparing questions."""
-    stems = {s for s in content_stems(text) if s not in _META}
-    return sorted(stems | numbers(text))
+    """A message as a set of content stems (lemmas, in its language) and numbers, for comparing questions."""
+    lang = detect(text)
+    stems = {s for s in content_stems(text, lang) if s not in _META and s not in _META_OTHER}
+    return sorted(stems | numbers(text, lang=lang))
 
 
 def _covered(words: set[str], by: set[str]) -> int:

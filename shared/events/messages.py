@@ -51,6 +51,11 @@ class MessageCreated(Event):
     sources: list[Source] = Field(
         default_factory=list, description="Passages retrieved before generation; guards check deltas against them."
     )
+    question: str | None = Field(
+        None,
+        description="The visitor's message this reply answers (assistant replies): the hallucination guard reads "
+        "numbers and facts the visitor gave from it, never a claim about the business.",
+    )
 
 
 class MessageDelta(Event):

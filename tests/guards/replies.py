@@ -37,9 +37,16 @@ def stream(conversation_id: str, message_id: str, text: str, chunk: int = 7) -> 
     ]  # fmt: skip
 
 
-def created(conversation_id: str, message_id: str, sources: list[Source] = SOURCES) -> MessageCreated:
+def created(
+    conversation_id: str, message_id: str, sources: list[Source] = SOURCES, question: str | None = None
+) -> MessageCreated:
     return MessageCreated(
-        tenant_id="acme", conversation_id=conversation_id, message_id=message_id, role="assistant", sources=sources
+        tenant_id="acme",
+        conversation_id=conversation_id,
+        message_id=message_id,
+        role="assistant",
+        sources=sources,
+        question=question,
     )
 
 

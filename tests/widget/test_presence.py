@@ -73,7 +73,13 @@ async def test_flags_sit_on_their_sentence_and_cancel_keeps_text(page: Any, gate
     await bot.emit(MessageFlagged, message_id=reply, start=start, end=end, sentence=text[start:end], score=0.8,
                    reason="GraphQL is not in the docs", method="grounding")  # fmt: skip
     await expect(row.locator('mark[part~="flag"]')).to_have_text(["It supports ", "GraphQL", " too."])
-    await expect(row.locator('[part~="flag-note"]')).to_contain_text("GraphQL is not in the docs")
+    note = row.locator('[part~="flag-note"]')
+    # The visitor reads what could not be verified, why, and what to do about it.
+    await expect(note).to_contain_text("could not confirm the highlighted part in our documentation")
+    await expect(note).to_contain_text("double-check")
+    await expect(note.locator('[part~="flag-reason"]')).to_have_text("Why: GraphQL is not in the docs")
+    await note.locator('[part~="flag-ask"]').click()
+    await expect(widget.locator('[part~="system"]').last).to_contain_text("You asked to talk to a person.")
     s, e = spans["Rate limit is 100/s."]
     await bot.emit(MessageFlagged, message_id=reply, start=s, end=e, sentence=text[s:e], score=0.9, reason="r",
                    method="grounding", action="replace", replacement="Rate limits depend on your plan.")  # fmt: skip

@@ -52,6 +52,9 @@
     feedback_thanks: 'Thanks for your feedback',
     sources: 'Sources',
     flagged: 'Could not be verified: {reason}',
+    flag_note: 'We could not confirm the highlighted part in our documentation, so it may be wrong. Please double-check it before relying on it.',
+    flag_reason: 'Why: {reason}',
+    flag_ask: 'Ask a person',
     withheld: '[removed: could not be verified]',
     replaced: 'Corrected',
     cancelled: 'Reply stopped',
@@ -733,6 +736,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .withheld, .replaced { font-style: italic; }
 .note { font-size: .8em; color: var(--sb-muted); }
 .flag-note { font-size: .8em; background: var(--sb-flag-bg); color: var(--sb-flag-text); border-radius: 6px; padding: 4px 8px; }
+.flag-note .flag-reason { opacity: .8; }
+.flag-ask { font: inherit; color: inherit; background: none; border: 1px solid currentColor; border-radius: 4px; padding: 0 6px; cursor: pointer; }
 .meta { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .8em; color: var(--sb-muted); }
 .feedback { display: inline-flex; align-items: center; background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
@@ -1223,7 +1228,12 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 
     _renderNotes(m) {
       const S = this._S();
-      const notes = m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' }, '⚠ ', fmt(S.flagged, { reason: f.reason || '' })));
+      // What could not be verified, why, and what to do: check it, or ask a person (when the tenant offers one).
+      const ask = () => (this._els.handoff && !this._els.handoff.hidden
+        ? [' ', h('button', { type: 'button', class: 'flag-ask', part: 'flag-ask', onclick: () => this.askForHuman() }, S.flag_ask)]
+        : []);
+      const notes = m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' },
+        '⚠ ', S.flag_note, ' ', h('span', { part: 'flag-reason' }, fmt(S.flag_reason, { reason: f.reason || '' })), ask()));
       if (m.cancelled) notes.push(h('div', { class: 'note', part: 'cancelled-note' }, S.cancelled));
       m.notes.replaceChildren(...notes);
     }

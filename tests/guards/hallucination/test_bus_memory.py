@@ -21,7 +21,9 @@ async def _publish_push(broker, event) -> None:  # type: ignore[no-untyped-def]
     await broker.publish(event, subject(Channel.PUSH, event.tenant_id, event.conversation_id, event.type))
 
 
-async def _run(settings: Settings, conversation_id: str, text: str, action: str = "flag") -> list[MessageFlagged]:
+async def _run(
+    settings: Settings, conversation_id: str, text: str, action: str = "flag", question: str | None = None
+) -> list[MessageFlagged]:
     broker, guard = create_broker(settings, method=GroundingMethod(), rules=rules(action))
     flags: asyncio.Queue[MessageFlagged] = asyncio.Queue()
 
@@ -31,7 +33,7 @@ async def _run(settings: Settings, conversation_id: str, text: str, action: str 
         await flags.put(flag)
 
     async with TestNatsBroker(broker):
-        await _publish_push(broker, created(conversation_id, "m1"))
+        await _publish_push(broker, created(conversation_id, "m1", question=question))
         for delta in stream(conversation_id, "m1", text):
             await _publish_push(broker, delta)
         await guard.idle()
@@ -53,6 +55,19 @@ async def test_ungrounded_sentence_is_flagged_before_completion(settings: Settin
 
 async def test_grounded_reply_is_not_flagged(settings: Settings, conversation_id: str) -> None:
     assert await _run(settings, conversation_id, GROUNDED) == []
+
+
+async def test_the_question_explains_the_visitors_numbers_but_not_the_business(
+    settings: Settings, conversation_id: str
+) -> None:
+    answer = "Yes, your 4 unused items can be returned within 30 days of delivery."
+    question = "I bought 4 shirts last week, can I still return them?"
+    assert await _run(settings, conversation_id, answer, question=question) == []
+    assert [f.sentence for f in await _run(settings, conversation_id, answer)] == [answer]
+    # The visitor saying it does not make it so.
+    claim = "Sale items can be returned within 30 days."
+    flags = await _run(settings, conversation_id, claim, question="Sale items can be returned within 30 days, right?")
+    assert [f.sentence for f in flags] == [claim]
 
 
 async def test_withhold_policy_says_so_without_replacement(settings: Settings, conversation_id: str) -> None:

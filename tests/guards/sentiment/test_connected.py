@@ -89,11 +89,11 @@ async def test_repeated_question_is_remembered_across_a_restart(
     connected_settings: Settings, nats_client: nats.NATS, gateway: NatsBroker, conversation_id: str
 ) -> None:
     ops = await ops_of(nats_client, conversation_id)
-    async with running(connected_settings, rules=tenants(repeated_failures=2)):
+    async with running(connected_settings, rules=tenants(repeated_failures=4)):
         await say(gateway, conversation_id, "How do I reset my password?")
         first = await next_of(ops, SentimentScored)
     # A new monitor process: the mood and the earlier questions come from the KV bucket.
-    async with running(connected_settings, rules=tenants(repeated_failures=2)):
+    async with running(connected_settings, rules=tenants(repeated_failures=4)):
         await say(gateway, conversation_id, "how can I reset my password")
         second = await next_of(ops, SentimentScored)
         await say(gateway, conversation_id, "That's not what I asked.")

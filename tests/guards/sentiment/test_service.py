@@ -57,15 +57,23 @@ async def test_anger_and_profanity_follow_tenant_switches() -> None:
 
 
 async def test_repeated_question_across_messages_counts_as_failure() -> None:
-    monitor = SentimentMonitor(MemoryMoodStore(), tenants(repeated_failures=2))
+    # A repeat counts as two signs of failure; this tenant gives the assistant a second chance.
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants(repeated_failures=4))
     first = await monitor.process(msg("How do I reset my password?", 1))
     again = await monitor.process(msg("how can I reset my password", 2))
     assert "repeated_question" not in first[0].signals  # type: ignore[attr-defined]
     assert "repeated_question" in again[0].signals  # type: ignore[attr-defined]
-    assert handoffs(again) == []  # one failure is below the tenant's threshold of 2
+    assert handoffs(again) == []  # two signs are below the tenant's threshold of 4
     third = await monitor.process(msg("That's not what I asked.", 3))
     [request] = handoffs(third)
-    assert "failed the visitor 2 times" in request.reason
+    assert "failed the visitor 4 times" in request.reason
+
+
+async def test_one_rejected_answer_hands_off_with_the_default_rules() -> None:
+    monitor = SentimentMonitor(MemoryMoodStore(), tenants())
+    assert handoffs(await monitor.process(msg("How do I reset my password?", 1))) == []
+    [request] = handoffs(await monitor.process(msg("That's not what I asked.", 2)))
+    assert request.trigger == "sentiment"
 
 
 async def test_rolling_mood_falls_below_the_threshold() -> None:
