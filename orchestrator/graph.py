@@ -25,7 +25,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
-from orchestrator.providers.base import ChatMessage, Provider
+from orchestrator.providers.base import ChatMessage, Components, Provider
 from orchestrator.retrieval import retrieve as retrieve_sources
 from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
@@ -53,9 +53,9 @@ class TurnContext:
     tenant: Tenant
     provider: Provider
     read_events: ReadEvents | None = None
-    # Called with the sources (a list) then each chunk (a str). Not LangGraph's stream writer:
-    # that wakes the event loop through its self-pipe (a syscall) on every token.
-    emit: Callable[[list[Source] | str], None] | None = None
+    # Called with the sources (a list) then each chunk (a str, or Components). Not LangGraph's
+    # stream writer: that wakes the event loop through its self-pipe (a syscall) on every token.
+    emit: Callable[[list[Source] | str | Components], None] | None = None
 
 
 # The compiled per-turn graph, typed by its state and runtime context.
@@ -96,7 +96,8 @@ async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
     parts: list[str] = []
     write = runtime.context.emit or runtime.stream_writer
     async for chunk in runtime.context.provider.stream(state["messages"], sources, runtime.context.tenant):
-        parts.append(chunk)
+        if isinstance(chunk, str):
+            parts.append(chunk)
         write(chunk)
     answer = "".join(parts)
     entry: HistoryEntry = {"id": state["message_id"], "question": state["question"], "answer": answer}
@@ -131,10 +132,14 @@ class TurnInput:
     read_events: ReadEvents | None = None
 
 
+TurnItem = list[Source] | str | Components
+
+
 async def sources_then_chunks(
     graph: TurnGraph, turn: TurnInput, provider: Provider, interval: float = 0.0
-) -> AsyncIterator[list[Source] | str]:
-    """Run one turn: yields the retrieved sources once (a list), then the text in chunks (str).
+) -> AsyncIterator[TurnItem]:
+    """Run one turn: yields the retrieved sources once (a list), then the text in chunks (str)
+    and any components the reply carries (Components), in the order the provider made them.
 
     With ``interval`` the model's chunks are batched: the first leaves at once, later ones at
     most one batch per ``interval`` (whatever arrived meanwhile, joined). Every bus message,
@@ -143,7 +148,7 @@ async def sources_then_chunks(
     config: RunnableConfig = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
-    queue: asyncio.Queue[list[Source] | str | None] = asyncio.Queue()
+    queue: asyncio.Queue[TurnItem | None] = asyncio.Queue()
     context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events, emit=queue.put_nowait)
 
     async def run() -> None:
@@ -169,9 +174,7 @@ async def sources_then_chunks(
 _NOTHING = object()
 
 
-async def _batched(
-    queue: asyncio.Queue[list[Source] | str | None], interval: float
-) -> AsyncIterator[list[Source] | str]:
+async def _batched(queue: asyncio.Queue[TurnItem | None], interval: float) -> AsyncIterator[TurnItem]:
     """The queue's items until None; text chunks joined into at most one batch per ``interval``."""
     if interval <= 0:
         while (each := await queue.get()) is not None:
@@ -182,7 +185,7 @@ async def _batched(
     item: object = await queue.get()
     while item is not None:
         if not isinstance(item, str):
-            yield item  # type: ignore[misc]  # the sources
+            yield item  # type: ignore[misc]  # the sources, or components
             item = await queue.get()
             continue
         parts, due = [item], sent_at + interval

@@ -16,10 +16,12 @@ from orchestrator.gate import Gate, Lock, Resume
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
 from orchestrator.providers import Provider
+from orchestrator.providers.base import Components
 from orchestrator.streams import StreamRegistry
 from shared.aio import stop_tasks
 from shared.events import (
     Author,
+    Component,
     Event,
     MessageCancelled,
     MessageCompleted,
@@ -216,6 +218,7 @@ async def answer(
             return "cancelled"  # cancelled before anything was said: nothing to retract
         author = Author(name=tenant.assistant_name)
         sources: list[Source] = []
+        components: list[Component] = []
         created = False
 
         async def publish(event: Event) -> None:
@@ -240,6 +243,8 @@ async def answer(
                     sources = item
                     await publish(_created(user, ids.created, ids.message_id, author, sources))
                     created = True
+                elif isinstance(item, Components):
+                    components.extend(item.items)  # shown with the completed reply
                 elif item:
                     offset = stream.append(item)
                     if stream.length < earlier.shown:
@@ -301,6 +306,7 @@ async def answer(
                 author=author,
                 reply_to=user.message_id,
                 sources=sources,
+                components=components,
             )
         )
         return "completed"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from shared.subjects import check_token
 from shared.webhooks.signing import check_secret
@@ -86,6 +86,29 @@ class GuardPolicy(BaseModel):
     )
 
 
+class Handler(BaseModel):
+    """Where a tenant's widget actions (or one tool's calls) go: a built-in handler or the business's endpoint.
+
+    An endpoint is POSTed a JSON body signed with ``secret`` (Standard Webhooks, as every webhook)
+    and answers an ``ActionResult`` (shared.actions); a call that fails or times out is retried
+    ``retries`` times, then the visitor is told plainly that it did not work.
+    """
+
+    builtin: str | None = Field(None, description="Name of a built-in handler, e.g. 'store' or 'appointments'.")
+    url: WebhookUrl = Field(None, description="The business's endpoint (public addresses unless allowed).")
+    secret: WebhookSecret = Field(None, description="Standard Webhooks secret (whsec_...) signing each call.")
+    timeout_s: float = Field(5.0, gt=0, le=30, description="Seconds one call may take.")
+    retries: int = Field(1, ge=0, le=5, description="Further attempts after a failed or timed-out call.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Handler:
+        if (self.builtin is None) == (self.url is None):
+            raise ValueError("Expected exactly one of 'builtin' or 'url' in a handler")
+        if self.url is not None and self.secret is None:
+            raise ValueError("Expected a 'secret' (whsec_...) with a handler 'url': calls are always signed")
+        return self
+
+
 MAX_WINDOW_S = 3600
 
 
@@ -127,6 +150,10 @@ class Tenant(BaseModel):
     webhook_secret: WebhookSecret = Field(
         None, description="Standard Webhooks secret (whsec_...) signing turn webhooks; none are sent without it."
     )
+    actions: Handler | None = Field(
+        None, description="Handles widget actions (buttons, quick replies, forms) the backend did not handle itself."
+    )
+    catalog: Path | None = Field(None, description="Product catalog (YAML) the built-in 'store' handler shows.")
     webhook_allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Webhook hosts allowed although they resolve to loopback or private addresses (local "
@@ -162,6 +189,8 @@ def load_tenants(path: Path) -> TenantDirectory:
     for tenant in directory.tenants:
         if tenant.knowledge_base is not None and not tenant.knowledge_base.is_absolute():
             tenant.knowledge_base = (path.parent / tenant.knowledge_base).resolve()
+        if tenant.catalog is not None and not tenant.catalog.is_absolute():
+            tenant.catalog = (path.parent / tenant.catalog).resolve()
     return directory
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
-from shared.events import Source
+from shared.events import Component, Source
 from shared.tenants import Tenant
 
 
@@ -14,9 +15,19 @@ class ChatMessage(TypedDict):
     content: str
 
 
+@dataclass(frozen=True)
+class Components:
+    """Components a reply carries (cards, forms, quick replies...), streamed between its text chunks."""
+
+    items: list[Component]
+
+
+Chunk = str | Components
+
+
 class Provider(Protocol):
-    """Streams a reply as text chunks; concatenating the chunks gives the whole reply."""
+    """Streams a reply as text chunks (and any components); concatenating the text gives the reply."""
 
     name: str
 
-    def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[str]: ...
+    def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[Chunk]: ...

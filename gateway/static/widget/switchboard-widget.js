@@ -549,7 +549,8 @@
   }
 
   function image(url, alt, part) {
-    const src = safeUrl(url, IMG_PROTOCOLS);
+    // A path ("/static/...") is the widget's own server's, like its API.
+    const src = safeUrl(url, IMG_PROTOCOLS, SCRIPT_ORIGIN);
     return src ? h('img', { part, src, alt: String(alt ?? ''), loading: 'lazy', referrerpolicy: 'no-referrer' }) : null;
   }
 
