@@ -33,7 +33,7 @@ from nats.js.errors import (
 )
 
 from shared.bus import nats_replicas
-from shared.events import Event, UserMessage, parse_event
+from shared.events import Component, ComponentUpdated, Event, MessageCompleted, UserMessage, WidgetAction, parse_event
 from shared.subjects import (
     CONV_STREAM,
     CONVERSATION_LOCKS_BUCKET,
@@ -54,6 +54,11 @@ LOCK_TTL_S = 2
 REPLY_PROGRESS_STREAM = "SB_REPLY_PROGRESS"
 # JetStream's "wrong last sequence" error codes (a conditional write lost the race).
 WRONG_LAST_SEQUENCE = (10071, 10164)
+
+
+# What the orchestrator answers, in conversation order: a visitor message or a widget action.
+Turn = UserMessage | WidgetAction
+TURN_KINDS = ("message.user", "widget.action")
 
 
 @dataclass
@@ -94,7 +99,10 @@ class Gate(Protocol):
     async def last_handoff_end(self, tenant_id: str, conversation_id: str) -> int: ...
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int
-    ) -> list[tuple[int, UserMessage]]: ...
+    ) -> list[tuple[int, Turn]]: ...
+    async def component(
+        self, tenant_id: str, conversation_id: str, component_id: str, before: int | None
+    ) -> Component | None: ...
     async def events(
         self, tenant_id: str, conversation_id: str, after: int, before: int
     ) -> list[tuple[int, Event]]: ...
@@ -233,12 +241,23 @@ class NatsGate:
             return 0
         return raw.seq or 0
 
-    async def pending(
-        self, tenant_id: str, conversation_id: str, after: int, through: int
-    ) -> list[tuple[int, UserMessage]]:
-        """The conversation's visitor messages with stream sequence in (after, through], in order."""
-        wanted = subject(Channel.CONV, tenant_id, conversation_id, "message.user")
-        found: list[tuple[int, UserMessage]] = []
+    async def pending(self, tenant_id: str, conversation_id: str, after: int, through: int) -> list[tuple[int, Turn]]:
+        """The conversation's visitor messages and widget actions with sequence in (after, through], in order.
+
+        One scan per kind, at once: with no action pending the second costs one "not found" lookup.
+        """
+        scans = await asyncio.gather(
+            *(
+                self._scan(subject(Channel.CONV, tenant_id, conversation_id, kind), after, through)
+                for kind in TURN_KINDS
+            )
+        )
+        found = [(seq, event) for scan in scans for seq, event in scan if isinstance(event, UserMessage | WidgetAction)]
+        return sorted(found, key=lambda pair: pair[0])
+
+    async def _scan(self, wanted: str, after: int, through: int) -> list[tuple[int, Event]]:
+        """Events on subject ``wanted`` with stream sequence in (after, through], in order."""
+        found: list[tuple[int, Event]] = []
         seq = after + 1
         while seq <= through:
             try:
@@ -249,14 +268,29 @@ class NatsGate:
                 break
             try:
                 event = parse_event(raw.data or b"{}")
-            except ValueError:  # not a visitor message (dead-lettered on its own delivery): never answerable
+            except ValueError:  # undecodable (dead-lettered on its own delivery): never answerable
                 log.debug("skipping undecodable message at seq %s", raw.seq)
-                event = None
-            if isinstance(event, UserMessage):
+            else:
                 event.seq = raw.seq
                 found.append((raw.seq, event))
             seq = raw.seq + 1
         return found
+
+    async def component(
+        self, tenant_id: str, conversation_id: str, component_id: str, before: int | None
+    ) -> Component | None:
+        """The component ``component_id`` as the conversation last showed it before sequence ``before``.
+
+        Found in the replies that carried components (``message.completed``: the assistant's,
+        an agent's, a pushed message) and the replacements since (``component.updated``).
+        One lookup per reply of the conversation; run only for a widget action.
+        """
+        through = (before - 1) if before is not None else 2**63 - 1
+        replies, updates = await asyncio.gather(
+            self._scan(subject(Channel.CONV, tenant_id, conversation_id, "message.completed"), 0, through),
+            self._scan(subject(Channel.CONV, tenant_id, conversation_id, "component.updated"), 0, through),
+        )
+        return latest_component(component_id, [*replies, *updates])
 
     async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
         """The conversation's ``message.*`` events with stream sequence in (after, before), in order.
@@ -317,4 +351,15 @@ class NatsGate:
         return body if isinstance(body, dict) else {}
 
 
-__all__ = ("Gate", "Lock", "NatsGate", "Resume", "bucket", "ensure_reply_progress")
+def latest_component(component_id: str, events: list[tuple[int, Event]]) -> Component | None:
+    """The component as the last of ``events`` (replies carrying it, its replacements) left it."""
+    found: Component | None = None
+    for _, event in sorted(events, key=lambda pair: pair[0]):
+        if isinstance(event, MessageCompleted):
+            found = next((c for c in event.components if c.id == component_id), found)
+        elif isinstance(event, ComponentUpdated) and event.component_id == component_id and event.component:
+            found = event.component.model_copy(update={"id": component_id})
+    return found
+
+
+__all__ = ("TURN_KINDS", "Gate", "Lock", "NatsGate", "Resume", "Turn", "bucket", "ensure_reply_progress")

@@ -12,9 +12,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
 
-from orchestrator.gate import Gate, Lock, Resume
+import httpx
+
+from orchestrator.actions import act
+from orchestrator.gate import Gate, Lock, Resume, Turn
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
+from orchestrator.modes import agent_has_it as human_has_it
 from orchestrator.providers import Provider
 from orchestrator.providers.base import Components
 from orchestrator.streams import StreamRegistry
@@ -31,6 +35,7 @@ from shared.events import (
     Source,
     Typing,
     UserMessage,
+    WidgetAction,
 )
 from shared.tenants import Tenant, TenantDirectory
 
@@ -70,10 +75,19 @@ class Orchestrator:
     delta_interval_s: float = 0.0
     # Run by aclose(): e.g. closing model clients' connection pools.
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Calls to tenants' action and tool endpoints (made on first use).
+    http: httpx.AsyncClient | None = None
+
+    def http_client(self) -> httpx.AsyncClient:
+        if self.http is None:
+            self.http = httpx.AsyncClient()
+        return self.http
 
     async def aclose(self) -> None:
         for close in self.closers:
             await close()
+        if self.http is not None:
+            await self.http.aclose()
 
     def cancel(self, tenant_id: str, conversation_id: str, reason: str) -> bool:
         """Stop the reply this replica streams in that conversation (if any) within one token."""
@@ -82,7 +96,7 @@ class Orchestrator:
 
 async def handle_user_message(
     orch: Orchestrator,
-    user: UserMessage,
+    user: Turn,
     seq: int | None,
     progress: Callable[[], Awaitable[None]] | None = None,
     *,
@@ -90,6 +104,9 @@ async def handle_user_message(
     redelivered: bool = False,
 ) -> Decision:
     """Answer ``user`` (stream sequence ``seq``) exactly once and in conversation order.
+
+    ``user`` is a visitor message or a widget action (orchestrator.actions): both are answered
+    in the order the conversation stored them, whichever consumer delivers them first.
 
     "retry" means another replica holds the conversation: try again shortly.
 
@@ -101,7 +118,7 @@ async def handle_user_message(
     """
     tenant = orch.tenants.by_id(user.tenant_id)
     if tenant is None:
-        log.warning("dropping message %s for unknown tenant %r", user.message_id, user.tenant_id)
+        log.warning("dropping %s %s for unknown tenant %r", user.type, user.id, user.tenant_id)
         return "ack"
     lock = await orch.gate.acquire(user.tenant_id, user.conversation_id)
     if lock is None:
@@ -121,7 +138,7 @@ async def handle_user_message(
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
-            orch.stats[await answer(orch, tenant, user, resume=redelivered)] += 1
+            orch.stats[await _turn(orch, tenant, user, None, resume=redelivered)] += 1
             return "ack"
         done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
         if seq <= done:
@@ -135,7 +152,7 @@ async def handle_user_message(
                 raise LockLost(lock.key)
             # An earlier message still unanswered may have been cut off mid-reply too.
             resume = redelivered or pending_seq != seq
-            orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume)] += 1
+            orch.stats[await _turn(orch, tenant, message, pending_seq, resume=resume)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
     finally:
@@ -144,6 +161,12 @@ async def handle_user_message(
         stop.set()
         await stop_tasks(keeper, timeout=interval + 1)
         await orch.gate.release(lock)
+
+
+async def _turn(orch: Orchestrator, tenant: Tenant, item: Turn, seq: int | None, *, resume: bool) -> str:
+    if isinstance(item, WidgetAction):
+        return await act(orch, tenant, item, seq)
+    return await answer(orch, tenant, item, seq, resume=resume)
 
 
 async def _keep_lock(
@@ -193,11 +216,11 @@ async def answer(
     try:
         if resume:
             agent_has_it, earlier = await asyncio.gather(
-                _agent_has_it(orch.gate, user, seq),
+                human_has_it(orch.gate, user, seq),
                 orch.gate.resume_point(user.tenant_id, user.conversation_id, ids.message_id),
             )
         else:
-            agent_has_it, earlier = await _agent_has_it(orch.gate, user, seq), Resume()
+            agent_has_it, earlier = await human_has_it(orch.gate, user, seq), Resume()
         if agent_has_it:
             return "skipped"
         if earlier.ended is not None:
@@ -312,28 +335,6 @@ async def answer(
         return "completed"
     finally:
         await orch.registry.close(stream)
-
-
-# Modes (written by the handoff service) in which the AI does not answer: an agent has the
-# conversation, or it waits for one and the tenant's handoff rules say the AI stays quiet
-# meanwhile (``ai_while_queued`` false; when true the handoff service leaves the mode "ai").
-NOT_OURS = frozenset({"assigned", "queued"})
-
-
-async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
-    """True if a human has (or is awaited for) the conversation, or was after ``user`` was sent.
-
-    A message sent while an agent had the conversation (or it was queued for one) can reach
-    us after the hand-back (we were busy or down): the latest ``handoff.ended`` coming after
-    it says it was not ours.
-    """
-    if seq is None:
-        return await gate.mode(user.tenant_id, user.conversation_id) in NOT_OURS
-    mode, ended = await asyncio.gather(
-        gate.mode(user.tenant_id, user.conversation_id),
-        gate.last_handoff_end(user.tenant_id, user.conversation_id),
-    )
-    return mode in NOT_OURS or seq < ended
 
 
 def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:

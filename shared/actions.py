@@ -19,7 +19,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.events.components import Component, Form, FormField
+from shared.events.components import (
+    Buttons,
+    Card,
+    Carousel,
+    Component,
+    Form,
+    FormField,
+    ListComponent,
+    QuickReplies,
+)
 
 # A widget action the backend answers itself, never sent to the tenant's handler: the visitor
 # asks for a human (the same as the widget's handoff.ask frame).
@@ -131,3 +140,21 @@ def validate_form(form: Form, value: Any) -> tuple[dict[str, str], dict[str, str
         else:
             clean[field.name] = "" if raw is None else str(raw).strip()
     return clean, errors
+
+
+def offered_actions(component: Component) -> set[str]:
+    """Every action name ``component`` lets the visitor send (a forged name is not among them)."""
+    match component:
+        case Card():
+            return {b.action for b in component.buttons if b.action}
+        case Carousel():
+            return {b.action for card in component.cards for b in card.buttons if b.action}
+        case Buttons():
+            return {b.action for b in component.buttons if b.action}
+        case QuickReplies():
+            return {r.action for r in component.replies if r.action}
+        case ListComponent():
+            return {i.action for i in component.items if i.action} | {b.action for b in component.buttons if b.action}
+        case Form():
+            return {component.action}
+    return set()

@@ -640,9 +640,15 @@
         const prev = ctx.state.values && ctx.state.values[f.name];
         if (prev != null) input.value = String(prev);
         else if (f.value != null) input.value = String(f.value);
+        const problem = ctx.state.errors && ctx.state.errors[f.name];
+        if (problem) {
+          input.setAttribute('aria-invalid', 'true');
+          input.setAttribute('aria-describedby', `${id}-error`);
+        }
         form.append(h('div', { part: 'field' },
           h('label', { part: 'label', for: id }, String(f.label ?? f.name), f.required ? h('span', { part: 'required', 'aria-hidden': 'true' }, ' *') : null),
-          input));
+          input,
+          problem ? h('div', { part: 'field-error', class: 'field-error', id: `${id}-error` }, String(problem)) : null));
       }
       form.append(h('button', { type: 'submit', part: 'button button-primary form-submit', disabled: ctx.locked }, String(c.submit_label || ctx.strings.form_submit)));
       form.addEventListener('submit', (e) => {
@@ -754,6 +760,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .components { display: flex; flex-direction: column; gap: 8px; width: 100%; }
 .component[aria-busy="true"] { opacity: .7; }
 .component-status { font-size: .85em; color: var(--sb-text); padding: 4px 2px; }
+.field-error { font-size: .85em; color: #b00020; padding-top: 2px; }
 .card { border: 1px solid var(--sb-border); border-radius: var(--sb-radius); overflow: hidden; background: var(--sb-bg); min-width: 200px; }
 .card-image { display: block; width: 100%; max-height: 160px; object-fit: cover; }
 .card-body { padding: 10px 12px; display: flex; flex-direction: column; gap: 4px; }
@@ -1335,6 +1342,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       if (ev.component && typeof ev.component === 'object') c.comp = { ...ev.component, id: c.id };
       if (typeof ev.disabled === 'boolean') c.state.disabled = ev.disabled;
       if (typeof ev.status === 'string') c.state.status = ev.status;
+      c.state.errors = ev.errors && typeof ev.errors === 'object' ? ev.errors : null;
       c.state.pending = false;
       clearTimeout(c.pendingTimer);
       this._renderComponent(c);
