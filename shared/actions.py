@@ -158,3 +158,61 @@ def offered_actions(component: Component) -> set[str]:
         case Form():
             return {component.action}
     return set()
+
+
+def _quoted(text: object) -> str:
+    return f"“{text}”"
+
+
+def describe_component(component: Component) -> str:
+    """One line an agent can read: what the visitor was shown (no markup)."""
+    match component:
+        case Card():
+            head = " — ".join(str(x) for x in (component.title, component.subtitle) if x)
+            buttons = ", ".join(_quoted(b.label) for b in component.buttons)
+            return f"Card {_quoted(head)}" + (f" with {buttons}" if buttons else "")
+        case Carousel():
+            cards = "; ".join(" ".join(str(x) for x in (c.title, c.subtitle) if x) for c in component.cards)
+            return f"Carousel of {len(component.cards)}: {cards}"
+        case Buttons():
+            return "Buttons " + ", ".join(_quoted(b.label) for b in component.buttons)
+        case QuickReplies():
+            return "Quick replies " + ", ".join(_quoted(r.label) for r in component.replies)
+        case ListComponent():
+            return f"List {_quoted(component.title or '')}: " + "; ".join(i.title for i in component.items)
+        case Form():
+            fields = ", ".join(f.label for f in component.fields)
+            return f"Form {_quoted(component.title or component.action)}: {fields}"
+    return f"Image {_quoted(component.alt or component.url)}"
+
+
+def _label_of(component: Component | None, name: str, value: Any) -> str | None:
+    """The label of the element that sends (name, value) in ``component``, and what it sits on."""
+    match component:
+        case Card():
+            return next((f"{_quoted(b.label)} on {_quoted(component.title)}" for b in component.buttons
+                         if b.action == name and b.value == value), None)  # fmt: skip
+        case Carousel():
+            for card in component.cards:
+                if (found := _label_of(card, name, value)) is not None:
+                    return found
+        case Buttons():
+            return next((_quoted(b.label) for b in component.buttons if b.action == name and b.value == value), None)
+        case QuickReplies():
+            return next((_quoted(r.label) for r in component.replies if r.action == name), None)
+        case ListComponent():
+            return next((_quoted(i.title) for i in component.items if i.action == name and i.value == value), None)
+    return None
+
+
+def describe_action(name: str, value: Any, component: Component | None) -> str:
+    """What the visitor did, readably: "Clicked “Add to cart” on “Trail Tent 2P”", a form's values by label."""
+    if isinstance(component, Form) and isinstance(value, dict):
+        labels = {f.name: f.label for f in component.fields}
+        values = " · ".join(f"{labels.get(k, k)}: {v}" for k, v in value.items())
+        return f"Submitted {_quoted(component.title or component.action)} — {values}"
+    label = _label_of(component, name, value)
+    if label is not None:
+        return f"Clicked {label}"
+    shown = "" if value is None else f" ({value})"
+    return f"Used {_quoted(name)}{shown}"
