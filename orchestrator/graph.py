@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
+import httpx
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -25,8 +26,9 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
-from orchestrator.providers.base import ChatMessage, Components, Provider
+from orchestrator.providers.base import ChatMessage, Components, Provider, ToolCalls
 from orchestrator.retrieval import retrieve as retrieve_sources
+from orchestrator.tools import MAX_TOOL_ROUNDS, TOOL_FAILED, calls_message, run_tools
 from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
 from shared.tenants import Tenant
@@ -56,6 +58,9 @@ class TurnContext:
     # Called with the sources (a list) then each chunk (a str, or Components). Not LangGraph's
     # stream writer: that wakes the event loop through its self-pipe (a syscall) on every token.
     emit: Callable[[list[Source] | str | Components], None] | None = None
+    conversation_id: str = ""
+    # Calls tenants' tool endpoints (the orchestrator's client; one is made if none is given).
+    http: httpx.AsyncClient | None = None
 
 
 # The compiled per-turn graph, typed by its state and runtime context.
@@ -92,13 +97,47 @@ async def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
 
 
 async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    """Stream the model's reply; run the tools it calls (all of a round at once) and stream on.
+
+    The components tools return are streamed into the reply as they come. A tool that fails
+    is reported to the model as failed; if the model then says nothing (or keeps calling
+    tools past MAX_TOOL_ROUNDS), the visitor gets TOOL_FAILED rather than an empty reply.
+    """
+    context = runtime.context
     sources = [Source.model_validate(s) for s in state.get("sources", [])]
     parts: list[str] = []
-    write = runtime.context.emit or runtime.stream_writer
-    async for chunk in runtime.context.provider.stream(state["messages"], sources, runtime.context.tenant):
-        if isinstance(chunk, str):
-            parts.append(chunk)
-        write(chunk)
+    write = context.emit or runtime.stream_writer
+    messages = list(state["messages"])
+    failed = False
+    for round_ in range(MAX_TOOL_ROUNDS + 1):
+        calls: ToolCalls | None = None
+        said = len(parts)
+        async for chunk in context.provider.stream(messages, sources, context.tenant):
+            if isinstance(chunk, ToolCalls):
+                calls = chunk
+                continue
+            if isinstance(chunk, str):
+                parts.append(chunk)
+            write(chunk)
+        if calls is None or not calls.calls:
+            break
+        if round_ == MAX_TOOL_ROUNDS:
+            failed = True  # still calling tools: stop here
+            break
+        http = context.http or httpx.AsyncClient()
+        try:
+            outcomes = await run_tools(calls.calls, context.tenant, context.conversation_id, http)
+        finally:
+            if context.http is None:
+                await http.aclose()
+        for outcome in outcomes:
+            if outcome.components:
+                write(Components(outcome.components))
+        failed = failed or not all(o.ok for o in outcomes)
+        messages += [calls_message(calls.calls, "".join(parts[said:])), *(o.message() for o in outcomes)]
+    if failed and not "".join(parts).strip():
+        parts.append(TOOL_FAILED)
+        write(TOOL_FAILED)
     answer = "".join(parts)
     entry: HistoryEntry = {"id": state["message_id"], "question": state["question"], "answer": answer}
     update: TurnState = {"answer": answer, "history": [entry]}
@@ -130,6 +169,7 @@ class TurnInput:
     question: str
     seq: int | None = None
     read_events: ReadEvents | None = None
+    http: httpx.AsyncClient | None = None
 
 
 TurnItem = list[Source] | str | Components
@@ -149,7 +189,14 @@ async def sources_then_chunks(
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
     queue: asyncio.Queue[TurnItem | None] = asyncio.Queue()
-    context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events, emit=queue.put_nowait)
+    context = TurnContext(
+        tenant=turn.tenant,
+        provider=provider,
+        read_events=turn.read_events,
+        emit=queue.put_nowait,
+        conversation_id=turn.conversation_id,
+        http=turn.http,
+    )
 
     async def run() -> None:
         try:

@@ -259,6 +259,7 @@ async def answer(
                 user.text,
                 seq=seq,
                 read_events=partial(orch.gate.events, user.tenant_id, user.conversation_id),
+                http=orch.http_client() if tenant.tools else None,
             )
             chunks = sources_then_chunks(orch.graph, turn, orch.provider_for(tenant), orch.delta_interval_s)
             async for item in chunks:

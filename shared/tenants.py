@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from shared.subjects import check_token
@@ -109,6 +111,27 @@ class Handler(BaseModel):
         return self
 
 
+class Tool(BaseModel):
+    """A function the model may call (OpenAI function tools); its handler's answer may carry components."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Function name the model calls.")
+    description: str = Field(description="What it does, for the model.", max_length=1024)
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the arguments; calls whose arguments do not match are refused.",
+    )
+    handler: Handler
+
+    @field_validator("parameters")
+    @classmethod
+    def _schema(cls, v: dict[str, Any]) -> dict[str, Any]:
+        try:
+            Draft202012Validator.check_schema(v)
+        except SchemaError as e:
+            raise ValueError(f"Expected a JSON Schema for the tool's parameters: {e.message}") from None
+        return v
+
+
 MAX_WINDOW_S = 3600
 
 
@@ -154,6 +177,7 @@ class Tenant(BaseModel):
         None, description="Handles widget actions (buttons, quick replies, forms) the backend did not handle itself."
     )
     catalog: Path | None = Field(None, description="Product catalog (YAML) the built-in 'store' handler shows.")
+    tools: list[Tool] = Field(default_factory=list, description="Functions the model may call (OpenAI provider).")
     webhook_allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Webhook hosts allowed although they resolve to loopback or private addresses (local "

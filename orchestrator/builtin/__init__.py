@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from orchestrator.builtin import appointments, store
-from shared.actions import ActionRequest, ActionResult, ReplyPart
+from shared.actions import ActionRequest, ActionResult, ReplyPart, ToolRequest
 from shared.tenants import Tenant
 
 Intent = Callable[[str, Tenant], ReplyPart | None]
@@ -18,6 +18,8 @@ Handle = Callable[[ActionRequest, Tenant], ActionResult]
 
 INTENTS: dict[str, Intent] = {"store": store.intent, "appointments": appointments.intent}
 HANDLERS: dict[str, Handle] = {"store": store.handle, "appointments": appointments.handle}
+# Built-in tools a model may call (a tenant's ``tools`` entry with ``handler: {builtin: store}``).
+TOOL_HANDLERS: dict[str, Callable[[ToolRequest, Tenant], ActionResult]] = {"store": store.tool}
 
 
 def builtin_name(tenant: Tenant) -> str | None:
@@ -30,4 +32,4 @@ def intent_reply(text: str, tenant: Tenant) -> ReplyPart | None:
     return intent(text, tenant) if intent is not None else None
 
 
-__all__ = ("HANDLERS", "INTENTS", "builtin_name", "intent_reply")
+__all__ = ("HANDLERS", "INTENTS", "TOOL_HANDLERS", "builtin_name", "intent_reply")

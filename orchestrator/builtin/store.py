@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field
 
-from shared.actions import ActionRequest, ActionResult, ComponentUpdate, ReplyPart
+from shared.actions import ActionRequest, ActionResult, ComponentUpdate, ReplyPart, ToolRequest
 from shared.events.components import Button, Card, Carousel, Form, FormField, QuickReplies
 from shared.tenants import Tenant
 
@@ -171,3 +171,32 @@ def handle(request: ActionRequest, tenant: Tenant) -> ActionResult:
             reply=ReplyPart(text=f"Here's the latest on order {number}.", components=[status]),
         )
     return ActionResult(reply=ReplyPart(text="Sorry, I can't do that here."))
+
+
+def tool(request: ToolRequest, tenant: Tenant) -> ActionResult:
+    """The store's tools for a model: ``search_products`` (a carousel) and ``track_order`` (a status card)."""
+    args = request.arguments
+    if request.name == "search_products":
+        shown = browse(str(args.get("query", "")), tenant)
+        if shown is None:
+            return ActionResult(errors={"query": "the store has no catalog"})
+        names = ", ".join(f"{c.title} ({c.subtitle})" for c in shown.components[0].cards)  # type: ignore[union-attr]
+        return ActionResult(
+            reply=ReplyPart(text=f"Shown to the visitor as a carousel: {names}", components=shown.components)
+        )
+    if request.name == "track_order":
+        found = handle(
+            ActionRequest(
+                tenant_id=request.tenant_id,
+                conversation_id=request.conversation_id,
+                action_id=request.call_id,
+                name=TRACK_FORM_ACTION,
+                value=args,
+            ),
+            tenant,
+        )
+        if found.errors or found.reply is None:
+            return found
+        card = found.reply.components[0]
+        return ActionResult(reply=ReplyPart(text=f"{card.title}: {card.subtitle}. {card.text}", components=[card]))  # type: ignore[union-attr]
+    return ActionResult(errors={"name": f"the store has no tool {request.name!r}"})
