@@ -16,6 +16,11 @@ _STOPWORDS_TEXT = (
     "was what when where which who why will with you your we us i'm get have has long much many"
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Words that say what kind of answer is wanted, not what it is about ("return policy" is about
+# returns): left out when judging whether a passage covers a question.
+VAGUE_WORDS = frozenset(
+    ["policy", "info", "information", "detail", "question", "help", "know", "tell", "please", "rule", "option", "what'", "whats", "about", "regarding", "also", "else", "any", "there", "thing"]
+)
 # Below this BM25 score nothing is relevant enough to answer from.
 MIN_SCORE = 1.0
 
@@ -153,7 +158,7 @@ class KnowledgeBase:
         kayaks" matched on "sell" alone covers little, because "kayaks" is nowhere.
         """
         passage = next((p for p in self.passages if p.id == passage_id), None)
-        own = [t for t, w in query_terms(query).items() if w == 1.0]
+        own = [t for t, w in query_terms(query).items() if w == 1.0 and t not in VAGUE_WORDS]
         if passage is None or not own:
             return 0.0
         rarest = max(self.idf.values(), default=1.0)

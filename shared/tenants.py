@@ -132,6 +132,29 @@ class Tool(BaseModel):
         return v
 
 
+class WelcomeText(BaseModel):
+    text: str = Field("", max_length=2000, description="The greeting, plain text.")
+    starters: list[str] = Field(
+        default_factory=list, max_length=6, description="Starter prompts shown as quick replies (sent as typed)."
+    )
+
+
+class Welcome(WelcomeText):
+    """What a new conversation opens with, pushed by the backend (docs/components.md)."""
+
+    locales: dict[str, WelcomeText] = Field(
+        default_factory=dict, description="Per language ('fr', 'pt-br'): replaces text and starters when given."
+    )
+
+    def for_language(self, lang: str | None) -> WelcomeText:
+        """The best match for a BCP 47 tag ('fr-CA' falls back to 'fr', then the default)."""
+        tag = (lang or "").strip().lower()
+        local = self.locales.get(tag) or self.locales.get(tag.split("-")[0])
+        if local is None:
+            return WelcomeText(text=self.text, starters=self.starters)
+        return WelcomeText(text=local.text or self.text, starters=local.starters or self.starters)
+
+
 MAX_WINDOW_S = 3600
 
 
@@ -178,6 +201,7 @@ class Tenant(BaseModel):
     )
     catalog: Path | None = Field(None, description="Product catalog (YAML) the built-in 'store' handler shows.")
     tools: list[Tool] = Field(default_factory=list, description="Functions the model may call (OpenAI provider).")
+    welcome: Welcome | None = Field(None, description="Greeting and starter prompts a new conversation opens with.")
     webhook_allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Webhook hosts allowed although they resolve to loopback or private addresses (local "

@@ -1615,6 +1615,10 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       if (url.protocol === 'https:') url.protocol = 'wss:';
       url.searchParams.set('token', this._session.token);
       url.searchParams.set('after_seq', String(this._lastSeq));
+      if (!this._lastSeq) { // a conversation this widget has nothing of: the tenant's welcome, if any
+        url.searchParams.set('welcome', '1');
+        url.searchParams.set('lang', (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase());
+      }
       let ws;
       try {
         ws = new WebSocket(url.href);
