@@ -18,9 +18,11 @@ _STOPWORDS_TEXT = (
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 # Words that say what kind of answer is wanted, not what it is about ("return policy" is about
 # returns): left out when judging whether a passage covers a question.
-VAGUE_WORDS = frozenset(
-    ["policy", "info", "information", "detail", "question", "help", "know", "tell", "please", "rule", "option", "what'", "whats", "about", "regarding", "also", "else", "any", "there", "thing"]
+_VAGUE_TEXT = (
+    "policy info information detail question help know tell please rule option what' whats about regarding "
+    "also else any there thing"
 )
+VAGUE_WORDS = frozenset(_VAGUE_TEXT.split())
 # Below this BM25 score nothing is relevant enough to answer from.
 MIN_SCORE = 1.0
 
