@@ -202,6 +202,15 @@ class Tenant(BaseModel):
     catalog: Path | None = Field(None, description="Product catalog (YAML) the built-in 'store' handler shows.")
     tools: list[Tool] = Field(default_factory=list, description="Functions the model may call (OpenAI provider).")
     welcome: Welcome | None = Field(None, description="Greeting and starter prompts a new conversation opens with.")
+    api_keys: list[Annotated[str, Field(min_length=24)]] = Field(
+        default_factory=list,
+        description="Secret keys of the tenant's server-to-server API (POST /v1/push/...): the business's backend "
+        "sends one as 'Authorization: Bearer <key>'. Never put them in a page. Several allow rotation.",
+    )
+
+    def api_key_matches(self, key: str) -> bool:
+        return any(hmac.compare_digest(k.encode(), key.encode()) for k in self.api_keys)
+
     webhook_allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Webhook hosts allowed although they resolve to loopback or private addresses (local "
