@@ -86,6 +86,7 @@ async def push_message(
             text=body.text,
             author=Author(name=body.author or tenant.assistant_name),
             components=body.components,
+            generated=False,
         ),
     )
     return Pushed(message_id=message_id, seq=seq)

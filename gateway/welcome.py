@@ -49,6 +49,7 @@ def welcome_event(tenant: Tenant, visitor: Visitor, lang: str | None) -> Message
         author=Author(name=tenant.assistant_name),
         text=words.text,
         components=starters if words.starters else [],
+        generated=False,
     )
 
 

@@ -208,10 +208,17 @@ async def _update(
 async def _reply(orch: Orchestrator, tenant: Tenant, action: WidgetAction, ids: ActionIds, reply: ReplyPart) -> None:
     author = Author(name=tenant.assistant_name)
     common = {"tenant_id": action.tenant_id, "conversation_id": action.conversation_id, "message_id": ids.message_id}
-    await orch.publish(MessageCreated(id=ids.created, role="assistant", author=author, **common))
+    # The handler's words, not the model's: nothing for the guards to ground.
+    await orch.publish(MessageCreated(id=ids.created, role="assistant", author=author, generated=False, **common))
     await orch.publish(
         MessageCompleted(
-            id=ids.completed, role="assistant", author=author, text=reply.text, components=reply.components, **common
+            id=ids.completed,
+            role="assistant",
+            author=author,
+            text=reply.text,
+            components=reply.components,
+            generated=False,
+            **common,
         )
     )
 

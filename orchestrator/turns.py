@@ -240,6 +240,9 @@ async def answer(
         if stream.cancel_reason is not None:
             return "cancelled"  # cancelled before anything was said: nothing to retract
         author = Author(name=tenant.assistant_name)
+        provider = orch.provider_for(tenant)
+        verbatim = getattr(provider, "verbatim", None)
+        generated = not (verbatim is not None and verbatim(user.text, tenant))
         sources: list[Source] = []
         components: list[Component] = []
         created = False
@@ -261,11 +264,11 @@ async def answer(
                 read_events=partial(orch.gate.events, user.tenant_id, user.conversation_id),
                 http=orch.http_client() if tenant.tools else None,
             )
-            chunks = sources_then_chunks(orch.graph, turn, orch.provider_for(tenant), orch.delta_interval_s)
+            chunks = sources_then_chunks(orch.graph, turn, provider, orch.delta_interval_s)
             async for item in chunks:
                 if isinstance(item, list):
                     sources = item
-                    await publish(_created(user, ids.created, ids.message_id, author, sources))
+                    await publish(_created(user, ids.created, ids.message_id, author, sources, generated))
                     created = True
                 elif isinstance(item, Components):
                     components.extend(item.items)  # shown with the completed reply
@@ -331,6 +334,7 @@ async def answer(
                 reply_to=user.message_id,
                 sources=sources,
                 components=components,
+                generated=generated,
             )
         )
         return "completed"
@@ -338,8 +342,11 @@ async def answer(
         await orch.registry.close(stream)
 
 
-def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:
+def _created(
+    user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source], generated: bool = True
+) -> Event:
     return MessageCreated(
+        generated=generated,
         id=event_id,
         tenant_id=user.tenant_id,
         conversation_id=user.conversation_id,

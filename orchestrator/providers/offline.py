@@ -94,15 +94,20 @@ def covered(question: str, sources: list[Source], tenant: Tenant) -> bool:
     return knowledge_base(tenant.knowledge_base).coverage(question, sources[0].id) >= MIN_COVERAGE
 
 
-def offline_reply(question: str, sources: list[Source], tenant: Tenant) -> ReplyPart:
-    """The whole offline reply: small talk, the built-in handler's components, a quote, or "I don't know"."""
+def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tuple[ReplyPart, bool]:
+    """The whole offline reply (small talk, the built-in handler's components, a quote, or "I don't
+    know") and whether it quotes the knowledge base (else its words are fixed ones: nothing to ground)."""
     if (talk := small_talk(question, tenant)) is not None:
-        return ReplyPart(text=talk)
+        return ReplyPart(text=talk), False
     if (served := intent_reply(question, tenant)) is not None:
-        return served
+        return served, False
     if not covered(question, sources, tenant):
-        return ReplyPart(text=DONT_KNOW, components=[offer_human()])
-    return ReplyPart(text=compose_answer(question, sources))
+        return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False
+    return ReplyPart(text=compose_answer(question, sources)), True
+
+
+def offline_reply(question: str, sources: list[Source], tenant: Tenant) -> ReplyPart:
+    return offline_answer(question, sources, tenant)[0]
 
 
 def last_user_text(messages: list[ChatMessage]) -> str:
@@ -117,6 +122,11 @@ class OfflineProvider:
     def __init__(self, word_delay: float = 0.0) -> None:
         # A small delay makes the demo look like a streaming model; benches and tests use 0.
         self.word_delay = word_delay
+
+    def verbatim(self, question: str, tenant: Tenant) -> bool:
+        """True if the reply to ``question`` is fixed words (small talk, a built-in handler's, "I don't
+        know"), not a quote of the knowledge base: the turn marks it so guards do not ground it."""
+        return not offline_answer(question, retrieve(tenant.knowledge_base, question), tenant)[1]
 
     async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[Chunk]:
         question = last_user_text(messages)

@@ -51,6 +51,11 @@ class MessageCreated(Event):
     sources: list[Source] = Field(
         default_factory=list, description="Passages retrieved before generation; guards check deltas against them."
     )
+    generated: bool = Field(
+        True,
+        description="Written by the model, so guards check it against its sources. False for words the business "
+        "wrote itself (a welcome, an action or push message): nothing to ground.",
+    )
 
 
 class MessageDelta(Event):
@@ -74,6 +79,11 @@ class MessageCompleted(Event):
     author: Author | None = None
     reply_to: str | None = None
     sources: list[Source] = Field(default_factory=list)
+    generated: bool = Field(
+        True,
+        description="Written by the model, so guards check it against its sources. False for words the business "
+        "wrote itself (a welcome, an action or push message): nothing to ground.",
+    )
     components: list[Component] = Field(
         default_factory=list,
         description="Backend-driven UI shown under the reply (cards, buttons, forms…); see shared.events.components.",

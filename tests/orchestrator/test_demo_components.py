@@ -182,3 +182,23 @@ async def test_a_turn_publishes_the_components_with_the_completed_reply(
     # The components survive the bus's JSON round trip.
     again = MessageCompleted.model_validate_json(completed.model_dump_json())
     assert again.components == completed.components
+
+
+async def test_fixed_words_are_marked_not_generated_and_quotes_are(
+    tenants: TenantDirectory, recorder: Recorder
+) -> None:
+    """Guards ground what the model (here the quoting answerer) says, not the business's fixed words."""
+    from orchestrator.providers.offline import OfflineProvider
+
+    orch = Orchestrator(
+        tenants=tenants,
+        graph=build_graph(),
+        provider_for=lambda t: OfflineProvider(),
+        publish=recorder,
+        gate=MemoryGate(),
+    )
+    for n, text in enumerate(["show me tents", "hello", "What is the capital of France?", "Do boots run small?"]):
+        assert await handle_user_message(orch, user_message("conv-gen", n, text), None) == "ack"
+    created = [e.generated for e in recorder.of("message.created")]  # type: ignore[attr-defined]
+    completed = [e.generated for e in recorder.of("message.completed")]  # type: ignore[attr-defined]
+    assert created == completed == [False, False, False, True]
