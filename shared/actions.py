@@ -41,7 +41,10 @@ class ActionRequest(BaseModel):
     type: Literal["widget.action"] = "widget.action"
     tenant_id: str
     conversation_id: str
-    action_id: str = Field(description="The widget's id of this use; the same on every retry (de-duplicate on it).")
+    action_id: str = Field(
+        description="Id of this use of the component (the widget.action event's id, unique per conversation); "
+        "the same on every retry and the request's webhook-id: de-duplicate on it."
+    )
     name: str = Field(description="Action name from the component, e.g. 'track_order'.")
     value: Any = Field(None, description="The button's value, or for a form {field name: value}.")
     component_id: str | None = None
