@@ -91,7 +91,7 @@
         for (const c of ev.components || []) view.components.set(c.id, c);
         upsert(view, ev.message_id, { role: ev.role, author: ev.author, text: ev.text, streaming: false, seq, shown: (ev.components || []).map(describeComponent) }); break;
       case "widget.action":
-        upsert(view, ev.id, { role: "visitor", text: describeAction(ev, view.components.get(ev.component_id)), action: ev.name, seq }); break;
+        upsert(view, ev.id, { role: "visitor", text: describeAction(ev, view.components.get(ev.component_id)), action: ev.name, raw: ev, seq }); break;
       case "message.cancelled":
         upsert(view, ev.message_id, { text: ev.text || (view.messages.get(ev.message_id) || {}).text || "", streaming: false, cancelled: true }); break;
       case "message.flagged": {
@@ -210,6 +210,10 @@
       if (live && live.streaming) continue;
       for (const c of m.components || []) view.components.set(c.id, c);
       upsert(view, m.message_id, { role: m.role, author: m.author, text: m.text, cancelled: m.cancelled, flags: m.flags, seq: m.seq, shown: m.shown, action: m.action });
+    }
+    // Actions that arrived live before the transcript: now their components are known.
+    for (const m of [...view.messages.values()]) {
+      if (m.raw) upsert(view, m.id, { text: describeAction(m.raw, view.components.get(m.raw.component_id)) });
     }
     const sorted = [...view.messages.values()].sort((a, b) => (a.seq || 1e12) - (b.seq || 1e12));
     for (const m of sorted) $("transcript").append(view.els.get(m.id));
