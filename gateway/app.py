@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
-from gateway import history_routes, http, pages, socket
+from gateway import history_routes, http, pages, push_routes, socket
 from gateway.agui import routes as agui_routes
 from gateway.chatkit import routes as chatkit_routes
 from gateway.context import Gateway
@@ -62,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(socket.router)
     # The visitor's history pages, read from the recorder's database (opened on first use).
     app.include_router(history_routes.router)
+    app.include_router(push_routes.router)
     # Other front ends on the same bus: ChatKit and AG-UI clients (docs/frontends.md).
     app.include_router(chatkit_routes.router)
     app.include_router(agui_routes.router)

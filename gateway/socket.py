@@ -18,8 +18,10 @@ from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
 from gateway.limits import Limited
 from gateway.ownership import NotYours, check_recorded_owner
 from gateway.ratelimit import FloodGuard, Verdict
+from gateway.welcome import send_welcome
 from shared import metrics, tracing
 from shared.logging import bound_contextvars
+from shared.tenants import Tenant
 from shared.widget_protocol import (
     CloseCode,
     Error,
@@ -96,6 +98,14 @@ async def widget_socket(websocket: WebSocket) -> None:
         await gateway.limits.close_socket(*where)
 
 
+async def _welcome(gateway: Gateway, tenant: Tenant, visitor: Visitor, lang: str | None) -> None:
+    """The tenant's welcome for a conversation the widget has no history of (at most once: gateway.welcome)."""
+    try:
+        await send_welcome(gateway.js, tenant, visitor, (lang or "")[:35])
+    except Exception as exc:  # the conversation works without it
+        log.warning("could not send the welcome in %s: %r", visitor.conversation_id, exc)
+
+
 class _Session:
     def __init__(self, gateway: Gateway, websocket: WebSocket, visitor: Visitor, outbox: delivery.Delivery) -> None:
         self.gateway = gateway
@@ -118,6 +128,9 @@ class _Session:
             max_frame_bytes=settings.max_frame_bytes,
         )
         self.delivery.send(hello.model_dump_json())
+        params = self.websocket.query_params
+        if not after_seq and params.get("welcome") == "1":
+            await _welcome(self.gateway, self.tenant, self.visitor, params.get("lang"))
         sender = asyncio.create_task(self._send_loop())
         receiver = asyncio.create_task(self._receive_loop(after_seq))
         overflow = asyncio.create_task(self.delivery.behind.wait())

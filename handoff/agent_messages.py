@@ -8,7 +8,7 @@ from handoff.agents import AgentAccount
 from handoff.context import Handoff
 from handoff.transitions import author_of, existing, require_mine
 from shared.bus import emit
-from shared.events import MessageCompleted, Typing
+from shared.events import Component, MessageCompleted, Typing
 
 
 def agent_message_id(agent: AgentAccount, client_id: str) -> str:
@@ -18,7 +18,12 @@ def agent_message_id(agent: AgentAccount, client_id: str) -> str:
 
 
 async def send_message(
-    h: Handoff, agent: AgentAccount, conversation_id: str, text: str, client_id: str
+    h: Handoff,
+    agent: AgentAccount,
+    conversation_id: str,
+    text: str,
+    client_id: str,
+    components: list[Component] | None = None,
 ) -> tuple[str, int | None]:
     """The assigned agent writes to the visitor; durable in SB_CONV so the AI sees it after hand-back."""
     record = await existing(h, agent, conversation_id)
@@ -34,6 +39,7 @@ async def send_message(
             role="agent",
             text=text,
             author=author_of(agent),
+            components=components or [],
         ),
     )
     await set_typing(h, agent, conversation_id, on=False, checked=True)

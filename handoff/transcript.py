@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from handoff.records import ConversationRecord
-from shared.events import Author
+from shared.actions import describe_action, describe_component
+from shared.events import Author, Component
 from shared.subjects import CONV_STREAM, OPS_STREAM, Channel, conversation_pattern
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ class TranscriptMessage(BaseModel):
     cancelled: bool = Field(False, description="A streaming reply that was stopped (e.g. an agent joined).")
     flags: list[TranscriptFlag] = Field(default_factory=list, description="Sentences the guard flagged.")
     sentiment: float | None = Field(None, description="Score of a visitor message, -1 to 1.")
+    components: list[Component] = Field(default_factory=list, description="Components the visitor was shown with it.")
+    shown: list[str] = Field(
+        default_factory=list, description="Those components described in a line each, for people to read."
+    )
+    action: str | None = Field(None, description="For a widget action the visitor used: its name (text describes it).")
 
 
 class SentimentPoint(BaseModel):
@@ -83,10 +89,21 @@ async def read_subject(js: JetStreamContext, stream: str, filter_subject: str, l
         await sub.unsubscribe()
 
 
+_COMPONENTS: TypeAdapter[list[Component]] = TypeAdapter(list[Component])
+
+
+def _components(raw: Any) -> list[Component]:
+    try:
+        return _COMPONENTS.validate_python(raw or [])
+    except ValidationError:  # written by a newer build: shown without them
+        return []
+
+
 def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_events: list[dict]) -> Transcript:
     """Fold raw events into messages with their flags and sentiment (a pure function)."""
     messages: dict[str, TranscriptMessage] = {}
     flags: dict[str, list[TranscriptFlag]] = {}
+    components: dict[str, Component] = {}
     handoffs: list[dict[str, Any]] = []
     for e in conv_events:
         kind = e.get("type", "")
@@ -95,6 +112,8 @@ def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_ev
                 message_id=e["message_id"], role="visitor", text=e.get("text", ""), ts=e["ts"], seq=e.get("seq")
             )
         elif kind == "message.completed":
+            shown = _components(e.get("components"))
+            components.update((c.id, c) for c in shown)
             messages[e["message_id"]] = TranscriptMessage(
                 message_id=e["message_id"],
                 role=e.get("role", "assistant"),
@@ -102,6 +121,18 @@ def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_ev
                 author=e.get("author"),
                 ts=e["ts"],
                 seq=e.get("seq"),
+                components=shown,
+                shown=[describe_component(c) for c in shown],
+            )
+        elif kind == "widget.action":
+            used = components.get(e.get("component_id") or "")
+            messages[e.get("id", "")] = TranscriptMessage(
+                message_id=e.get("id", ""),
+                role="visitor",
+                text=describe_action(e.get("name", ""), e.get("value"), used),
+                ts=e["ts"],
+                seq=e.get("seq"),
+                action=e.get("name", ""),
             )
         elif kind == "message.cancelled" and e["message_id"] not in messages:
             messages[e["message_id"]] = TranscriptMessage(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from handoff.context import Handoff
 from handoff.records import AgentPresence, ConversationRecord, PresenceStatus
 from handoff.transitions import queue_position
+from shared.events import Component
 from shared.events.handoff import ConversationState
 
 
@@ -20,10 +21,22 @@ class AgentView(AgentPresence):
 
 
 class SendMessage(BaseModel):
-    text: str = Field(min_length=1, max_length=8000, description="What the agent writes to the visitor.")
+    text: str = Field("", max_length=8000, description="What the agent writes to the visitor.")
+    components: list[Component] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Components shown with the message (quick replies, a card...); see docs/components.md. "
+        "A visitor's use of them comes back to the console as a widget.action event.",
+    )
     client_id: str | None = Field(
         None, max_length=64, description="Chosen by the console; resending the same id sends the message once."
     )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> SendMessage:
+        if not self.text.strip() and not self.components:
+            raise ValueError("Expected text or at least one component")
+        return self
 
 
 class SentMessage(BaseModel):

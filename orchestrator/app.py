@@ -16,7 +16,7 @@ from nats.js.errors import NotFoundError
 from orchestrator.config import OrchestratorSettings
 from orchestrator.gate import NatsGate, ensure_reply_progress
 from orchestrator.graph import build_graph
-from orchestrator.handlers import register_handlers
+from orchestrator.handlers import ACTIONS_SUFFIX, register_handlers
 from orchestrator.memory_gate import MemoryGate
 from orchestrator.providers import Provider, choose_provider
 from orchestrator.providers.offline import OfflineProvider
@@ -111,6 +111,7 @@ async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorS
     js = broker.connection.jetstream()
     await ensure_streams(js)
     await apply_ack_wait(js, options.durable, options.ack_wait_s)
+    await apply_ack_wait(js, options.durable + ACTIONS_SUFFIX, options.ack_wait_s)
     orch.gate = await NatsGate.connect(js, lock_ttl=options.lock_ttl_s)
     orch.publish = raw_publisher(broker)
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))

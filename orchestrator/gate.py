@@ -34,7 +34,7 @@ from nats.js.errors import (
 
 from shared.bus import nats_replicas
 from shared.direct_get import stored_between
-from shared.events import Event, UserMessage, parse_event
+from shared.events import Component, ComponentUpdated, Event, MessageCompleted, UserMessage, WidgetAction, parse_event
 from shared.subjects import (
     CONV_STREAM,
     CONVERSATION_LOCKS_BUCKET,
@@ -57,6 +57,11 @@ REPLY_PROGRESS_STREAM = "SB_REPLY_PROGRESS"
 MESSAGE_KINDS = "message."
 # JetStream's "wrong last sequence" error codes (a conditional write lost the race).
 WRONG_LAST_SEQUENCE = (10071, 10164)
+
+
+# What the orchestrator answers, in conversation order: a visitor message or a widget action.
+Turn = UserMessage | WidgetAction
+TURN_KINDS = ("message.user", "widget.action")
 
 
 @dataclass
@@ -98,7 +103,10 @@ class Gate(Protocol):
     async def last_handoff_end(self, tenant_id: str, conversation_id: str) -> int: ...
     async def pending(
         self, tenant_id: str, conversation_id: str, after: int, through: int
-    ) -> list[tuple[int, UserMessage]]: ...
+    ) -> list[tuple[int, Turn]]: ...
+    async def component(
+        self, tenant_id: str, conversation_id: str, component_id: str, before: int | None
+    ) -> Component | None: ...
     async def events(
         self, tenant_id: str, conversation_id: str, after: int, before: int
     ) -> list[tuple[int, Event]]: ...
@@ -240,12 +248,22 @@ class NatsGate:
             return 0
         return raw.seq or 0
 
-    async def pending(
-        self, tenant_id: str, conversation_id: str, after: int, through: int
-    ) -> list[tuple[int, UserMessage]]:
-        """The conversation's visitor messages with stream sequence in (after, through], in order (one round trip)."""
+    async def pending(self, tenant_id: str, conversation_id: str, after: int, through: int) -> list[tuple[int, Turn]]:
+        """The conversation's visitor messages and widget actions with sequence in (after, through], in order."""
         stored = await self.stored_events(tenant_id, conversation_id, after, through + 1)
-        return [(seq, event) for seq, event in stored if isinstance(event, UserMessage)]
+        return [(seq, event) for seq, event in stored if isinstance(event, UserMessage | WidgetAction)]
+
+    async def component(
+        self, tenant_id: str, conversation_id: str, component_id: str, before: int | None
+    ) -> Component | None:
+        """The component ``component_id`` as the conversation last showed it before sequence ``before``.
+
+        Found in the replies that carried components (``message.completed``: the assistant's,
+        an agent's, a pushed message) and the replacements since (``component.updated``).
+        One read of the conversation (batched, 256 events a round trip); run only for a widget action.
+        """
+        stored = await self.stored_events(tenant_id, conversation_id, 0, before if before is not None else 2**63 - 1)
+        return latest_component(component_id, stored)
 
     async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
         """The conversation's ``message.*`` events with stream sequence in (after, before), in order.
@@ -309,4 +327,15 @@ class NatsGate:
         return body if isinstance(body, dict) else {}
 
 
-__all__ = ("Gate", "Lock", "NatsGate", "Resume", "bucket", "ensure_reply_progress")
+def latest_component(component_id: str, events: list[tuple[int, Event]]) -> Component | None:
+    """The component as the last of ``events`` (replies carrying it, its replacements) left it."""
+    found: Component | None = None
+    for _, event in sorted(events, key=lambda pair: pair[0]):
+        if isinstance(event, MessageCompleted):
+            found = next((c for c in event.components if c.id == component_id), found)
+        elif isinstance(event, ComponentUpdated) and event.component_id == component_id and event.component:
+            found = event.component.model_copy(update={"id": component_id})
+    return found
+
+
+__all__ = ("TURN_KINDS", "Gate", "Lock", "NatsGate", "Resume", "Turn", "bucket", "ensure_reply_progress")

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypedDict
 
+import httpx
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -25,8 +26,9 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
-from orchestrator.providers.base import Provider
+from orchestrator.providers.base import ChatMessage, Components, Provider, ToolCalls
 from orchestrator.retrieval import retrieve as retrieve_sources
+from orchestrator.tools import MAX_TOOL_ROUNDS, TOOL_FAILED, calls_message, run_tools
 from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
 from shared.tenants import Tenant
@@ -52,9 +54,12 @@ class TurnContext:
     tenant: Tenant
     provider: Provider
     read_events: ReadEvents | None = None
-    # Called with the sources (a list) then each chunk (a str). Not LangGraph's stream writer:
-    # that wakes the event loop through its self-pipe (a syscall) on every token.
-    emit: Callable[[list[Source] | str], None] | None = None
+    # Called with the sources (a list) then each chunk (a str, or Components). Not LangGraph's
+    # stream writer: that wakes the event loop through its self-pipe (a syscall) on every token.
+    emit: Callable[[list[Source] | str | Components], None] | None = None
+    conversation_id: str = ""
+    # Calls tenants' tool endpoints (the orchestrator's client; one is made if none is given).
+    http: httpx.AsyncClient | None = None
 
 
 # The compiled per-turn graph, typed by its state and runtime context.
@@ -89,15 +94,49 @@ async def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
 
 
 async def generate(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
+    """Stream the model's reply; run the tools it calls (all of a round at once) and stream on.
+
+    The components tools return are streamed into the reply as they come. A tool that fails
+    is reported to the model as failed; if the model then says nothing (or keeps calling
+    tools past MAX_TOOL_ROUNDS), the visitor gets TOOL_FAILED rather than an empty reply.
+    """
+    context = runtime.context
     sources = [Source.model_validate(s) for s in state.get("sources", [])]
     parts: list[str] = []
-    write = runtime.context.emit or runtime.stream_writer
+    write = context.emit or runtime.stream_writer
     # The prompt is built here, not kept in state: every state channel is checkpointed, and the
     # prompt (the history again, plus the question) doubled each turn's checkpoint write.
-    messages = chat_messages(state.get("history", []), state["question"], state["message_id"])
-    async for chunk in runtime.context.provider.stream(messages, sources, runtime.context.tenant):
-        parts.append(chunk)
-        write(chunk)
+    messages: list[ChatMessage] = chat_messages(state.get("history", []), state["question"], state["message_id"])
+    failed = False
+    for round_ in range(MAX_TOOL_ROUNDS + 1):
+        calls: ToolCalls | None = None
+        said = len(parts)
+        async for chunk in context.provider.stream(messages, sources, context.tenant):
+            if isinstance(chunk, ToolCalls):
+                calls = chunk
+                continue
+            if isinstance(chunk, str):
+                parts.append(chunk)
+            write(chunk)
+        if calls is None or not calls.calls:
+            break
+        if round_ == MAX_TOOL_ROUNDS:
+            failed = True  # still calling tools: stop here
+            break
+        http = context.http or httpx.AsyncClient()
+        try:
+            outcomes = await run_tools(calls.calls, context.tenant, context.conversation_id, http)
+        finally:
+            if context.http is None:
+                await http.aclose()
+        for outcome in outcomes:
+            if outcome.components:
+                write(Components(outcome.components))
+        failed = failed or not all(o.ok for o in outcomes)
+        messages += [calls_message(calls.calls, "".join(parts[said:])), *(o.message() for o in outcomes)]
+    if failed and not "".join(parts).strip():
+        parts.append(TOOL_FAILED)
+        write(TOOL_FAILED)
     answer = "".join(parts)
     entry: HistoryEntry = {"id": state["message_id"], "question": state["question"], "answer": answer}
     update: TurnState = {"answer": answer, "history": [entry]}
@@ -129,12 +168,17 @@ class TurnInput:
     question: str
     seq: int | None = None
     read_events: ReadEvents | None = None
+    http: httpx.AsyncClient | None = None
+
+
+TurnItem = list[Source] | str | Components
 
 
 async def sources_then_chunks(
     graph: TurnGraph, turn: TurnInput, provider: Provider, interval: float = 0.0
-) -> AsyncIterator[list[Source] | str]:
-    """Run one turn: yields the retrieved sources once (a list), then the text in chunks (str).
+) -> AsyncIterator[TurnItem]:
+    """Run one turn: yields the retrieved sources once (a list), then the text in chunks (str)
+    and any components the reply carries (Components), in the order the provider made them.
 
     With ``interval`` the model's chunks are batched: the first leaves at once, later ones at
     most one batch per ``interval`` (whatever arrived meanwhile, joined). Every bus message,
@@ -143,8 +187,15 @@ async def sources_then_chunks(
     config: RunnableConfig = {"configurable": {"thread_id": thread_id(turn.tenant.id, turn.conversation_id)}}
     # seq is always given, also as None: a stale one from the last checkpoint must not stay.
     inputs: TurnState = {"message_id": turn.message_id, "question": turn.question, "seq": turn.seq}
-    queue: asyncio.Queue[list[Source] | str | None] = asyncio.Queue()
-    context = TurnContext(tenant=turn.tenant, provider=provider, read_events=turn.read_events, emit=queue.put_nowait)
+    queue: asyncio.Queue[TurnItem | None] = asyncio.Queue()
+    context = TurnContext(
+        tenant=turn.tenant,
+        provider=provider,
+        read_events=turn.read_events,
+        emit=queue.put_nowait,
+        conversation_id=turn.conversation_id,
+        http=turn.http,
+    )
 
     async def run() -> None:
         try:
@@ -169,9 +220,7 @@ async def sources_then_chunks(
 _NOTHING = object()
 
 
-async def _batched(
-    queue: asyncio.Queue[list[Source] | str | None], interval: float
-) -> AsyncIterator[list[Source] | str]:
+async def _batched(queue: asyncio.Queue[TurnItem | None], interval: float) -> AsyncIterator[TurnItem]:
     """The queue's items until None; text chunks joined into at most one batch per ``interval``."""
     if interval <= 0:
         while (each := await queue.get()) is not None:
@@ -182,7 +231,7 @@ async def _batched(
     item: object = await queue.get()
     while item is not None:
         if not isinstance(item, str):
-            yield item  # type: ignore[misc]  # the sources
+            yield item  # type: ignore[misc]  # the sources, or components
             item = await queue.get()
             continue
         parts, due = [item], sent_at + interval

@@ -14,13 +14,16 @@ from nats.js.api import DeliverPolicy
 from orchestrator.turns import Orchestrator, handle_user_message
 from shared import metrics, tracing
 from shared.bus import CONV_JSTREAM
-from shared.events import UserMessage
+from shared.events import UserMessage, WidgetAction
 from shared.logging import bound_contextvars
 from shared.subjects import Channel, kind_pattern, parse
 
 log = logging.getLogger(__name__)
 
 DURABLE = "orchestrator"
+# Widget actions have their own durable on the same stream (one consumer has one filter); the
+# turns they start share the conversation lock and the "answered through" mark with messages.
+ACTIONS_SUFFIX = "-actions"
 # Short: a replica that dies mid-turn has its message redelivered (and the reply taken over by
 # another replica or its restart) after this. A live turn sends "in progress" every third of it.
 ACK_WAIT_S = 2.0
@@ -96,12 +99,30 @@ def register_handlers(
         # The message itself is the handler's body (the decoder below), not a `msg: NatsMessage`
         # context argument: FastStream resolves those in a worker thread, a hop on every turn.
         # A body that is not a UserMessage raises ValueError, unsettled: DeadLetterUndecodable.
-        event = UserMessage.model_validate_json(msg.body)
+        await take_turn(msg, UserMessage.model_validate_json(msg.body))
+
+    @broker.subscriber(
+        kind_pattern(Channel.CONV, "widget.action"),
+        stream=CONV_JSTREAM,
+        durable=durable + ACTIONS_SUFFIX,
+        pull_sub=PullSub(batch_size=concurrency, timeout=2.0),
+        config=ConsumerConfig(ack_wait=ack_wait, deliver_policy=deliver_policy),
+        ack_policy=AckPolicy.MANUAL,
+        max_workers=concurrency,
+        decoder=the_message,
+        title="orchestrator/widget.action",
+        description="Handles each widget action once, in order with the conversation's messages "
+        "(validates forms, calls the tenant's action handler, answers with component.updated and/or a reply).",
+    )
+    async def on_widget_action(msg: NatsMessage) -> None:
+        await take_turn(msg, WidgetAction.model_validate_json(msg.body))
+
+    async def take_turn(msg: NatsMessage, event: UserMessage | WidgetAction) -> None:
         observe_consumed(msg)
         ids: dict[str, Any] = {
             "tenant_id": event.tenant_id,
             "conversation_id": event.conversation_id,
-            "turn_id": event.message_id,
+            "turn_id": event.message_id if isinstance(event, UserMessage) else event.id,
         }
         try:
             with bound_contextvars(**ids), tracing.span("turn", msg.headers, **ids):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orchestrator.gate import MESSAGE_KINDS, Lock, Resume, lock_key
-from shared.events import Event, UserMessage
+from orchestrator.gate import MESSAGE_KINDS, Lock, Resume, Turn, latest_component, lock_key
+from shared.events import Component, Event
 
 
 class MemoryGate:
@@ -14,7 +14,8 @@ class MemoryGate:
         self.answered: dict[str, int] = {}
         self.modes: dict[str, str] = {}
         self.handoff_ends: dict[str, int] = {}
-        self.messages: dict[str, list[tuple[int, UserMessage]]] = {}
+        # Visitor messages and widget actions of a conversation, by sequence.
+        self.messages: dict[str, list[tuple[int, Turn]]] = {}
         # Other stored events of a conversation (agent messages, replies), as SB_CONV would hold them.
         self.stored: dict[str, list[tuple[int, Event]]] = {}
         # What an earlier run of a reply got to, by reply message_id (set by tests).
@@ -45,11 +46,15 @@ class MemoryGate:
     async def last_handoff_end(self, tenant_id: str, conversation_id: str) -> int:
         return self.handoff_ends.get(lock_key(tenant_id, conversation_id), 0)
 
-    async def pending(
-        self, tenant_id: str, conversation_id: str, after: int, through: int
-    ) -> list[tuple[int, UserMessage]]:
+    async def pending(self, tenant_id: str, conversation_id: str, after: int, through: int) -> list[tuple[int, Turn]]:
         stored = self.messages.get(lock_key(tenant_id, conversation_id), [])
-        return [(seq, m) for seq, m in stored if after < seq <= through]
+        return sorted(((seq, m) for seq, m in stored if after < seq <= through), key=lambda pair: pair[0])
+
+    async def component(
+        self, tenant_id: str, conversation_id: str, component_id: str, before: int | None
+    ) -> Component | None:
+        stored = self.stored.get(lock_key(tenant_id, conversation_id), [])
+        return latest_component(component_id, [(s, e) for s, e in stored if before is None or s < before])
 
     async def events(self, tenant_id: str, conversation_id: str, after: int, before: int) -> list[tuple[int, Event]]:
         stored = await self.stored_events(tenant_id, conversation_id, after, before)

@@ -16,6 +16,13 @@ _STOPWORDS_TEXT = (
     "was what when where which who why will with you your we us i'm get have has long much many"
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Words that say what kind of answer is wanted, not what it is about ("return policy" is about
+# returns): left out when judging whether a passage covers a question.
+_VAGUE_TEXT = (
+    "policy info information detail question help know tell please rule option what' whats about regarding "
+    "also else any there thing"
+)
+VAGUE_WORDS = frozenset(_VAGUE_TEXT.split())
 # Below this BM25 score nothing is relevant enough to answer from.
 MIN_SCORE = 1.0
 
@@ -145,6 +152,21 @@ class KnowledgeBase:
                 scored.append((total, passage))
         scored.sort(key=lambda pair: pair[0], reverse=True)
         return scored
+
+    def coverage(self, query: str, passage_id: str) -> float:
+        """How much of the visitor's own words (weighted by rarity) the passage contains, 0-1.
+
+        A word the knowledge base never uses weighs as much as its rarest word: "do you sell
+        kayaks" matched on "sell" alone covers little, because "kayaks" is nowhere.
+        """
+        passage = next((p for p in self.passages if p.id == passage_id), None)
+        own = [t for t, w in query_terms(query).items() if w == 1.0 and t not in VAGUE_WORDS]
+        if passage is None or not own:
+            return 0.0
+        rarest = max(self.idf.values(), default=1.0)
+        tokens = set(passage.tokens)
+        total = sum(self.idf.get(t, rarest) for t in own)
+        return sum(self.idf.get(t, rarest) for t in own if t in tokens) / total
 
     def search(self, query: str, limit: int = 3, min_score: float = MIN_SCORE) -> list[Source]:
         return [p.source(s) for s, p in self.score(query)[:limit] if s >= min_score]

@@ -11,14 +11,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestrator.gate import MESSAGE_KINDS, Gate, Lock, Resume
+import httpx
+
+from orchestrator.actions import act
+from orchestrator.gate import MESSAGE_KINDS, Gate, Lock, Resume, Turn
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
+from orchestrator.modes import HandoffState, handoff_state, not_ours
+from orchestrator.modes import agent_has_it as human_has_it
 from orchestrator.providers import Provider
+from orchestrator.providers.base import Components
 from orchestrator.streams import StreamRegistry
 from shared.aio import stop_tasks
 from shared.events import (
     Author,
+    Component,
     Event,
     MessageCancelled,
     MessageCompleted,
@@ -28,6 +35,7 @@ from shared.events import (
     Source,
     Typing,
     UserMessage,
+    WidgetAction,
 )
 from shared.metrics import TurnClock
 from shared.tenants import Tenant, TenantDirectory
@@ -71,10 +79,19 @@ class Orchestrator:
     delta_interval_s: float = 0.0
     # Run by aclose(): e.g. closing model clients' connection pools.
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Calls to tenants' action and tool endpoints (made on first use).
+    http: httpx.AsyncClient | None = None
+
+    def http_client(self) -> httpx.AsyncClient:
+        if self.http is None:
+            self.http = httpx.AsyncClient()
+        return self.http
 
     async def aclose(self) -> None:
         for close in self.closers:
             await close()
+        if self.http is not None:
+            await self.http.aclose()
 
     def cancel(self, tenant_id: str, conversation_id: str, reason: str) -> bool:
         """Stop the reply this replica streams in that conversation (if any) within one token."""
@@ -83,7 +100,7 @@ class Orchestrator:
 
 async def handle_user_message(
     orch: Orchestrator,
-    user: UserMessage,
+    user: Turn,
     seq: int | None,
     progress: Callable[[], Awaitable[None]] | None = None,
     *,
@@ -91,6 +108,9 @@ async def handle_user_message(
     redelivered: bool = False,
 ) -> Decision:
     """Answer ``user`` (stream sequence ``seq``) exactly once and in conversation order.
+
+    ``user`` is a visitor message or a widget action (orchestrator.actions): both are answered
+    in the order the conversation stored them, whichever consumer delivers them first.
 
     "retry" means another replica holds the conversation: try again shortly.
 
@@ -102,7 +122,7 @@ async def handle_user_message(
     """
     tenant = orch.tenants.by_id(user.tenant_id)
     if tenant is None:
-        log.warning("dropping message %s for unknown tenant %r", user.message_id, user.tenant_id)
+        log.warning("dropping %s %s for unknown tenant %r", user.type, user.id, user.tenant_id)
         return "ack"
     # Read at once with the lock (one round trip, not four): the handoff state, and the
     # conversation's events since it was last answered as far as this replica knows. Stored
@@ -112,7 +132,7 @@ async def handle_user_message(
     cancels = orch.registry.cancels
     acquired, read, window = await asyncio.gather(
         orch.gate.acquire(user.tenant_id, user.conversation_id),
-        _handoff_state(orch.gate, user) if not redelivered else _nothing(),
+        handoff_state(orch.gate, user) if not redelivered else _nothing(),
         _window(orch.gate, user, orch.answered_hint.get(user.tenant_id, user.conversation_id), seq)
         if not redelivered
         else _nothing(),
@@ -142,7 +162,7 @@ async def handle_user_message(
     try:
         if seq is None:
             # No stream position (in-memory test broker): nothing to order against.
-            orch.stats[await answer(orch, tenant, user, resume=redelivered)] += 1
+            orch.stats[await _turn(orch, tenant, user, None, resume=redelivered)] += 1
             return "ack"
         done = await orch.gate.answered_through(user.tenant_id, user.conversation_id)
         orch.answered_hint.set(user.tenant_id, user.conversation_id, done)
@@ -150,7 +170,7 @@ async def handle_user_message(
             orch.stats["already_answered"] += 1
             return "ack"
         if window is not None and window.covers(done, seq + 1):
-            pending = window.user_messages(done, seq)
+            pending = window.turns(done, seq)
         else:
             window = None
             pending = await orch.gate.pending(user.tenant_id, user.conversation_id, done, seq)
@@ -162,7 +182,7 @@ async def handle_user_message(
             # An earlier message still unanswered may have been cut off mid-reply too.
             resume = redelivered or pending_seq != seq
             known = Prefetched(handoff, cancels, window) if message is pending[0][1] else Prefetched(window=window)
-            orch.stats[await answer(orch, tenant, message, pending_seq, resume=resume, known=known)] += 1
+            orch.stats[await _turn(orch, tenant, message, pending_seq, resume=resume, known=known)] += 1
             await orch.gate.set_answered_through(user.tenant_id, user.conversation_id, pending_seq)
             orch.answered_hint.set(user.tenant_id, user.conversation_id, pending_seq)
         return "ack"
@@ -172,6 +192,14 @@ async def handle_user_message(
         stop.set()
         await stop_tasks(keeper, timeout=interval + 1)
         await orch.gate.release(lock)
+
+
+async def _turn(
+    orch: Orchestrator, tenant: Tenant, item: Turn, seq: int | None, *, resume: bool, known: Prefetched | None = None
+) -> str:
+    if isinstance(item, WidgetAction):
+        return await act(orch, tenant, item, seq)
+    return await answer(orch, tenant, item, seq, resume=resume, known=known)
 
 
 async def _keep_lock(
@@ -203,7 +231,7 @@ class Prefetched:
     and the registry's cancel count at that moment (any cancel since: read it again), and its
     stored message events since the answered position this replica knew."""
 
-    handoff: tuple[str, int] | None = None
+    handoff: HandoffState | None = None
     cancels: int = -1
     window: StoredWindow | None = None
 
@@ -224,8 +252,11 @@ class StoredWindow:
         """The ``message.*`` events in (after, before): what ``Gate.events`` would read."""
         return [(seq, e) for seq, e in self.events if after < seq < before and e.type.startswith(MESSAGE_KINDS)]
 
-    def user_messages(self, after: int, through: int) -> list[tuple[int, UserMessage]]:
-        return [(seq, e) for seq, e in self.events if after < seq <= through and isinstance(e, UserMessage)]
+    def turns(self, after: int, through: int) -> list[tuple[int, Turn]]:
+        """The visitor messages and widget actions in (after, through]: what ``Gate.pending`` would read."""
+        return [
+            (seq, e) for seq, e in self.events if after < seq <= through and isinstance(e, UserMessage | WidgetAction)
+        ]
 
 
 class AnsweredHints:
@@ -250,7 +281,7 @@ async def _nothing() -> None:
     return None
 
 
-async def _window(gate: Gate, user: UserMessage, after: int | None, seq: int | None) -> StoredWindow | None:
+async def _window(gate: Gate, user: Turn, after: int | None, seq: int | None) -> StoredWindow | None:
     """The conversation's message events in (after, seq], or None without a start or on a read error."""
     if after is None or seq is None or after >= seq:
         return None
@@ -295,13 +326,13 @@ async def answer(
     try:
         if resume:
             agent_has_it, earlier = await asyncio.gather(
-                _agent_has_it(orch.gate, user, seq),
+                human_has_it(orch.gate, user, seq),
                 orch.gate.resume_point(user.tenant_id, user.conversation_id, ids.message_id),
             )
         elif known is not None and known.handoff is not None and known.cancels == orch.registry.cancels:
-            agent_has_it, earlier = _not_ours(known.handoff, seq), Resume()
+            agent_has_it, earlier = not_ours(known.handoff, seq), Resume()
         else:
-            agent_has_it, earlier = await _agent_has_it(orch.gate, user, seq), Resume()
+            agent_has_it, earlier = await human_has_it(orch.gate, user, seq), Resume()
         if agent_has_it:
             return "skipped"
         if earlier.ended is not None:
@@ -321,7 +352,11 @@ async def answer(
         if stream.cancel_reason is not None:
             return "cancelled"  # cancelled before anything was said: nothing to retract
         author = Author(name=tenant.assistant_name)
+        provider = orch.provider_for(tenant)
+        verbatim = getattr(provider, "verbatim", None)
+        generated = not (verbatim is not None and verbatim(user.text, tenant))
         sources: list[Source] = []
+        components: list[Component] = []
         created = False
         clock = TurnClock()
 
@@ -347,13 +382,16 @@ async def answer(
                 user.text,
                 seq=seq,
                 read_events=read_events,
+                http=orch.http_client() if tenant.tools else None,
             )
-            chunks = sources_then_chunks(orch.graph, turn, orch.provider_for(tenant), orch.delta_interval_s)
+            chunks = sources_then_chunks(orch.graph, turn, provider, orch.delta_interval_s)
             async for item in chunks:
                 if isinstance(item, list):
                     sources = item
-                    await publish(_created(user, ids.created, ids.message_id, author, sources))
+                    await publish(_created(user, ids.created, ids.message_id, author, sources, generated))
                     created = True
+                elif isinstance(item, Components):
+                    components.extend(item.items)  # shown with the completed reply
                 elif item:
                     clock.chunk()
                     offset = stream.append(item)
@@ -416,6 +454,8 @@ async def answer(
                 author=author,
                 reply_to=user.message_id,
                 sources=sources,
+                components=components,
+                generated=generated,
             )
         )
         clock.completed()
@@ -424,38 +464,11 @@ async def answer(
         await orch.registry.close(stream)
 
 
-# Modes (written by the handoff service) in which the AI does not answer: an agent has the
-# conversation, or it waits for one and the tenant's handoff rules say the AI stays quiet
-# meanwhile (``ai_while_queued`` false; when true the handoff service leaves the mode "ai").
-NOT_OURS = frozenset({"assigned", "queued"})
-
-
-async def _agent_has_it(gate: Gate, user: UserMessage, seq: int | None) -> bool:
-    """True if a human has (or is awaited for) the conversation, or was after ``user`` was sent.
-
-    A message sent while an agent had the conversation (or it was queued for one) can reach
-    us after the hand-back (we were busy or down): the latest ``handoff.ended`` coming after
-    it says it was not ours.
-    """
-    return _not_ours(await _handoff_state(gate, user), seq)
-
-
-async def _handoff_state(gate: Gate, user: UserMessage) -> tuple[str, int]:
-    """The conversation's mode and the SB_CONV sequence of its latest ``handoff.ended`` (one round trip)."""
-    mode, ended = await asyncio.gather(
-        gate.mode(user.tenant_id, user.conversation_id),
-        gate.last_handoff_end(user.tenant_id, user.conversation_id),
-    )
-    return mode, ended
-
-
-def _not_ours(handoff: tuple[str, int], seq: int | None) -> bool:
-    mode, ended = handoff
-    return mode in NOT_OURS or (seq is not None and seq < ended)
-
-
-def _created(user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source]) -> Event:
+def _created(
+    user: UserMessage, event_id: str, message_id: str, author: Author, sources: list[Source], generated: bool = True
+) -> Event:
     return MessageCreated(
+        generated=generated,
         id=event_id,
         tenant_id=user.tenant_id,
         conversation_id=user.conversation_id,

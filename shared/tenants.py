@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pydantic import AfterValidator, BaseModel, Field, field_validator, model_validator
 
 from shared.subjects import check_token
 from shared.webhooks.signing import check_secret
@@ -90,6 +92,73 @@ class GuardPolicy(BaseModel):
     )
 
 
+class Handler(BaseModel):
+    """Where a tenant's widget actions (or one tool's calls) go: a built-in handler or the business's endpoint.
+
+    An endpoint is POSTed a JSON body signed with ``secret`` (Standard Webhooks, as every webhook)
+    and answers an ``ActionResult`` (shared.actions); a call that fails or times out is retried
+    ``retries`` times, then the visitor is told plainly that it did not work.
+    """
+
+    builtin: str | None = Field(None, description="Name of a built-in handler, e.g. 'store' or 'appointments'.")
+    url: WebhookUrl = Field(None, description="The business's endpoint (public addresses unless allowed).")
+    secret: WebhookSecret = Field(None, description="Standard Webhooks secret (whsec_...) signing each call.")
+    timeout_s: float = Field(5.0, gt=0, le=30, description="Seconds one call may take.")
+    retries: int = Field(1, ge=0, le=5, description="Further attempts after a failed or timed-out call.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Handler:
+        if (self.builtin is None) == (self.url is None):
+            raise ValueError("Expected exactly one of 'builtin' or 'url' in a handler")
+        if self.url is not None and self.secret is None:
+            raise ValueError("Expected a 'secret' (whsec_...) with a handler 'url': calls are always signed")
+        return self
+
+
+class Tool(BaseModel):
+    """A function the model may call (OpenAI function tools); its handler's answer may carry components."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Function name the model calls.")
+    description: str = Field(description="What it does, for the model.", max_length=1024)
+    parameters: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the arguments; calls whose arguments do not match are refused.",
+    )
+    handler: Handler
+
+    @field_validator("parameters")
+    @classmethod
+    def _schema(cls, v: dict[str, Any]) -> dict[str, Any]:
+        try:
+            Draft202012Validator.check_schema(v)
+        except SchemaError as e:
+            raise ValueError(f"Expected a JSON Schema for the tool's parameters: {e.message}") from None
+        return v
+
+
+class WelcomeText(BaseModel):
+    text: str = Field("", max_length=2000, description="The greeting, plain text.")
+    starters: list[str] = Field(
+        default_factory=list, max_length=6, description="Starter prompts shown as quick replies (sent as typed)."
+    )
+
+
+class Welcome(WelcomeText):
+    """What a new conversation opens with, pushed by the backend (docs/components.md)."""
+
+    locales: dict[str, WelcomeText] = Field(
+        default_factory=dict, description="Per language ('fr', 'pt-br'): replaces text and starters when given."
+    )
+
+    def for_language(self, lang: str | None) -> WelcomeText:
+        """The best match for a BCP 47 tag ('fr-CA' falls back to 'fr', then the default)."""
+        tag = (lang or "").strip().lower()
+        local = self.locales.get(tag) or self.locales.get(tag.split("-")[0])
+        if local is None:
+            return WelcomeText(text=self.text, starters=self.starters)
+        return WelcomeText(text=local.text or self.text, starters=local.starters or self.starters)
+
+
 MAX_WINDOW_S = 3600
 
 
@@ -131,6 +200,21 @@ class Tenant(BaseModel):
     webhook_secret: WebhookSecret = Field(
         None, description="Standard Webhooks secret (whsec_...) signing turn webhooks; none are sent without it."
     )
+    actions: Handler | None = Field(
+        None, description="Handles widget actions (buttons, quick replies, forms) the backend did not handle itself."
+    )
+    catalog: Path | None = Field(None, description="Product catalog (YAML) the built-in 'store' handler shows.")
+    tools: list[Tool] = Field(default_factory=list, description="Functions the model may call (OpenAI provider).")
+    welcome: Welcome | None = Field(None, description="Greeting and starter prompts a new conversation opens with.")
+    api_keys: list[Annotated[str, Field(min_length=24)]] = Field(
+        default_factory=list,
+        description="Secret keys of the tenant's server-to-server API (POST /v1/push/...): the business's backend "
+        "sends one as 'Authorization: Bearer <key>'. Never put them in a page. Several allow rotation.",
+    )
+
+    def api_key_matches(self, key: str) -> bool:
+        return any(hmac.compare_digest(k.encode(), key.encode()) for k in self.api_keys)
+
     webhook_allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Webhook hosts allowed although they resolve to loopback or private addresses (local "
@@ -166,6 +250,8 @@ def load_tenants(path: Path) -> TenantDirectory:
     for tenant in directory.tenants:
         if tenant.knowledge_base is not None and not tenant.knowledge_base.is_absolute():
             tenant.knowledge_base = (path.parent / tenant.knowledge_base).resolve()
+        if tenant.catalog is not None and not tenant.catalog.is_absolute():
+            tenant.catalog = (path.parent / tenant.catalog).resolve()
     return directory
 
 

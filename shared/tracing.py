@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export import SpanExporter
     from opentelemetry.trace import Tracer
 
-    from orchestrator.providers.base import ChatMessage, Provider
+    from orchestrator.providers.base import ChatMessage, Chunk, Provider
     from shared.events import Source
     from shared.tenants import Tenant
 
@@ -120,7 +120,7 @@ class _TracedProvider:
     def __getattr__(self, name: str) -> Any:  # model, aclose, ... of the provider itself
         return getattr(self.inner, name)
 
-    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[str]:
+    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[Chunk]:
         # start_span, not start_as_current_span: a generator may resume in another context.
         assert _tracer is not None
         current = _tracer.start_span("model call", attributes={"provider": self.name, "tenant_id": tenant.id})

@@ -218,6 +218,8 @@ class Thread:
             shown.disabled = event.disabled
         if event.status is not None:
             shown.status = event.status
+        if event.errors:  # ChatKit forms have no per-field messages: one status line names them
+            shown.status = " ".join(f"{name}: {problem}" for name, problem in event.errors.items())
         return [shown.item(self.thread_id)]
 
     def ordered(self) -> list[ThreadItem]:

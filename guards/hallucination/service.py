@@ -77,15 +77,15 @@ class HallucinationGuard:
         """Feed one reply event (created, delta, completed, cancelled); anything else is ignored."""
         t, c = event.tenant_id, event.conversation_id
         if isinstance(event, MessageCreated):
-            if event.role != "assistant":
-                return  # agents write their own messages; there is nothing to ground
+            if event.role != "assistant" or not event.generated:
+                return  # agents (and the business's own messages) say what they mean: nothing to ground
             self._enqueue(*self.tracker.created(t, c, event.message_id, event.sources, event.question))
         elif isinstance(event, MessageDelta):
             # Deltas of a reply whose MessageCreated we missed are tracked too: the completion
             # carries the sources and lets us check them then.
             self._enqueue(*self.tracker.delta(t, c, event.message_id, event.offset, event.text))
         elif isinstance(event, MessageCompleted):
-            if event.role != "assistant":
+            if event.role != "assistant" or not event.generated:
                 self.tracker.cancelled(event.message_id)
             else:
                 reply, ready = self.tracker.completed(t, c, event.message_id, event.text, event.sources)

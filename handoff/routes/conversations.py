@@ -42,7 +42,7 @@ async def claim(h: HandoffDep, agent: AgentDep, conversation_id: str) -> Convers
 @router.post("/{conversation_id}/messages", summary="Write to the visitor (assigned agent only)")
 async def send_message(h: HandoffDep, agent: AgentDep, conversation_id: str, body: SendMessage) -> SentMessage:
     message_id, seq = await agent_messages.send_message(
-        h, agent, conversation_id, body.text, body.client_id or new_id()
+        h, agent, conversation_id, body.text, body.client_id or new_id(), body.components
     )
     await touch(h, agent, come_online=True)
     return SentMessage(message_id=message_id, seq=seq)

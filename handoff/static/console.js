@@ -88,7 +88,10 @@
         break;
       }
       case "message.completed":
-        upsert(view, ev.message_id, { role: ev.role, author: ev.author, text: ev.text, streaming: false, seq }); break;
+        for (const c of ev.components || []) view.components.set(c.id, c);
+        upsert(view, ev.message_id, { role: ev.role, author: ev.author, text: ev.text, streaming: false, seq, shown: (ev.components || []).map(describeComponent) }); break;
+      case "widget.action":
+        upsert(view, ev.id, { role: "visitor", text: describeAction(ev, view.components.get(ev.component_id)), action: ev.name, raw: ev, seq }); break;
       case "message.cancelled":
         upsert(view, ev.message_id, { text: ev.text || (view.messages.get(ev.message_id) || {}).text || "", streaming: false, cancelled: true }); break;
       case "message.flagged": {
@@ -117,6 +120,33 @@
     while ($("alerts").children.length > 5) $("alerts").lastChild.remove();
   }
 
+  // ---- components, readably (as handoff/transcript.py describes them) ----------------
+  const q = (t) => `“${t}”`;
+  function describeComponent(c) {
+    const labels = (bs) => (bs || []).map((b) => q(b.label)).join(", ");
+    switch (c.type) {
+      case "card": return `Card ${q([c.title, c.subtitle].filter(Boolean).join(" — "))}${(c.buttons || []).length ? ` with ${labels(c.buttons)}` : ""}`;
+      case "carousel": return `Carousel of ${c.cards.length}: ${c.cards.map((k) => [k.title, k.subtitle].filter(Boolean).join(" ")).join("; ")}`;
+      case "buttons": return `Buttons ${labels(c.buttons)}`;
+      case "quick_replies": return `Quick replies ${labels(c.replies)}`;
+      case "list": return `List ${q(c.title || "")}: ${c.items.map((i) => i.title).join("; ")}`;
+      case "form": return `Form ${q(c.title || c.action)}: ${c.fields.map((f) => f.label).join(", ")}`;
+      default: return `Image ${q(c.alt || c.url)}`;
+    }
+  }
+  function describeAction(ev, c) {
+    const same = (b) => b.action === ev.name && JSON.stringify(b.value ?? null) === JSON.stringify(ev.value ?? null);
+    if (c && c.type === "form" && ev.value && typeof ev.value === "object") {
+      const labels = Object.fromEntries(c.fields.map((f) => [f.name, f.label]));
+      return `Submitted ${q(c.title || c.action)} — ${Object.entries(ev.value).map(([k, v]) => `${labels[k] || k}: ${v}`).join(" · ")}`;
+    }
+    const cards = c ? (c.type === "carousel" ? c.cards : c.type === "card" ? [c] : []) : [];
+    for (const k of cards) { const b = (k.buttons || []).find(same); if (b) return `Clicked ${q(b.label)} on ${q(k.title)}`; }
+    const b = c && ((c.buttons || []).find(same) || (c.replies || []).find((r) => r.action === ev.name) || (c.items || []).find(same));
+    if (b) return `Clicked ${q(b.label || b.title)}`;
+    return `Used ${q(ev.name)}${ev.value == null ? "" : ` (${typeof ev.value === "object" ? JSON.stringify(ev.value) : ev.value})`}`;
+  }
+
   // ---- transcript view --------------------------------------------------------------
   function upsert(view, id, patch) {
     const m = { ...(view.messages.get(id) || { id, text: "", flags: [] }), ...patch };
@@ -138,6 +168,11 @@
       const fl = document.createElement("span"); fl.className = "flag"; fl.dataset.testid = "flag";
       fl.textContent = `⚠ ${f.sentence || ""} — ${f.reason}`; el.append(fl);
     }
+    for (const line of m.shown || []) {
+      const c = document.createElement("span"); c.className = "shown"; c.dataset.testid = "shown-component";
+      c.textContent = `▣ ${line}`; el.append(c);
+    }
+    if (m.action) el.classList.add("action");
     if (m.cancelled) { const c = document.createElement("span"); c.className = "flag"; c.textContent = "(stopped)"; el.append(c); }
     if (S.selected === view.id) $("transcript").scrollTop = 1e9;
     return m;
@@ -163,7 +198,7 @@
 
   async function select(cid) {
     S.selected = cid;
-    const view = { id: cid, messages: new Map(), els: new Map() };
+    const view = { id: cid, messages: new Map(), els: new Map(), components: new Map() };
     S.views.clear(); S.views.set(cid, view);  // live events go into it before the transcript arrives
     $("transcript").replaceChildren(); showTyping(false); setMood(null);
     $("conv").hidden = false; $("empty").hidden = true;
@@ -173,7 +208,12 @@
     for (const m of t.messages) {
       const live = view.messages.get(m.message_id);
       if (live && live.streaming) continue;
-      upsert(view, m.message_id, { role: m.role, author: m.author, text: m.text, cancelled: m.cancelled, flags: m.flags, seq: m.seq });
+      for (const c of m.components || []) view.components.set(c.id, c);
+      upsert(view, m.message_id, { role: m.role, author: m.author, text: m.text, cancelled: m.cancelled, flags: m.flags, seq: m.seq, shown: m.shown, action: m.action });
+    }
+    // Actions that arrived live before the transcript: now their components are known.
+    for (const m of [...view.messages.values()]) {
+      if (m.raw) upsert(view, m.id, { text: describeAction(m.raw, view.components.get(m.raw.component_id)) });
     }
     const sorted = [...view.messages.values()].sort((a, b) => (a.seq || 1e12) - (b.seq || 1e12));
     for (const m of sorted) $("transcript").append(view.els.get(m.id));
@@ -245,11 +285,23 @@
   $("reply-form").onsubmit = async (e) => {
     e.preventDefault();
     const text = $("reply").value.trim();
-    if (!text) return;
+    const components = composedComponents();
+    if (!text && !components.length) return;
     const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random())).replace(/-/g, "");
     $("reply").value = ""; clearTimeout(S.typingTimer); S.typingOn = false;
-    await api("POST", `/v1/conversations/${S.selected}/messages`, { text, client_id: clientId });
+    for (const id of ["quick-replies", "card-title", "card-text", "card-url"]) $(id).value = "";
+    await api("POST", `/v1/conversations/${S.selected}/messages`, { text, components, client_id: clientId });
   };
+
+  // Quick replies (sent back as the visitor's own message) and a card with an optional link.
+  function composedComponents() {
+    const out = [];
+    const title = $("card-title").value.trim(), body = $("card-text").value.trim(), url = $("card-url").value.trim();
+    if (title) out.push({ type: "card", title, text: body || null, buttons: url ? [{ label: "Open", url, style: "link" }] : [] });
+    const replies = $("quick-replies").value.split(",").map((r) => r.trim()).filter(Boolean);
+    if (replies.length) out.push({ type: "quick_replies", replies: replies.map((label) => ({ label })) });
+    return out;
+  }
 
   // ---- login ------------------------------------------------------------------------
   function logout(message) {

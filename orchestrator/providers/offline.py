@@ -1,4 +1,10 @@
-"""The offline answerer: quotes the best knowledge-base passages, streamed word by word."""
+"""The offline answerer: quotes the best knowledge-base passages, streamed word by word.
+
+Requests the tenant's built-in handler serves ("show me tents", "track my order", "book an
+appointment") are answered with its components instead (orchestrator.builtin). A question the
+knowledge base does not cover is answered plainly with "I don't know" and a quick reply that
+asks for a human, never with a weakly matching passage.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,12 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from orchestrator.providers.base import ChatMessage
+from orchestrator.builtin import intent_reply
+from orchestrator.providers.base import ChatMessage, Chunk, Components
 from orchestrator.retrieval import knowledge_base, retrieve, tokenize
+from shared.actions import HANDOFF_ACTION, ReplyPart
 from shared.events import Source
+from shared.events.components import Button, QuickReplies
 from shared.tenants import Tenant
 
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
@@ -16,6 +25,15 @@ DONT_KNOW = (
     "I'm sorry, I don't know the answer to that and couldn't find it in our help center. "
     "Would you like me to connect you with a human agent?"
 )
+# The best passage must contain at least this share of the visitor's words (by rarity) to be quoted.
+MIN_COVERAGE = 0.5
+TALK_TO_A_HUMAN = "Yes, connect me with a person"
+HANDOFF_REASON = "The assistant could not answer"
+
+
+def offer_human() -> QuickReplies:
+    """The quick reply after "I don't know": it asks for a human (the handoff action)."""
+    return QuickReplies(replies=[Button(label=TALK_TO_A_HUMAN, action=HANDOFF_ACTION, value=HANDOFF_REASON)])
 
 
 GREETING_RE = re.compile(r"^(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening))( there)?\W*$", re.IGNORECASE)
@@ -69,6 +87,29 @@ def compose_answer(question: str, sources: list[Source]) -> str:
     return f"From our help center: {answer} (Source: {'; '.join(cited)})"
 
 
+def covered(question: str, sources: list[Source], tenant: Tenant) -> bool:
+    """True if the best passage answers the question, not just shares a word or two with it."""
+    if not sources:
+        return False
+    return knowledge_base(tenant.knowledge_base).coverage(question, sources[0].id) >= MIN_COVERAGE
+
+
+def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tuple[ReplyPart, bool]:
+    """The whole offline reply (small talk, the built-in handler's components, a quote, or "I don't
+    know") and whether it quotes the knowledge base (else its words are fixed ones: nothing to ground)."""
+    if (talk := small_talk(question, tenant)) is not None:
+        return ReplyPart(text=talk), False
+    if (served := intent_reply(question, tenant)) is not None:
+        return served, False
+    if not covered(question, sources, tenant):
+        return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False
+    return ReplyPart(text=compose_answer(question, sources)), True
+
+
+def offline_reply(question: str, sources: list[Source], tenant: Tenant) -> ReplyPart:
+    return offline_answer(question, sources, tenant)[0]
+
+
 def last_user_text(messages: list[ChatMessage]) -> str:
     return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
 
@@ -82,15 +123,23 @@ class OfflineProvider:
         # A small delay makes the demo look like a streaming model; benches and tests use 0.
         self.word_delay = word_delay
 
-    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[str]:
+    def verbatim(self, question: str, tenant: Tenant) -> bool:
+        """True if the reply to ``question`` is fixed words (small talk, a built-in handler's, "I don't
+        know"), not a quote of the knowledge base: the turn marks it so guards do not ground it."""
+        return not offline_answer(question, retrieve(tenant.knowledge_base, question), tenant)[1]
+
+    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[Chunk]:
         question = last_user_text(messages)
         if not sources:
             # Retrieval normally runs in the graph; a direct caller may not have done it.
             sources = retrieve(tenant.knowledge_base, question)
-        words = (small_talk(question, tenant) or compose_answer(question, sources)).split(" ")
+        reply = offline_reply(question, sources, tenant)
+        words = reply.text.split(" ") if reply.text else []
         for i, word in enumerate(words):
             if self.word_delay:
                 await asyncio.sleep(self.word_delay)
             else:
                 await asyncio.sleep(0)  # yield so a cancel lands within one word
             yield word if i == 0 else " " + word
+        if reply.components:
+            yield Components(list(reply.components))

@@ -8,7 +8,7 @@ from typing import Any
 
 from openai import APIError, AsyncOpenAI
 
-from orchestrator.providers.base import ChatMessage
+from orchestrator.providers.base import ChatMessage, Chunk, ToolCall, ToolCalls
 from shared.events import Source
 from shared.tenants import Tenant
 
@@ -20,27 +20,67 @@ def sources_block(sources: list[Source]) -> str:
     return "Sources:\n" + "\n".join(lines)
 
 
-def event_text(line: str, request: Any) -> str:
-    """The text of one server-sent event line of a streaming chat completion ("" if none).
+def event_delta(line: str, request: Any) -> dict[str, Any]:
+    """The ``delta`` of one server-sent event line of a streaming chat completion ({} if none).
 
     OpenAI-compatible servers send each chunk as one ``data: {json}`` line; ``[DONE]``,
-    comments and other fields carry no text. An ``error`` payload raises APIError.
+    comments and other fields carry nothing. An ``error`` payload raises APIError.
     """
     if not line.startswith("data:"):
-        return ""
+        return {}
     payload = line[5:].strip()
     if not payload or payload == "[DONE]":
-        return ""
+        return {}
     data = json.loads(payload)
     if not isinstance(data, dict):
-        return ""
+        return {}
     if error := data.get("error"):
         message = error.get("message") if isinstance(error, dict) else None
         raise APIError(message or "An error occurred during streaming", request=request, body=error)
     choices = data.get("choices") or []
     delta = (choices[0].get("delta") or {}) if choices and isinstance(choices[0], dict) else {}
-    content = delta.get("content") if isinstance(delta, dict) else None
+    return delta if isinstance(delta, dict) else {}
+
+
+def event_text(line: str, request: Any) -> str:
+    """The text of one server-sent event line ("" if none)."""
+    content = event_delta(line, request).get("content")
     return content if isinstance(content, str) else ""
+
+
+class ToolCallAssembler:
+    """Tool calls streamed in pieces: the first piece of each (by ``index``) names it, the rest add arguments."""
+
+    def __init__(self) -> None:
+        self.calls: dict[int, dict[str, str]] = {}
+
+    def add(self, pieces: Any) -> None:
+        for piece in pieces if isinstance(pieces, list) else []:
+            if not isinstance(piece, dict):
+                continue
+            call = self.calls.setdefault(int(piece.get("index") or 0), {"id": "", "name": "", "arguments": ""})
+            function = piece.get("function") or {}
+            if piece.get("id"):
+                call["id"] = str(piece["id"])
+            if function.get("name"):
+                call["name"] += str(function["name"])
+            if function.get("arguments"):
+                call["arguments"] += str(function["arguments"])
+
+    def done(self) -> ToolCalls | None:
+        if not self.calls:
+            return None
+        return ToolCalls(
+            [ToolCall(c["id"] or f"call_{i}", c["name"], c["arguments"]) for i, c in sorted(self.calls.items())]
+        )
+
+
+def function_tools(tenant: Tenant) -> list[dict[str, Any]]:
+    """The tenant's tools as OpenAI function tools."""
+    return [
+        {"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}
+        for t in tenant.tools
+    ]
 
 
 class OpenAIProvider:
@@ -73,17 +113,28 @@ class OpenAIProvider:
         head: ChatMessage = {"role": "system", "content": f"{system}\n\n{sources_block(sources)}"}
         return [head, *(m for m in messages if m["role"] != "system")]
 
-    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[str]:
+    async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[Chunk]:
+        extra: dict[str, Any] = {"tools": function_tools(tenant)} if tenant.tools else {}
         request = self.client.chat.completions.with_streaming_response.create(
             model=self.model,
             messages=self.request_messages(messages, sources, tenant),  # type: ignore[arg-type]
             temperature=tenant.model.temperature,
             stream=True,
+            **extra,
         )
         # The raw event stream, not the SDK's chunk objects: building a pydantic model per
         # token cost about as much CPU as the rest of the turn. Leaving the block (also on
         # cancel) closes the response, which stops the model generating.
+        tools = ToolCallAssembler()
         async with request as response:
             async for line in response.iter_lines():
-                if text := event_text(line, response.http_request):
-                    yield text
+                delta = event_delta(line, response.http_request)
+                if not delta:
+                    continue
+                content = delta.get("content")
+                if isinstance(content, str) and content:
+                    yield content
+                if "tool_calls" in delta:
+                    tools.add(delta["tool_calls"])
+        if (calls := tools.done()) is not None:
+            yield calls

@@ -121,7 +121,8 @@ class ComponentUpdated(Event):
     """The backend answers or updates a component it sent earlier (visitor-visible, durable).
 
     Any combination: ``component`` replaces it (same id), ``disabled`` locks or unlocks it,
-    ``status`` shows a line of text under it (e.g. 'Order #123 is on its way').
+    ``status`` shows a line of text under it (e.g. 'Order #123 is on its way'), ``errors``
+    marks a form's fields whose values were refused.
     """
 
     channel: ClassVar[Channel] = Channel.CONV
@@ -132,3 +133,8 @@ class ComponentUpdated(Event):
     disabled: bool | None = Field(None, description="Lock (true) or unlock (false) the component's inputs.")
     status: str | None = Field(None, description="Plain-text status shown with the component.", max_length=2000)
     action_id: str | None = Field(None, description="The widget.action this answers, if any.")
+    errors: dict[str, str] | None = Field(
+        None,
+        description="A form's submission was refused: field name -> what is wrong, shown under each field; "
+        "the form stays usable with the visitor's values. None or {} clears earlier errors.",
+    )

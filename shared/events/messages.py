@@ -56,6 +56,11 @@ class MessageCreated(Event):
         description="The visitor's message this reply answers (assistant replies): the hallucination guard reads "
         "numbers and facts the visitor gave from it, never a claim about the business.",
     )
+    generated: bool = Field(
+        True,
+        description="Written by the model, so guards check it against its sources. False for words the business "
+        "wrote itself (a welcome, an action or push message): nothing to ground.",
+    )
 
 
 class MessageDelta(Event):
@@ -79,6 +84,11 @@ class MessageCompleted(Event):
     author: Author | None = None
     reply_to: str | None = None
     sources: list[Source] = Field(default_factory=list)
+    generated: bool = Field(
+        True,
+        description="Written by the model, so guards check it against its sources. False for words the business "
+        "wrote itself (a welcome, an action or push message): nothing to ground.",
+    )
     components: list[Component] = Field(
         default_factory=list,
         description="Backend-driven UI shown under the reply (cards, buttons, forms…); see shared.events.components.",

@@ -30,6 +30,8 @@ def demo_tenants_with(tmp: Path, *, lift_limits: bool = False, **overrides: dict
     data = yaml.safe_load((REPO_ROOT / "deploy/demo/tenants.yaml").read_text())
     for tenant in data["tenants"]:
         tenant["knowledge_base"] = str((REPO_ROOT / "deploy/demo" / tenant["knowledge_base"]).resolve())
+        if "catalog" in tenant:
+            tenant["catalog"] = str((REPO_ROOT / "deploy/demo" / tenant["catalog"]).resolve())
         if lift_limits:
             tenant["limits"] = dict(LIFTED_LIMITS)
         tenant.update(overrides.get(tenant["id"], {}))

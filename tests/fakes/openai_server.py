@@ -9,6 +9,11 @@ In-process (this event loop)::
 
     async with fake_openai("Hello there.") as base_url: ...  # when only the URL matters
 
+A reply may call tools instead (streamed as tool-call deltas, several calls interleaved by index,
+``finish_reason: tool_calls``)::
+
+    FakeOpenAI(replies=[ToolCallsReply([("search_products", {"query": "tents"})]), "Here they are."])
+
 In a background thread (sync code, or another process pointed at it)::
 
     with FakeOpenAIThread(replies=["Hello there."]) as fake: ...
@@ -27,6 +32,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
@@ -37,7 +43,18 @@ from starlette.routing import Route
 
 from services.nats_embedded import free_port
 
-Reply = str | Callable[[list[dict[str, Any]]], str]
+
+@dataclass
+class ToolCallsReply:
+    """The model calls these tools (name, arguments), after saying ``text`` if any."""
+
+    calls: list[tuple[str, dict[str, Any]]]
+    text: str = ""
+    ids: list[str] = field(default_factory=list)  # filled when streamed: the call ids sent
+
+
+Answer = str | ToolCallsReply
+Reply = Answer | Callable[[list[dict[str, Any]]], Answer]
 DEFAULT_REPLY = "This is a scripted reply."
 CHUNK_RE = re.compile(r"\S+\s*|\s+")
 
@@ -51,17 +68,45 @@ class Script:
     """What the fake answers: replies consumed in order (the last one repeats), or a function of the messages."""
 
     def __init__(self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0) -> None:
-        self.replies: list[Reply] = [replies] if isinstance(replies, str) or callable(replies) else list(replies)
+        single = isinstance(replies, str | ToolCallsReply) or callable(replies)
+        self.replies: list[Reply] = [replies] if single else list(replies)  # type: ignore[list-item]
         self.chunk_delay = chunk_delay
         self.requests: list[dict[str, Any]] = []
         self._next = 0
 
-    def reply_for(self, messages: list[dict[str, Any]]) -> str:
+    def reply_for(self, messages: list[dict[str, Any]]) -> Answer:
         if not self.replies:
             return DEFAULT_REPLY
         reply = self.replies[min(self._next, len(self.replies) - 1)]
         self._next += 1
         return reply(messages) if callable(reply) else reply
+
+
+def _pieces(text: str, n: int = 3) -> list[str]:
+    """``text`` in ``n`` roughly equal pieces (arguments arrive in fragments, as from a real model)."""
+    size = max(1, -(-len(text) // n))
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def tool_call_deltas(reply: ToolCallsReply, prefix: str) -> list[dict[str, Any]]:
+    """The deltas streaming ``reply``'s calls: each named first, then argument fragments, calls interleaved."""
+    reply.ids = [f"call_{prefix}_{i}" for i in range(len(reply.calls))]
+    heads = [
+        {
+            "tool_calls": [
+                {"index": i, "id": reply.ids[i], "type": "function", "function": {"name": name, "arguments": ""}}
+            ]
+        }
+        for i, (name, _) in enumerate(reply.calls)
+    ]
+    fragments = [_pieces(json.dumps(arguments)) for _, arguments in reply.calls]
+    rest = [
+        {"tool_calls": [{"index": i, "function": {"arguments": parts[k]}}]}
+        for k in range(max(map(len, fragments), default=0))
+        for i, parts in enumerate(fragments)
+        if k < len(parts)
+    ]
+    return heads + rest
 
 
 def _chunk(cid: str, model: str, created: int, delta: dict[str, Any], finish: str | None = None) -> str:
@@ -80,34 +125,38 @@ def create_app(script: Script) -> Starlette:
         body = await request.json()
         script.requests.append(body)
         model = body.get("model", "fake-model")
-        text = script.reply_for(body.get("messages", []))
+        answer = script.reply_for(body.get("messages", []))
+        text = answer.text if isinstance(answer, ToolCallsReply) else answer
         cid, created = f"chatcmpl-{uuid.uuid4().hex[:12]}", int(time.time())
+        calls = tool_call_deltas(answer, cid[-6:]) if isinstance(answer, ToolCallsReply) else []
+        finish = "tool_calls" if calls else "stop"
         if not body.get("stream"):
+            message: dict[str, Any] = {"role": "assistant", "content": text}
+            if isinstance(answer, ToolCallsReply):
+                message["tool_calls"] = [
+                    {"id": i, "type": "function", "function": {"name": n, "arguments": json.dumps(a)}}
+                    for i, (n, a) in zip(answer.ids, answer.calls, strict=True)
+                ]
             return JSONResponse(
                 {
                     "id": cid,
                     "object": "chat.completion",
                     "created": created,
                     "model": model,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": text},
-                            "logprobs": None,
-                            "finish_reason": "stop",
-                        }
-                    ],
+                    "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
                     "usage": {"prompt_tokens": 0, "completion_tokens": len(chunk_text(text)), "total_tokens": 0},
                 }
             )
 
         async def events() -> AsyncIterator[str]:
             yield _chunk(cid, model, created, {"role": "assistant", "content": ""})
-            for piece in chunk_text(text):
+            for piece in chunk_text(text) if text else []:
                 if script.chunk_delay:
                     await asyncio.sleep(script.chunk_delay)
                 yield _chunk(cid, model, created, {"content": piece})
-            yield _chunk(cid, model, created, {}, finish="stop")
+            for delta in calls:
+                yield _chunk(cid, model, created, delta)
+            yield _chunk(cid, model, created, {}, finish=finish)
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")

@@ -128,3 +128,22 @@ async def test_socket_from_an_origin_the_tenant_does_not_allow_is_4403(gateway: 
     assert (ws.close_code, ws.close_reason) == (4403, "origin 'https://evil.example' not allowed")
     async with connect(url, origin="https://strict.example") as ws:
         assert json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))["type"] == "hello"
+
+
+async def test_every_component_kind_is_replayed_on_resume(gateway: GatewayClient, nats_client: nats.NATS) -> None:
+    from shared.events import parse_event
+    from tests.component_kinds import every_kind
+    from tests.services.recorder.jetstream import publish
+
+    session = await gateway.session()
+    sent = every_kind("acme", session["conversation_id"])
+    for event in sent:
+        await publish(nats_client.jetstream(), event)
+    async with gateway.socket(session["token"], after_seq=0) as ws:
+        replayed = [
+            await ws.recv_until(kind) for kind in ("message.completed", "component.updated", "component.updated")
+        ]
+        resumed = await ws.recv_until("resumed")
+    assert resumed["replayed"] == 3
+    for original, frame in zip(sent, replayed, strict=True):
+        assert parse_event(json.dumps(frame)).model_dump(exclude={"seq"}) == original.model_dump(exclude={"seq"})

@@ -152,3 +152,75 @@ async def test_console_refuses_a_bad_token(page: Any, service: Service) -> None:
     await page.get_by_test_id("sign-in").click()
     await expect(page.locator("#login-error")).to_have_text("That token was not accepted.")
     assert json.loads(await page.evaluate("JSON.stringify(sessionStorage.getItem('sb_agent_token'))")) is None
+
+
+@pytest.mark.parametrize("handoff_rules", [{"auto_assign": False}])
+async def test_console_shows_components_and_actions_and_sends_quick_replies_and_a_card(
+    page: Any, service: Service, tenants: Tenants, nats_client: nats.NATS, feed_for, conversation_id: str
+) -> None:
+    from playwright.async_api import expect
+
+    from shared.events import WidgetAction
+    from shared.events.components import Button, Card, Carousel, Form, FormField
+
+    t, c = tenants.main, conversation_id
+    widget = await feed_for(t, c)
+    tent = Card(
+        title="Trail Tent 2P", subtitle="$249.00", buttons=[Button(label="Add to cart", action="add", value="t2")]
+    )
+    form = Form(id="f1", title="Track your order", action="track", fields=[FormField(name="n", label="Order number")])
+    await page.goto(service.url + "/console")
+    await page.get_by_test_id("token").fill(token(t, "alice"))
+    await page.get_by_test_id("sign-in").click()
+    await expect(page.get_by_test_id("me")).to_have_text(f"Alice of {t[:4]}")
+    await publish(
+        nats_client,
+        MessageCompleted(
+            tenant_id=t,
+            conversation_id=c,
+            message_id="r0",
+            role="assistant",
+            text="Here are our tents.",
+            components=[Carousel(id="car1", cards=[tent]), form],
+        ),
+    )
+    await publish(nats_client, HandoffRequested(tenant_id=t, conversation_id=c, trigger="visitor", reason="help"))
+    item = page.locator(f'[data-testid="conversation-item"][data-conversation-id="{c}"]')
+    await item.click()
+    # from the transcript: what the visitor was shown, in words
+    shown = page.locator('[data-message-id="r0"]').get_by_test_id("shown-component")
+    await expect(shown).to_have_text(
+        ["▣ Carousel of 1: Trail Tent 2P $249.00", "▣ Form “Track your order”: Order number"]
+    )
+    await page.get_by_test_id("claim").click()
+    await expect(page.get_by_test_id("conversation-state")).to_have_text(f"assigned to Alice of {t[:4]}")
+
+    # live: the visitor uses them while the conversation is Alice's
+    for n, (name, value, cid) in enumerate([("add", "t2", "car1"), ("track", {"n": "A1001"}, "f1")]):
+        await publish(
+            nats_client,
+            WidgetAction(tenant_id=t, conversation_id=c, action_id=f"a{n}", name=name, value=value, component_id=cid),
+        )
+    visitor = page.locator(".msg.visitor.action").get_by_test_id("message-text")
+    await expect(visitor).to_have_text(
+        ["Clicked “Add to cart” on “Trail Tent 2P”", "Submitted “Track your order” — Order number: A1001"]
+    )
+
+    # Alice answers with quick replies and a card
+    await page.get_by_test_id("reply").fill("Your order has shipped.")
+    await page.locator("details.extras summary").click()
+    await page.get_by_test_id("quick-replies").fill("Thanks!, Where is it now?")
+    await page.get_by_test_id("card-title").fill("Order A1001")
+    await page.get_by_test_id("card-text").fill("Shipped Monday")
+    await page.get_by_test_id("card-url").fill("https://track.example/A1001")
+    await page.get_by_test_id("send").click()
+    sent = await widget.wait(lambda e: e["type"] == "message.completed" and e["role"] == "agent")
+    card, replies = sent["components"]
+    assert (card["type"], card["title"], card["text"]) == ("card", "Order A1001", "Shipped Monday")
+    assert card["buttons"][0]["url"] == "https://track.example/A1001"
+    assert [r["label"] for r in replies["replies"]] == ["Thanks!", "Where is it now?"]
+    agent_shown = page.locator('[data-role="agent"]').get_by_test_id("shown-component")
+    await expect(agent_shown).to_have_text(
+        ["▣ Card “Order A1001” with “Open”", "▣ Quick replies “Thanks!”, “Where is it now?”"]
+    )
+    await page.screenshot(path=shot("05-components.png"))

@@ -58,3 +58,35 @@ def test_messages_with_flags_sentiment_and_handoffs_in_stream_order() -> None:
     assert t.mood == -0.6
     assert t.messages[3].author.name == "Al"
     assert [h["type"] for h in t.handoffs] == ["handoff.accepted"]
+
+
+def test_components_the_visitor_was_shown_and_actions_they_used_read_plainly() -> None:
+    from orchestrator.builtin.store import track_form
+    from shared.events.components import Button, Card, Carousel
+
+    record = ConversationRecord(tenant_id="t", conversation_id="c", state="assigned", agent_id="a")
+    form = track_form().components[0]
+    tent = Card(
+        title="Trail Tent 2P", subtitle="$249.00", buttons=[Button(label="Add to cart", action="add", value="t2")]
+    )
+    carousel = Carousel(id="car1", cards=[tent])
+    conv = [
+        {"type": "message.completed", "message_id": "r1", "role": "assistant", "text": "Here.", "ts": TS, "seq": 1,
+         "components": [carousel.model_dump(mode="json"), form.model_dump(mode="json")]},
+        {"type": "widget.action", "id": "w1", "name": "add", "value": "t2", "component_id": "car1", "ts": TS, "seq": 2},
+        {"type": "widget.action", "id": "w2", "name": "track_order", "component_id": form.id, "ts": TS, "seq": 3,
+         "value": {"order_number": "A1001", "email": "d@example.com"}},
+        {"type": "widget.action", "id": "w3", "name": "mystery", "value": 7, "component_id": "gone", "ts": TS,
+         "seq": 4},
+    ]  # fmt: skip
+    t = build_transcript(record, conv, [])
+    reply, added, tracked, mystery = t.messages
+    assert reply.shown == [
+        "Carousel of 1: Trail Tent 2P $249.00",
+        "Form “Track your order”: Order number, Email",
+    ]
+    assert reply.components[0].id == "car1"
+    assert (added.role, added.action) == ("visitor", "add")
+    assert added.text == "Clicked “Add to cart” on “Trail Tent 2P”"
+    assert tracked.text == "Submitted “Track your order” — Order number: A1001 · Email: d@example.com"
+    assert mystery.text == "Used “mystery” (7)"

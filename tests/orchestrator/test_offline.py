@@ -1,8 +1,11 @@
 from pathlib import Path
 
 from orchestrator.providers import OfflineProvider, OpenAIProvider, choose_provider
+from orchestrator.providers.base import Components
 from orchestrator.providers.offline import DONT_KNOW, compose_answer, small_talk
 from orchestrator.retrieval import retrieve
+from shared.actions import HANDOFF_ACTION
+from shared.events.components import QuickReplies
 from shared.settings import Settings
 from shared.tenants import ModelConfig, Tenant
 
@@ -33,8 +36,12 @@ async def test_streams_word_by_word(acme: Tenant) -> None:
 
 async def test_unknown_question_streams_the_fallback(acme: Tenant) -> None:
     messages = [{"role": "user", "content": "Who won the 1998 world cup?"}]
-    text = "".join([c async for c in OfflineProvider().stream(messages, [], acme)])  # type: ignore[list-item]
-    assert text == DONT_KNOW
+    chunks = [c async for c in OfflineProvider().stream(messages, [], acme)]  # type: ignore[arg-type]
+    assert "".join(c for c in chunks if isinstance(c, str)) == DONT_KNOW
+    assert isinstance(chunks[-1], Components)  # the offer of a human comes with the text
+    (offer,) = chunks[-1].items
+    assert isinstance(offer, QuickReplies)
+    assert offer.replies[0].action == HANDOFF_ACTION
 
 
 def test_provider_choice(settings: Settings, acme: Tenant) -> None:

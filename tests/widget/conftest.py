@@ -25,6 +25,7 @@ from shared.events.messages import Author
 from shared.settings import REPO_ROOT, Settings
 from shared.subjects import Channel, conversation_pattern, stream_state_subject
 from tests.browser import chromium, requires_chromium
+from tests.e2e.tenants import demo_tenants_with
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "widget"
 DEMO_TENANTS = REPO_ROOT / "deploy" / "demo" / "tenants.yaml"
@@ -64,9 +65,26 @@ class GatewayServer:
         self._server = self._task = None
 
 
+@pytest.fixture(scope="session")
+def quiet_demo_tenants(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo tenants without their welcome message: these tests count the rows they make.
+
+    test_demo_flow runs the demo tenants as shipped, welcome included.
+    """
+    return demo_tenants_with(tmp_path_factory.mktemp("quiet-tenants"), acme={"welcome": None}, globex={"welcome": None})
+
+
 @pytest.fixture
-async def gateway(connected_settings: Settings) -> AsyncIterator[GatewayServer]:
-    settings = connected_settings.model_copy(update={"tenants_file": DEMO_TENANTS, "heartbeat_s": 20.0})
+def welcome_on() -> bool:
+    return False
+
+
+@pytest.fixture
+async def gateway(
+    connected_settings: Settings, quiet_demo_tenants: Path, welcome_on: bool
+) -> AsyncIterator[GatewayServer]:
+    tenants = DEMO_TENANTS if welcome_on else quiet_demo_tenants
+    settings = connected_settings.model_copy(update={"tenants_file": tenants, "heartbeat_s": 20.0})
     server = GatewayServer(settings)
     await server.start()
     yield server

@@ -35,8 +35,14 @@ async def test_real_answer_then_gateway_restart(page: Any, system: RunningSystem
     widget = page.locator('switchboard-chat[widget-key="pk_demo_acme"]')
     await widget.locator('[part~="launcher"]').click()
     await conversation_of(page, 'switchboard-chat[widget-key="pk_demo_acme"]')
+    # The backend greets a new conversation (the tenant's welcome, with starter prompts).
+    welcome = widget.locator('[part~="row-assistant"]').first
+    await expect(welcome.locator('[part~="content"]')).to_contain_text("Hi, I'm Ada from Acme Outdoor!")
+    await expect(welcome.locator('[part~="quick-reply"]')).to_have_text(
+        ["Show me tents", "Track my order", "What is your return policy?"]
+    )
     await ask(widget, "How long do I have to return an item?")
-    answer = widget.locator('[part~="row-assistant"]').first
+    answer = widget.locator('[part~="row-assistant"]').nth(1)
     await expect(answer).to_have_class("row assistant", timeout=30_000)  # completed: no longer streaming
     await expect(answer.locator('[part~="content"]')).to_contain_text("return")
     await expect(answer.locator('[part~="sources"]')).to_be_visible()
@@ -47,10 +53,10 @@ async def test_real_answer_then_gateway_restart(page: Any, system: RunningSystem
     await asyncio.to_thread(system.wait_restarted, "gateway#0", old)
     await expect(widget).to_have_attribute("data-status", "online", timeout=30_000)
     await ask(widget, "And what about the warranty?")
-    second = widget.locator('[part~="row-assistant"]').nth(1)
+    second = widget.locator('[part~="row-assistant"]').nth(2)
     await expect(second).to_have_class("row assistant", timeout=30_000)
     await expect(second.locator('[part~="content"]')).to_contain_text("warrant")
     await expect(widget.locator('[part~="row-visitor"] [part~="content"]')).to_have_text(
         ["How long do I have to return an item?", "And what about the warranty?"]
     )
-    await expect(widget.locator('[part~="row-assistant"]')).to_have_count(2)
+    await expect(widget.locator('[part~="row-assistant"]')).to_have_count(3)

@@ -552,7 +552,8 @@
   }
 
   function image(url, alt, part) {
-    const src = safeUrl(url, IMG_PROTOCOLS);
+    // A path ("/static/...") is the widget's own server's, like its API.
+    const src = safeUrl(url, IMG_PROTOCOLS, SCRIPT_ORIGIN);
     return src ? h('img', { part, src, alt: String(alt ?? ''), loading: 'lazy', referrerpolicy: 'no-referrer' }) : null;
   }
 
@@ -642,9 +643,15 @@
         const prev = ctx.state.values && ctx.state.values[f.name];
         if (prev != null) input.value = String(prev);
         else if (f.value != null) input.value = String(f.value);
+        const problem = ctx.state.errors && ctx.state.errors[f.name];
+        if (problem) {
+          input.setAttribute('aria-invalid', 'true');
+          input.setAttribute('aria-describedby', `${id}-error`);
+        }
         form.append(h('div', { part: 'field' },
           h('label', { part: 'label', for: id }, String(f.label ?? f.name), f.required ? h('span', { part: 'required', 'aria-hidden': 'true' }, ' *') : null),
-          input));
+          input,
+          problem ? h('div', { part: 'field-error', class: 'field-error', id: `${id}-error` }, String(problem)) : null));
       }
       form.append(h('button', { type: 'submit', part: 'button button-primary form-submit', disabled: ctx.locked }, String(c.submit_label || ctx.strings.form_submit)));
       form.addEventListener('submit', (e) => {
@@ -758,6 +765,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .components { display: flex; flex-direction: column; gap: 8px; width: 100%; }
 .component[aria-busy="true"] { opacity: .7; }
 .component-status { font-size: .85em; color: var(--sb-text); padding: 4px 2px; }
+.field-error { font-size: .85em; color: #b00020; padding-top: 2px; }
 .card { border: 1px solid var(--sb-border); border-radius: var(--sb-radius); overflow: hidden; background: var(--sb-bg); min-width: 200px; }
 .card-image { display: block; width: 100%; max-height: 160px; object-fit: cover; }
 .card-body { padding: 10px 12px; display: flex; flex-direction: column; gap: 4px; }
@@ -1344,6 +1352,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       if (ev.component && typeof ev.component === 'object') c.comp = { ...ev.component, id: c.id };
       if (typeof ev.disabled === 'boolean') c.state.disabled = ev.disabled;
       if (typeof ev.status === 'string') c.state.status = ev.status;
+      c.state.errors = ev.errors && typeof ev.errors === 'object' ? ev.errors : null;
       c.state.pending = false;
       clearTimeout(c.pendingTimer);
       this._renderComponent(c);
@@ -1616,6 +1625,10 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       if (url.protocol === 'https:') url.protocol = 'wss:';
       url.searchParams.set('token', this._session.token);
       url.searchParams.set('after_seq', String(this._lastSeq));
+      if (!this._lastSeq) { // a conversation this widget has nothing of: the tenant's welcome, if any
+        url.searchParams.set('welcome', '1');
+        url.searchParams.set('lang', (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase());
+      }
       let ws;
       try {
         ws = new WebSocket(url.href);

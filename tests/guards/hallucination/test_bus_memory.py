@@ -109,3 +109,26 @@ async def test_reply_whose_start_was_missed_is_checked_on_completion(settings: S
         flag = await asyncio.wait_for(flags.get(), 5)
     assert flag.sentence == UNGROUNDED_SENTENCE
     assert guard.tracker.replies == {}
+
+
+async def test_words_the_business_wrote_are_not_grounded(settings: Settings, conversation_id: str) -> None:
+    """A welcome, an action handler's reply or a pushed message (generated=False) is never flagged."""
+    broker, guard = create_broker(settings, method=GroundingMethod(), rules=rules())
+    flags: asyncio.Queue[MessageFlagged] = asyncio.Queue()
+
+    @broker.subscriber(kind_pattern(Channel.CONV, "message.flagged"), stream=CONV_JSTREAM)
+    async def collect(flag: MessageFlagged) -> None:
+        await flags.put(flag)
+
+    async with TestNatsBroker(broker):
+        business = created(conversation_id, "b1").model_copy(update={"generated": False})
+        await _publish_push(broker, business)
+        for message_id in ("b1", "b2"):  # with and without a created event first
+            done = completed(conversation_id, message_id, UNGROUNDED).model_copy(update={"generated": False})
+            await _publish_push(broker, done)
+        await _publish_push(broker, completed(conversation_id, "m1", UNGROUNDED))  # the model's: checked
+        flag = await asyncio.wait_for(flags.get(), 5)
+        await guard.idle()
+    assert flag.message_id == "m1"
+    assert flags.empty()
+    assert guard.tracker.replies == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -170,3 +171,24 @@ async def test_a_backlog_is_written_in_batches_each_event_once(
                 await s.scalars(select(Message.id).where(Message.conversation_id == conv).order_by(Message.seq))
             ).all()
             assert ids == [f"{conv[:6]}{role}{n}" for n in range(10) for role in ("u", "a")]
+
+
+async def test_every_component_kind_round_trips_through_the_bus_and_the_recorder(
+    js: JetStreamContext, recorder_settings: Settings, db_engine: AsyncEngine
+) -> None:
+    from shared.db.history import conversation_events
+    from shared.events import parse_event
+    from tests.component_kinds import every_kind
+
+    conv = uuid.uuid4().hex
+    sent = every_kind("acme", conv)
+    for event in sent:
+        await publish(js, event)
+    async with running(recorder_settings, db_engine):
+        await wait_recorded(js)
+    async with make_sessionmaker(db_engine)() as s:
+        stored = await conversation_events(s, "acme", conv)
+    back = [parse_event(json.dumps(e.payload)) for e in stored]
+    assert [type(e) for e in back] == [type(e) for e in sent]
+    for original, recorded in zip(sent, back, strict=True):
+        assert recorded.model_dump(exclude={"seq"}) == original.model_dump(exclude={"seq"})
