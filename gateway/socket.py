@@ -16,6 +16,7 @@ from gateway.commands import Visitor
 from gateway.context import Gateway, gateway_of
 from gateway.frames import FrameError, FrameTooBig, parse_frame, printable
 from gateway.limits import Limited
+from gateway.nudges import Activity, run_nudges
 from gateway.ownership import NotYours, check_recorded_owner
 from gateway.ratelimit import FloodGuard, Verdict
 from gateway.welcome import send_welcome
@@ -117,6 +118,8 @@ class _Session:
         tenant = gateway.tenants.by_id(visitor.tenant_id)
         assert tenant is not None  # admit() checked it
         self.tenant = tenant
+        # What the visitor does on this socket, for the tenant's nudges (gateway.nudges).
+        self.activity = Activity()
 
     async def run(self, after_seq: int | None) -> None:
         settings = self.gateway.settings
@@ -134,10 +137,14 @@ class _Session:
         sender = asyncio.create_task(self._send_loop())
         receiver = asyncio.create_task(self._receive_loop(after_seq))
         overflow = asyncio.create_task(self.delivery.behind.wait())
+        page = (params.get("page") or "/")[:500]
+        nudger = asyncio.create_task(
+            run_nudges(self.gateway, self.tenant, self.visitor, page, uuid.uuid4().hex, self.activity)
+        )
         done, pending = await asyncio.wait({sender, receiver, overflow}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
+        for task in (*pending, nudger):
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*pending, nudger, return_exceptions=True)
         if overflow in done:
             await self._close(CloseCode.TRY_AGAIN_LATER, "too slow to keep up; resume after your last seq")
         elif receiver in done and not receiver.cancelled() and receiver.exception() is None:
@@ -220,6 +227,7 @@ class _Session:
         elif isinstance(frame, ResumeSend):
             return await self._resume(frame.after_seq)
         else:
+            self.activity.touch()
             await self._publish(frame)  # type: ignore[arg-type]
         return None
 

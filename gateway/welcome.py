@@ -39,7 +39,8 @@ def welcome_event(tenant: Tenant, visitor: Visitor, lang: str | None) -> Message
     if not words.text and not words.starters:
         return None
     derived = uuid.uuid5(_NAMESPACE, f"{visitor.tenant_id}:{visitor.conversation_id}").hex
-    starters = [QuickReplies(id=f"starters-{derived[:12]}", replies=[Button(label=s) for s in words.starters])]
+    replies = [Button(label=s) for s in words.starters]
+    starters = [QuickReplies(id=f"starters-{derived[:12]}", replies=replies)] if replies else []
     return MessageCompleted(
         id=f"welcome-{derived}",
         tenant_id=visitor.tenant_id,
@@ -48,7 +49,7 @@ def welcome_event(tenant: Tenant, visitor: Visitor, lang: str | None) -> Message
         role="assistant",
         author=Author(name=tenant.assistant_name),
         text=words.text,
-        components=starters if words.starters else [],
+        components=starters,
         generated=False,
     )
 

@@ -29,7 +29,7 @@ from handoff.records import AgentPresence, ConversationRecord
 from shared.aio import stop_tasks
 from shared.bus import nats_replicas
 from shared.events.handoff import ConversationState
-from shared.subjects import CONVERSATION_STATE_BUCKET, HANDOFF_BUCKET, handoff_record_key
+from shared.subjects import CONVERSATION_STATE_BUCKET, HANDOFF_BUCKET, handoff_record_key, mode_key
 
 if TYPE_CHECKING:
     from nats.js import JetStreamContext
@@ -56,11 +56,6 @@ def agent_key(tenant_id: str, agent_id: str) -> str:
 
 def reservations_key(tenant_id: str, agent_id: str) -> str:
     return f"load.{tenant_id}.{agent_id}"
-
-
-def mode_key(tenant_id: str, conversation_id: str) -> str:
-    """The key the orchestrator reads (agreed: ``mode.{tenant}.{conversation}``, value b"ai" ...)."""
-    return f"mode.{tenant_id}.{conversation_id}"
 
 
 async def open_bucket(js: JetStreamContext, name: str, description: str) -> KeyValue:

@@ -41,6 +41,7 @@ from shared.subjects import (
     CONVERSATION_STATE_BUCKET,
     Channel,
     kind_pattern,
+    mode_key,
     subject,
 )
 
@@ -122,10 +123,6 @@ def lock_key(tenant_id: str, conversation_id: str) -> str:
 
 def answered_key(tenant_id: str, conversation_id: str) -> str:
     return f"answered.{tenant_id}.{conversation_id}"
-
-
-def mode_key(tenant_id: str, conversation_id: str) -> str:
-    return f"mode.{tenant_id}.{conversation_id}"
 
 
 async def bucket(js: JetStreamContext, name: str, **config: Any) -> KeyValue:

@@ -98,6 +98,16 @@ def stream_state_subject(tenant: str, conversation: str) -> str:
 # KV buckets
 CONVERSATION_LOCKS_BUCKET = "sb_conv_locks"
 CONVERSATION_STATE_BUCKET = "sb_conv_state"
+
+
+def mode_key(tenant_id: str, conversation_id: str) -> str:
+    """Who answers the conversation, in CONVERSATION_STATE_BUCKET: b"ai", b"queued", b"assigned"...
+
+    Written by the handoff service; read by the orchestrator (answer or not) and the gateway (nudge or not).
+    """
+    return f"mode.{tenant_id}.{conversation_id}"
+
+
 HANDOFF_BUCKET = "sb_handoff"  # written by the handoff service only; others may read it
 
 

@@ -159,6 +159,26 @@ class Welcome(WelcomeText):
         return WelcomeText(text=local.text or self.text, starters=local.starters or self.starters)
 
 
+class NudgeRule(BaseModel):
+    """When the assistant speaks first (docs/components.md#nudges)."""
+
+    when: Literal["on_page", "idle"] = Field(
+        description="on_page: after_s seconds on a page whose path starts with `path`, the visitor silent meanwhile; "
+        "idle: after_s seconds without a word from a visitor who has said something on this page."
+    )
+    after_s: float = Field(gt=0, le=3600)
+    path: str = Field("", max_length=500, description="on_page: a prefix of the page's path ('' is any page).")
+    text: str = Field(min_length=1, max_length=2000)
+    starters: list[str] = Field(default_factory=list, max_length=6, description="Quick replies offered with it.")
+
+
+class Nudges(BaseModel):
+    """Proactive messages: the rules, and how many a visitor may get per hour (all rules, tabs and replicas)."""
+
+    rules: list[NudgeRule] = Field(default_factory=list, max_length=20)
+    per_visitor_per_hour: int = Field(3, ge=0, le=100)
+
+
 MAX_WINDOW_S = 3600
 
 
@@ -206,6 +226,7 @@ class Tenant(BaseModel):
     catalog: Path | None = Field(None, description="Product catalog (YAML) the built-in 'store' handler shows.")
     tools: list[Tool] = Field(default_factory=list, description="Functions the model may call (OpenAI provider).")
     welcome: Welcome | None = Field(None, description="Greeting and starter prompts a new conversation opens with.")
+    nudges: Nudges = Field(default_factory=Nudges, description="When the assistant speaks first, and how often.")
     api_keys: list[Annotated[str, Field(min_length=24)]] = Field(
         default_factory=list,
         description="Secret keys of the tenant's server-to-server API (POST /v1/push/...): the business's backend "

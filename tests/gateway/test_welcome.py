@@ -55,6 +55,9 @@ def test_the_welcome_is_an_assistant_message_with_starter_quick_replies() -> Non
     assert again is not None
     assert (again.id, again.message_id) == (event.id, event.message_id)  # one per conversation
     assert welcome_event(tenant.model_copy(update={"welcome": None}), visitor, "en") is None
+    words_only = welcome_event(tenant.model_copy(update={"welcome": Welcome(text="Hi")}), visitor, "en")
+    assert words_only is not None, "a welcome without starters is text alone (it raised a validation error)"
+    assert (words_only.text, words_only.components) == ("Hi", [])
 
 
 @pytest.mark.connected

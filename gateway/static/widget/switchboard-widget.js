@@ -1539,6 +1539,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       try {
         while (this._lastSeq < rec.upTo) {
           url.searchParams.set('after_seq', String(this._lastSeq));
+      url.searchParams.set('page', location.pathname); // for the tenant's nudges ("on this page for 30 s")
           const r = await fetch(url.href, { headers: { authorization: `Bearer ${this._session.token}` } });
           if (!r.ok) break;
           const page = await r.json();
@@ -1625,6 +1626,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       if (url.protocol === 'https:') url.protocol = 'wss:';
       url.searchParams.set('token', this._session.token);
       url.searchParams.set('after_seq', String(this._lastSeq));
+      url.searchParams.set('page', location.pathname); // for the tenant's nudges ("on this page for 30 s")
       if (!this._lastSeq) { // a conversation this widget has nothing of: the tenant's welcome, if any
         url.searchParams.set('welcome', '1');
         url.searchParams.set('lang', (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase());
