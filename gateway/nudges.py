@@ -22,8 +22,8 @@ from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 
 from gateway.commands import Visitor
 from gateway.limits import Limited
-from shared.events import Author, MessageCompleted
-from shared.events.components import Button, QuickReplies
+from gateway.welcome import business_message
+from shared.events import MessageCompleted
 from shared.subjects import CONV_STREAM, CONVERSATION_STATE_BUCKET, mode_key
 from shared.tenants import NudgeRule, Tenant
 
@@ -67,19 +67,7 @@ class Activity:
 def nudge_event(tenant: Tenant, visitor: Visitor, rule: NudgeRule, occasion: str) -> MessageCompleted:
     """The nudge of ``rule`` for one ``occasion`` (a page view, a silence): same occasion, same ids."""
     derived = uuid.uuid5(_NAMESPACE, f"{visitor.tenant_id}:{visitor.conversation_id}:{occasion}").hex
-    replies = [Button(label=s) for s in rule.starters]
-    starters = [QuickReplies(id=f"nudge-{derived[:12]}", replies=replies)] if replies else []
-    return MessageCompleted(
-        id=f"nudge-{derived}",
-        tenant_id=visitor.tenant_id,
-        conversation_id=visitor.conversation_id,
-        message_id=f"nudge-{derived}",
-        role="assistant",
-        author=Author(name=tenant.assistant_name),
-        text=rule.text,
-        components=starters,
-        generated=False,
-    )
+    return business_message(tenant, visitor, f"nudge-{derived}", rule.text, rule.starters)
 
 
 async def run_nudges(

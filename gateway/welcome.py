@@ -39,17 +39,24 @@ def welcome_event(tenant: Tenant, visitor: Visitor, lang: str | None) -> Message
     if not words.text and not words.starters:
         return None
     derived = uuid.uuid5(_NAMESPACE, f"{visitor.tenant_id}:{visitor.conversation_id}").hex
-    replies = [Button(label=s) for s in words.starters]
-    starters = [QuickReplies(id=f"starters-{derived[:12]}", replies=replies)] if replies else []
+    return business_message(tenant, visitor, f"welcome-{derived}", words.text, words.starters)
+
+
+def business_message(
+    tenant: Tenant, visitor: Visitor, message_id: str, text: str, starters: list[str]
+) -> MessageCompleted:
+    """An assistant message in the business's own words (welcome, nudge): ``generated`` false, so the
+    guard has nothing to check; its starters as quick replies."""
+    replies = [Button(label=s) for s in starters]
     return MessageCompleted(
-        id=f"welcome-{derived}",
+        id=message_id,
         tenant_id=visitor.tenant_id,
         conversation_id=visitor.conversation_id,
-        message_id=f"welcome-{derived}",
+        message_id=message_id,
         role="assistant",
         author=Author(name=tenant.assistant_name),
-        text=words.text,
-        components=starters,
+        text=text,
+        components=[QuickReplies(id=f"starters-{message_id[-24:]}", replies=replies)] if replies else [],
         generated=False,
     )
 
