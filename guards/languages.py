@@ -52,6 +52,8 @@ _lemmatizer = Lemmatizer(
 _loaded: set[str] = set()
 _requested: set[str] = set()
 _loading = threading.Lock()
+# The name of the thread that loads dictionaries (tests wait for it between tests).
+LOADER_THREAD = "guards-lemmas"
 
 
 @lru_cache(maxsize=1)
@@ -90,7 +92,7 @@ def warm(languages: Iterable[str] = ("en",), *, background: bool = True) -> thre
     if not background:
         load()
         return None
-    thread = threading.Thread(target=load, name="guards-lemmas", daemon=True)
+    thread = threading.Thread(target=load, name=LOADER_THREAD, daemon=True)
     thread.start()
     return thread
 
