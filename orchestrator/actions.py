@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from orchestrator.builtin import HANDLERS
 from orchestrator.modes import agent_has_it
+from orchestrator.prefetch import assistant_typing
 from shared.actions import (
     HANDOFF_ACTION,
     ActionRequest,
@@ -34,11 +35,9 @@ from shared.actions import (
 from shared.events import (
     Author,
     ComponentUpdated,
-    Event,
     HandoffRequested,
     MessageCompleted,
     MessageCreated,
-    Typing,
     WidgetAction,
 )
 from shared.events.components import Form
@@ -159,14 +158,14 @@ async def act(orch: Orchestrator, tenant: Tenant, action: WidgetAction, seq: int
         component_id=action.component_id,
         component=component,
     )
-    await orch.publish(_typing(action, tenant, on=True))
+    await orch.publish(assistant_typing(action, tenant, on=True))
     try:
         result = await call_handler(tenant.actions, request, tenant, orch.http_client())
     except HandlerFailed as e:
         log.warning("action %r in %s/%s failed: %s", action.name, tenant.id, action.conversation_id, e)
         result = ActionResult(update=ComponentUpdate(status=NO_HANDLER if tenant.actions is None else FAILED))
     finally:
-        await orch.publish(_typing(action, tenant, on=False))
+        await orch.publish(assistant_typing(action, tenant, on=False))
     errors = result.errors
     if errors and not isinstance(component, Form):  # only a form has fields to show them under
         extra = " ".join(errors.values())
@@ -220,14 +219,4 @@ async def _reply(orch: Orchestrator, tenant: Tenant, action: WidgetAction, ids: 
             generated=False,
             **common,
         )
-    )
-
-
-def _typing(action: WidgetAction, tenant: Tenant, on: bool) -> Event:
-    return Typing(
-        tenant_id=action.tenant_id,
-        conversation_id=action.conversation_id,
-        who="assistant",
-        name=tenant.assistant_name,
-        on=on,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -14,11 +14,12 @@ from typing import Literal
 import httpx
 
 from orchestrator.actions import act
-from orchestrator.gate import MESSAGE_KINDS, Gate, Lock, Resume, Turn
+from orchestrator.gate import Gate, Lock, Resume, Turn
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
-from orchestrator.modes import HandoffState, handoff_state, not_ours
 from orchestrator.modes import agent_has_it as human_has_it
+from orchestrator.modes import handoff_state, not_ours
+from orchestrator.prefetch import AnsweredHints, Prefetched, assistant_typing, nothing, read_window
 from orchestrator.providers import Provider
 from orchestrator.providers.base import Components
 from orchestrator.streams import StreamRegistry
@@ -33,7 +34,6 @@ from shared.events import (
     MessageDelta,
     Notice,
     Source,
-    Typing,
     UserMessage,
     WidgetAction,
 )
@@ -132,10 +132,10 @@ async def handle_user_message(
     cancels = orch.registry.cancels
     acquired, read, window = await asyncio.gather(
         orch.gate.acquire(user.tenant_id, user.conversation_id),
-        handoff_state(orch.gate, user) if not redelivered else _nothing(),
-        _window(orch.gate, user, orch.answered_hint.get(user.tenant_id, user.conversation_id), seq)
+        handoff_state(orch.gate, user) if not redelivered else nothing(),
+        read_window(orch.gate, user, orch.answered_hint.get(user.tenant_id, user.conversation_id), seq)
         if not redelivered
-        else _nothing(),
+        else nothing(),
         return_exceptions=True,
     )
     if isinstance(acquired, BaseException):
@@ -223,74 +223,6 @@ async def _keep_lock(
                 return
         except Exception:  # NATS briefly unreachable: the next round tries again
             log.warning("could not refresh lock %s", lock.key, exc_info=True)
-
-
-@dataclass(frozen=True)
-class Prefetched:
-    """What the turn read before the reply's stream was open: the conversation's handoff state
-    and the registry's cancel count at that moment (any cancel since: read it again), and its
-    stored message events since the answered position this replica knew."""
-
-    handoff: HandoffState | None = None
-    cancels: int = -1
-    window: StoredWindow | None = None
-
-
-@dataclass(frozen=True)
-class StoredWindow:
-    """A conversation's events stored in (after, through], in order (every kind)."""
-
-    after: int
-    through: int
-    events: list[tuple[int, Event]]
-
-    def covers(self, after: int, before: int) -> bool:
-        """True if every event in (after, before) is in this window."""
-        return self.after <= after and before - 1 <= self.through
-
-    def between(self, after: int, before: int) -> list[tuple[int, Event]]:
-        """The ``message.*`` events in (after, before): what ``Gate.events`` would read."""
-        return [(seq, e) for seq, e in self.events if after < seq < before and e.type.startswith(MESSAGE_KINDS)]
-
-    def turns(self, after: int, through: int) -> list[tuple[int, Turn]]:
-        """The visitor messages and widget actions in (after, through]: what ``Gate.pending`` would read."""
-        return [
-            (seq, e) for seq, e in self.events if after < seq <= through and isinstance(e, UserMessage | WidgetAction)
-        ]
-
-
-class AnsweredHints:
-    """Answered positions this replica last saw, most recent conversations only."""
-
-    def __init__(self, most: int = 10_000) -> None:
-        self._seen: OrderedDict[tuple[str, str], int] = OrderedDict()
-        self._most = most
-
-    def get(self, tenant_id: str, conversation_id: str) -> int | None:
-        return self._seen.get((tenant_id, conversation_id))
-
-    def set(self, tenant_id: str, conversation_id: str, seq: int) -> None:
-        key = (tenant_id, conversation_id)
-        self._seen[key] = seq
-        self._seen.move_to_end(key)
-        if len(self._seen) > self._most:
-            self._seen.popitem(last=False)
-
-
-async def _nothing() -> None:
-    return None
-
-
-async def _window(gate: Gate, user: Turn, after: int | None, seq: int | None) -> StoredWindow | None:
-    """The conversation's message events in (after, seq], or None without a start or on a read error."""
-    if after is None or seq is None or after >= seq:
-        return None
-    try:
-        events = await gate.stored_events(user.tenant_id, user.conversation_id, after, seq + 1)
-    except Exception:  # only a shortcut: the turn reads what it needs itself
-        log.debug("could not read ahead in %s", user.conversation_id, exc_info=True)
-        return None
-    return StoredWindow(after, seq, events)
 
 
 async def answer(
@@ -402,7 +334,7 @@ async def answer(
                     else:
                         await publish(_delta(user, ids.delta(offset), ids.message_id, offset, item))
 
-        await orch.publish(_typing(user, tenant, on=True))
+        await orch.publish(assistant_typing(user, tenant, on=True))
         stream.task = asyncio.create_task(pump())
         try:
             await stream.task
@@ -417,7 +349,7 @@ async def answer(
             stream.cancel_reason = "error"
         if stream.cancel_reason == LOCK_LOST:
             raise LockLost(ids.message_id)  # the new holder of the lock answers; say nothing more
-        await orch.publish(_typing(user, tenant, on=False))
+        await orch.publish(assistant_typing(user, tenant, on=False))
         if stream.cancel_reason is not None:
             if created:
                 await orch.publish(
@@ -478,16 +410,6 @@ def _created(
         reply_to=user.message_id,
         sources=sources,
         question=user.text,
-    )
-
-
-def _typing(user: UserMessage, tenant: Tenant, on: bool) -> Event:
-    return Typing(
-        tenant_id=user.tenant_id,
-        conversation_id=user.conversation_id,
-        who="assistant",
-        name=tenant.assistant_name,
-        on=on,
     )
 
 
