@@ -10,7 +10,9 @@ reconnect every open delivery replays the stream from where it was (``OpenDelive
 The stream's republish also sees a new subscription a few milliseconds after the server has
 confirmed it (``flush``), so the first events stored right after subscribing can miss it. The
 first live durable event after each (re)subscription is therefore checked against the stream,
-and anything of this conversation stored before it and not yet sent is sent first.
+and anything of this conversation stored before it and not yet sent is sent first; and when no
+live durable event came within ``VERIFY_AFTER_S`` (the missed event may be the last one for a
+while), the stream is read once then for what was stored since subscribing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUEUE = 4096
 MAX_BUFFER = 8192
+VERIFY_AFTER_S = 0.5  # well beyond the republish's lag in seeing a new subscription
 DELTA = MessageDelta.model_fields["type"].default
 
 
@@ -102,6 +105,7 @@ class Delivery:
         self._unverified = False
         # Stored events up to here predate the subscription (a live socket does not owe them).
         self._floor = 0
+        self._verifier: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Subscribe live (buffering until ``go_live`` or ``resume``)."""
@@ -113,8 +117,11 @@ class Delivery:
         # The server must know the subscription before a replay reads the stream, or an
         # event stored in between would be in neither.
         await self.nc.flush()
+        self._verify_later()
 
     async def close(self) -> None:
+        if self._verifier is not None:
+            self._verifier.cancel()
         if self._sub is not None:
             sub, self._sub = self._sub, None
             with contextlib.suppress(Exception):
@@ -139,6 +146,7 @@ class Delivery:
         """Replay what core NATS may have dropped while the connection was down."""
         async with self._resuming:
             self._unverified = True  # the subscription was sent again on reconnect
+            self._verify_later()
             if self.last_seq:
                 return await self._replay(self.last_seq, None, state_timeout)
             # Nothing durable sent yet: replay from when the socket opened, not from the start.
@@ -222,6 +230,36 @@ class Delivery:
                 self._deliver(item)
             else:
                 self._buffer.append(item)
+
+    def _verify_later(self) -> None:
+        if self._verifier is not None:
+            self._verifier.cancel()
+        self._verifier = asyncio.create_task(self._verify())
+
+    async def _verify(self) -> None:
+        """Unless a live durable event has proven the subscription: send what was stored since it began."""
+        while True:
+            await asyncio.sleep(VERIFY_AFTER_S)  # a timer: the republish's lag announces nothing
+            async with self._resuming:
+                if not self._unverified:
+                    return  # a live durable event proved the subscription meanwhile
+                if self._buffer is None:
+                    await self._verified()
+                    return
+            # Not live yet (the socket has not resumed or gone live): look again later.
+
+    async def _verified(self) -> None:
+        """Under ``_resuming``: send what was stored since subscribing, then what came live meanwhile."""
+        self._unverified = False
+        self._buffer = []  # live events wait behind what the stream holds
+        try:
+            async for seq, payload in replay.stored_after(self.js, self.visitor, max(self.last_seq, self._floor)):
+                self._deliver(Outgoing(seq, payload))
+        except Exception as exc:
+            log.warning("checking %s after subscribing failed: %r", self.visitor.conversation_id, exc)
+            self.behind.set()  # the widget reconnects and resumes: a gap is never left silently
+        finally:
+            self._flush({}, set())
 
     async def _fill(self, after_seq: int, before_seq: int) -> None:
         async with contextlib.aclosing(replay.stored_after(self.js, self.visitor, after_seq)) as stored:

@@ -4,11 +4,11 @@ Every library here works offline from data inside its wheel. Costs, measured on 
 
 - lingua, low-accuracy mode over the eight languages below: 0.1 s to build, ~40 MB, ~45 µs
   per short text (high-accuracy mode preloads 280 MB in 4.5 s: not worth it for chat lines);
-- simplemma with its low-memory dictionaries: all eight languages ~100 MB (the default
-  dictionaries take 800 MB, Polish alone 440 MB); loading a language takes 0.5-9 s (Polish
-  the slowest), so a dictionary loads in a background thread the first time its language is
-  seen (services warm English at start), and until then words of that language are only
-  lower-cased instead of blocking a check;
+- simplemma with its low-memory dictionaries: all eight languages ~130 MB (the default
+  dictionaries take 800 MB, Polish alone 440 MB); loading a language takes 0.2-1.7 s (Polish
+  the slowest; several times that on a loaded machine) and holds the GIL all along, so the
+  services load their languages (GUARD_LANGUAGES, all eight by default) at start, and words
+  of a language not loaded are only lower-cased: nothing loads while checks run;
 - text2num (``alpha2digit``) for spelled-out numbers in en/es/fr/de/pt/it/nl: ~25 µs a sentence.
 """
 
@@ -50,10 +50,7 @@ _lemmatizer = Lemmatizer(
     lemmatization_strategy=DefaultStrategy(dictionary_factory=LOW_MEMORY_DICTIONARY_FACTORY),
 )
 _loaded: set[str] = set()
-_requested: set[str] = set()
 _loading = threading.Lock()
-# The name of the thread that loads dictionaries (tests wait for it between tests).
-LOADER_THREAD = "guards-lemmas"
 
 
 @lru_cache(maxsize=1)
@@ -70,31 +67,23 @@ def detect(text: str) -> str:
     return _LINGUA.get(found, "en") if found is not None else "en"
 
 
-def warm(languages: Iterable[str] = ("en",), *, background: bool = True) -> threading.Thread | None:
-    """Load the lemma dictionaries (and the detector) ahead of use; in a thread unless told otherwise."""
-
-    wanted = [lang for lang in languages if lang in LANGUAGES and lang not in _loaded]
-
-    def load() -> None:
-        # lingua loads each language's model on its first detection.
-        _detector().detect_language_of("Bonjour, ¿dónde está mi paquete? Wo ist meine Bestellung, dziękuję, bedankt.")
-        for lang in wanted:
-            with _loading:
-                if lang in _loaded:
-                    continue
-                _lemmatizer.lemmatize("a", lang)
-                _loaded.add(lang)
-            log.info("lemma dictionary %s loaded", lang)
-        # The dictionaries are large, long-lived object graphs: keep them out of the collector's
-        # full passes, which otherwise add milliseconds to random checks.
-        gc.freeze()
-
-    if not background:
-        load()
-        return None
-    thread = threading.Thread(target=load, name=LOADER_THREAD, daemon=True)
-    thread.start()
-    return thread
+def warm(languages: Iterable[str] = ("en",)) -> None:
+    """Load the detector and the lemma dictionaries of ``languages`` (at a service's start: seconds)."""
+    # lingua loads each language's model on its first detection.
+    _detector().detect_language_of("Bonjour, ¿dónde está mi paquete? Wo ist meine Bestellung, dziękuję, bedankt.")
+    for lang in languages:
+        if lang not in LANGUAGES:
+            log.warning("no lemma dictionary for %r: its words are only lower-cased", lang)
+            continue
+        with _loading:
+            if lang in _loaded:
+                continue
+            _lemmatizer.lemmatize("a", lang)
+            _loaded.add(lang)
+        log.info("lemma dictionary %s loaded", lang)
+    # The dictionaries are large, long-lived object graphs: keep them out of the collector's
+    # full passes, which otherwise add milliseconds to random checks.
+    gc.freeze()
 
 
 def ready(lang: str) -> bool:
@@ -103,20 +92,17 @@ def ready(lang: str) -> bool:
 
 
 def lemma(word: str, lang: str) -> str:
-    """The dictionary form of ``word`` (lower case); the word itself while its language is loading.
+    """The dictionary form of ``word`` (lower case); the word itself when ``lang`` was not loaded.
 
-    English, the language of most sources and of the synonym lists, loads at first use (1.5 s).
+    English, the language of most sources and of the synonym lists, loads at first use when
+    no service start loaded it (a library caller, a test: 0.2 s).
     """
     if lang in _loaded:
         return _lemma(word, lang)
     if lang == "en":
-        warm(["en"], background=False)
+        warm(["en"])
         return _lemma(word, lang)
-    lowered = word.lower()
-    if lang not in _requested and lang in LANGUAGES:
-        _requested.add(lang)
-        warm([lang])
-    return lowered
+    return word.lower()
 
 
 @lru_cache(maxsize=131072)

@@ -6,7 +6,6 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import nats
 import pytest
 
-from guards.languages import LOADER_THREAD
 from services.nats_embedded import EmbeddedNats
 from shared.bus import ensure_streams
 from shared.settings import Settings
@@ -101,14 +99,3 @@ def postgres_url() -> Iterator[str]:
             yield container.get_connection_url()
     else:
         yield LOCAL_POSTGRES  # unreachable: the backend fixtures skip, saying so
-
-
-@pytest.fixture(autouse=True)
-def _language_loads_finish_in_their_test() -> Iterator[None]:
-    """A test that met a new language leaves its lemma dictionary loading in a thread
-    (guards.languages: up to ~9 s for Polish, holding the GIL much of it); finish it here, or
-    it stalls the event loop of whichever test runs next (a guard test timed out in CI so)."""
-    yield
-    for thread in threading.enumerate():
-        if thread.name == LOADER_THREAD:
-            thread.join()

@@ -175,7 +175,7 @@ async def judge_answer(row: AnswerRow, method: GuardMethod, threshold: float) ->
 
 async def score_answers(rows: list[AnswerRow], method: GuardMethod) -> Report:
     threshold = GuardPolicy().threshold
-    warm(LANGUAGES, background=False)  # a service loads each when first seen, in the background
+    warm(LANGUAGES)  # as a service does at start (GUARD_LANGUAGES, all of them by default)
     if rows:  # load what the first check loads lazily (dictionaries, caches) outside the timings
         await judge_answer(rows[0], method, threshold)
     if isinstance(method, LlmJudgeMethod):
@@ -232,7 +232,7 @@ async def decides_handoff(row: MessageRow) -> bool:
 
 
 async def score_messages(rows: list[MessageRow]) -> Report:
-    warm(LANGUAGES, background=False)
+    warm(LANGUAGES)
     predicted = []
     timings = []
     cpu_ms = []

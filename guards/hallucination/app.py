@@ -31,7 +31,7 @@ def create_broker(
     """``ownership`` None means partitions leased on the bus (started by connect())."""
     # Every token delta passes through here: per-message access logs at INFO would cost more
     # than the check itself, so they go to DEBUG.
-    warm(background=False)  # English lemmas and the detector now (~1.5 s), not in the first check; others when seen
+    warm(settings.guard_languages)  # now, never on a check: loading a dictionary holds the GIL for seconds
     broker = make_broker(settings, log_level=logging.DEBUG)
 
     async def publish(flag: MessageFlagged) -> object:

@@ -26,7 +26,7 @@ def create_broker(
     settings: Settings, *, store: MoodStore | None = None, rules: TenantRules | None = None
 ) -> tuple[NatsBroker, SentimentMonitor]:
     """``store`` None means the KV bucket, opened by connect()."""
-    warm(background=False)  # English lemmas and the detector now (~1.5 s), not in the first check; others when seen
+    warm(settings.guard_languages)  # now, never on a check: loading a dictionary holds the GIL for seconds
     broker = make_broker(settings, middlewares=(DeadLetterUndecodable,))
     monitor = SentimentMonitor(store or MemoryMoodStore(), rules or TenantRules.from_settings(settings))
     register_handlers(broker, monitor)

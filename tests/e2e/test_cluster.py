@@ -18,10 +18,12 @@ import itertools
 import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import pytest
+import websockets
 
 from tests.e2e.client import Frame, WidgetClient, reload_until_answered
 from tests.e2e.cluster import NatsCluster
@@ -59,24 +61,33 @@ async def until(client: Widget, predicate, start: int = 0) -> Frame:
 
 
 async def ask(client: Widget, text: str) -> Frame:
-    """Send a visitor message until it is stored (ack); `unavailable` means resend with the same id."""
-    start = len(client.frames)
-    client_id = await client.say(text)
+    """Send a visitor message until it is stored (ack), as the widget does.
+
+    ``unavailable`` means resend with the same id; a socket closed before the answer means
+    reconnect and resend with the same id (the frame, or its ack, may have been lost with the
+    socket; a resend of a stored message is acked again, not stored twice).
+    """
+    client_id = uuid.uuid4().hex
     for _ in range(60):
-        outcome = await until(
-            client,
+        start = len(client.frames)
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await client.say(text, client_id=client_id)
+        outcome = await client.wait_or_closed(
             lambda f: f.get("type") in ("ack", "error") and client_id in (f.get("client_id"), f.get("ref")),
-            start,
+            timeout=120,
+            start=start,
         )
-        if outcome["type"] == "ack":
+        if outcome is not None and outcome["type"] == "ack":
             return outcome
-        assert outcome["code"] == "unavailable", f"Expected an ack or 'unavailable', got {outcome}"
-        await asyncio.sleep(0.5)  # the widget's resend backoff
+        if outcome is not None:
+            assert outcome["code"] == "unavailable", f"Expected an ack or 'unavailable', got {outcome}"
+            await asyncio.sleep(0.5)  # the widget's resend backoff
         if client.closed:
             client.resumes += 1
-            await client.reconnect()
-        start = len(client.frames)
-        await client.say(text, client_id=client_id)
+            try:
+                await client.reconnect()
+            except (OSError, websockets.InvalidStatus):
+                await asyncio.sleep(0.5)  # the widget's reconnect backoff
     raise AssertionError(f"{text!r} was never stored")
 
 

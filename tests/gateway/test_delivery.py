@@ -207,3 +207,25 @@ async def test_an_event_the_republish_missed_right_after_subscribing_is_sent_bef
     await outbox._on_msg(second)
     sent = [json.loads(outbox.queue.get_nowait()) for _ in range(outbox.queue.qsize())]
     assert [(f["text"], f["seq"]) for f in sent] == [("one", acks[0].seq), ("two", acks[1].seq)]
+
+
+async def test_an_event_the_republish_missed_with_nothing_after_it_is_still_sent(
+    nats_client: nats.NATS, conversation_id: str
+) -> None:
+    """The missed event may be the last for a while (a ChatKit side channel opened, one update
+    pushed): without a live event to prove the subscription, the stream is read once shortly after."""
+    visitor = Visitor(tenant_id="acme", conversation_id=conversation_id, visitor_id="v")
+    js = nats_client.jetstream()
+    outbox = Delivery(nats_client, js, visitor)
+    await outbox.start()
+    assert outbox._sub is not None
+    await outbox._sub.unsubscribe()  # as if the republish missed everything from here on
+    outbox.go_live()
+    notice = Notice(tenant_id="acme", conversation_id=conversation_id, code="t", text="only")
+    ack = await js.publish(notice.subject, notice.model_dump_json().encode())
+    try:
+        sent = json.loads(await asyncio.wait_for(outbox.queue.get(), timeout=10))
+    finally:
+        await outbox.close()
+    assert (sent["text"], sent["seq"]) == ("only", ack.seq)
+    assert outbox.queue.empty(), "sent once"
