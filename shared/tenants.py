@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,6 +38,27 @@ WebhookUrl = Annotated[str | None, AfterValidator(_webhook_url)]
 WebhookSecret = Annotated[str | None, AfterValidator(_webhook_secret)]
 
 
+class ScriptedAnswer(BaseModel):
+    """An answer the offline answerer gives as a model would, checked by the guard like a model's."""
+
+    match: str = Field(
+        min_length=1, max_length=500, description="A regular expression (case-insensitive) for the visitor's message."
+    )
+    answer: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"Expected a regular expression, got {v!r}: {e}") from None
+        return v
+
+    def matches(self, text: str) -> bool:
+        return re.search(self.match, text, re.IGNORECASE) is not None
+
+
 class ModelConfig(BaseModel):
     provider: Literal["offline", "openai"] | None = Field(
         None,
@@ -46,6 +68,12 @@ class ModelConfig(BaseModel):
     model: str | None = Field(None, description="Model name at LLM_BASE_URL; default LLM_MODEL.")
     system_prompt: str = "You are a helpful assistant for {tenant}. Answer only from the provided sources."
     temperature: float = 0.2
+    offline_answers: list[ScriptedAnswer] = Field(
+        default_factory=list,
+        max_length=50,
+        description="The offline answerer's scripted answers (first match wins), e.g. a demo answer that goes "
+        "beyond the sources so the hallucination guard can be seen flagging it.",
+    )
 
 
 class HandoffRules(BaseModel):

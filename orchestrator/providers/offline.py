@@ -1,5 +1,7 @@
 """The offline answerer: quotes the best knowledge-base passages, streamed word by word.
 
+A tenant's scripted answers (``model.offline_answers``) come first after small talk: the demo
+uses one that goes beyond its sources, so a visitor can see the hallucination guard flag it.
 Requests the tenant's built-in handler serves ("show me tents", "track my order", "book an
 appointment") are answered with its components instead (orchestrator.builtin). A question the
 knowledge base does not cover is answered plainly with "I don't know" and a quick reply that
@@ -101,6 +103,8 @@ def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tupl
         return ReplyPart(text=talk), False
     if (served := intent_reply(question, tenant)) is not None:
         return served, False
+    if (scripted := next((a for a in tenant.model.offline_answers if a.matches(question)), None)) is not None:
+        return ReplyPart(text=scripted.answer), True  # said as a model would: the guard checks it
     if not covered(question, sources, tenant):
         return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False
     return ReplyPart(text=compose_answer(question, sources)), True

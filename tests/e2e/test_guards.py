@@ -48,3 +48,21 @@ async def test_ungrounded_sentence_is_flagged_before_the_reply_completes(tmp_pat
     assert flag["action"] == "flag"  # acme's policy flags only
     flagged_sentences = [f["sentence"] for f in client.of_type("message.flagged")]
     assert not any("60 days" in s for s in flagged_sentences), "grounded sentences are not flagged"
+
+
+async def test_the_offline_demo_lets_a_visitor_see_a_flag(start_system) -> None:
+    """`make run` as shipped (offline answerer, demo tenants): acme's scripted warranty answer claims
+    more than its help center says, and the guard flags that claim on the visitor's screen."""
+    system = start_system("gateway", "orchestrator", "hallucination-guard")
+    client = WidgetClient(system.gateway_url)
+    await client.connect()
+    try:
+        ack = await client.wait_type("ack", client_id=await client.say("Do headlamps have a lifetime warranty?"))
+        created = await client.wait_type("message.created", reply_to=ack["message_id"])
+        flag = await client.wait_type("message.flagged", message_id=created["message_id"])
+        completed = await client.wait_type("message.completed", message_id=created["message_id"])
+    finally:
+        await client.close()
+    assert "5 year warranty" in flag["sentence"]
+    assert completed["text"][flag["start"] : flag["end"]].strip() == flag["sentence"].strip()
+    assert flag["reason"], "the visitor is told why"
