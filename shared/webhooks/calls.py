@@ -1,7 +1,7 @@
 """A signed call that expects an answer: a tenant's action or tool endpoint, with timeout and retries.
 
-The same signature and target checks as every webhook (``signing``, ``targets``), but the
-endpoint's JSON answer is the point: it is read (at most ``MAX_ANSWER_BYTES``) and returned.
+The same signed POST as every webhook (``delivery.send_signed``), but the endpoint's JSON
+answer is the point: it is read (at most ``MAX_ANSWER_BYTES``) and returned.
 Each attempt gets ``timeout`` seconds; a failed attempt (network error, timeout, non-2xx,
 an answer that is not a JSON object) is retried ``retries`` times with the same ``webhook-id``,
 so the endpoint can de-duplicate. A refused target is not retried.
@@ -18,16 +18,9 @@ from typing import Any
 
 import httpx
 
-from shared.webhooks.delivery import ATTEMPT_HEADER, TYPE_HEADER, short, status_reason
-from shared.webhooks.signing import signed_headers
-from shared.webhooks.targets import RefusedTarget, pin
+from shared.webhooks.delivery import send_signed
 
-MAX_ANSWER_BYTES = 256 * 1024
 RETRY_PAUSE_S = 0.2
-
-
-class AnswerTooBig(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -38,15 +31,6 @@ class Answer:
     error: str | None = None
     attempts: int = 1
     duration_ms: int = 0
-
-
-async def _read(response: httpx.Response) -> bytes:
-    body = bytearray()
-    async for part in response.aiter_bytes():
-        body += part
-        if len(body) > MAX_ANSWER_BYTES:
-            raise AnswerTooBig(f"answer over {MAX_ANSWER_BYTES} bytes")
-    return bytes(body)
 
 
 async def _attempt(
@@ -62,36 +46,16 @@ async def _attempt(
     timeout: float,
 ) -> tuple[Answer, bool]:
     """One attempt; the bool says whether another could help."""
+    sent = await send_signed(
+        http, url=url, secret=secret, msg_id=msg_id, webhook_type=webhook_type, body=body, attempt=attempt,
+        allowed_hosts=allowed_hosts, timeout=timeout, read=True,
+    )  # fmt: skip
+    status = sent.status_code
+    if not sent.ok:
+        again = not sent.refused and (status is None or status >= 500 or status == 429)
+        return Answer(ok=False, status_code=status, error=sent.error), again
     try:
-        target = await pin(url, allowed_hosts)
-    except RefusedTarget as e:
-        return Answer(ok=False, error=short(f"refused: {e}")), False
-    except OSError as e:
-        return Answer(ok=False, error=short(f"cannot resolve the endpoint's host: {e}")), True
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        TYPE_HEADER: webhook_type,
-        ATTEMPT_HEADER: str(attempt),
-        **signed_headers(secret, msg_id, body),
-        **target.headers,
-    }
-    try:
-        async with asyncio.timeout(timeout):
-            async with http.stream(
-                "POST", target.url, content=body, headers=headers, extensions=target.extensions,
-                timeout=timeout, follow_redirects=False,
-            ) as response:  # fmt: skip
-                status = response.status_code
-                raw = await _read(response) if 200 <= status < 300 else b""
-    except TimeoutError:
-        return Answer(ok=False, error=f"no answer within {timeout:g} s"), True
-    except (httpx.HTTPError, AnswerTooBig) as e:
-        return Answer(ok=False, error=short(f"{e.__class__.__name__}: {e}")), True
-    if not 200 <= status < 300:
-        return Answer(ok=False, status_code=status, error=status_reason(status)), status >= 500 or status == 429
-    try:
-        data = json.loads(raw or b"{}")
+        data = json.loads(sent.body or b"{}")
     except ValueError:
         return Answer(ok=False, status_code=status, error="the answer is not JSON"), False
     if not isinstance(data, dict):
