@@ -7,6 +7,7 @@ clause it paraphrases. Each check yields a score; the sentence's score is the st
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ from guards.text import (
     canonical,
     clauses,
     content_stems,
+    duration_numbers,
     durations,
     loose_numbers,
     names,
@@ -161,6 +163,11 @@ def _flips(claim: str, source: str, lang: str) -> bool:
         denied = negated(source, lang, first_only=True)
         stated = [stem(w, lang) for w in words(canonical(source))]
         return any(supported(t, vocabulary) and stated.count(t) < 2 for t in denied)
+    if numbers(denying, lang=lang) & numbers(stating, lang=lang) and not any(
+        supported(t, vocabulary) for t in negated(denying, lang, first_only=True)
+    ):
+        # "as turmas não passam de 10 alunos" for "no máximo 10 alunos": the same bound, restated.
+        return False
     # "final sale and cannot be returned" vs "final sale": the claim says nothing about returns;
     # "does not cover damage from misuse" vs "damage from misuse": it says nothing about cover.
     return any(supported(t, vocabulary) for t in negated(denying, lang, first_only=not claim_denies))
@@ -204,7 +211,25 @@ def _derived(values: set[str]) -> set[str]:
             out.update({f"{a + b:g}", f"{a * b:g}", f"{abs(a - b):g}"})
             for c in nums[j:]:
                 out.update({f"{a * b * c:g}", f"{a + b + c:g}"})
+    # "3 x 39 € + 20 €", "2 x (9 € + 4 €)": a count of items and a fee, three different numbers.
+    for i, j, k in itertools.permutations(range(len(nums)), 3):
+        if i < j:
+            a, b, c = nums[i], nums[j], nums[k]
+            out.update({f"{a * b + c:g}", f"{(a + b) * c:g}"})
     return out
+
+
+def _sums(values: set[str]) -> set[str]:
+    """Sums of two different stated amounts ("a check-up and a cleaning: 120 + 200 zł")."""
+    nums = sorted({float(v) for v in values if not v.endswith("%")})[:16]
+    return {f"{a + b:g}" for i, a in enumerate(nums) for b in nums[i + 1 :]}
+
+
+def _in_durations(sentence: str, passage: Passage, question: str) -> set[str]:
+    """The sentence's numbers that state a length of time the sources (or the visitor) state in other
+    units ("in due giorni" where the sources say "in 48 ore")."""
+    stated = durations(passage.text, passage.lang) | (durations(question, passage.lang) if question else frozenset())
+    return {number for number, days in duration_numbers(sentence, passage.lang) if days in stated}
 
 
 _CLAIM_TOKEN = re.compile(r"[$€£]?\s?\d+(?:[.,:]\d+)?\s?(?:[$€£%]|zł|euros?|reais|dollars?)?|[^\W\d_][\w'’\-]*", re.I)
@@ -367,12 +392,21 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         # Arithmetic on the visitor's numbers and the ones the sentence itself takes from the
         # sources ("14 € por persona, para dos adultos son 28 €").
         operands = (claimed & passage.numbers) | asked_numbers
-        missing_numbers -= _derived(operands) if len(operands) >= 2 or asked_numbers else set()
+        derived = _derived(operands) if len(operands) >= 2 or asked_numbers else set()
+        # A total built on a subtotal the sentence just worked out ("117 €, más 20 €: 137 €").
+        steps = claimed & derived - passage.numbers
+        missing_numbers -= derived | (_derived(operands | steps) if steps else set())
         # "twice a month at $12" -> "$24": one of the visitor's numbers with one of the sources'.
         missing_numbers -= _crossed(asked_numbers, set(passage.numbers))
+    if missing_numbers and _MONEY.search(sentence):
+        missing_numbers -= _sums({v for _, v, money in _number_slots(passage.text, passage.lang) if money})
+    if missing_numbers:
+        missing_numbers -= _in_durations(sentence, passage, question)
+    # Worked out from stated numbers (a total, a sum, another unit): not a number put in the wrong place.
+    explained = claimed - passage.numbers - asked_numbers - missing_numbers
     if missing_numbers:
         findings.append((0.9, f"the sources do not state {', '.join(sorted(missing_numbers))}"))
-    elif closest and closeness >= 0.6 and not (claimed & asked_numbers):
+    elif closest and closeness >= 0.6 and not (claimed & asked_numbers) and not explained:
         near = numbers(closest, lang=lang)
         if claimed and near and not claimed & near:
             given, said = ", ".join(sorted(near)), ", ".join(sorted(claimed))
@@ -417,7 +451,7 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         if near_durations and said_durations:
             findings.append((0.78, "the sources state a different length of time"))
         if claimed:
-            wrong = _misattached(sentence, passage, claimed - asked_numbers, asked)
+            wrong = _misattached(sentence, passage, claimed - asked_numbers - explained, asked)
             if wrong:
                 findings.append((0.8, wrong))
 
@@ -444,7 +478,8 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         if _free_but_priced(part, src, lang):
             findings.append((0.75, f"the sources give a price here: “{src}”"))
             break
-        swapped = _substituted(part, src, passage, asked)
+        # A sentence with a worked-out total joins several source facts: not one fact's thing swapped.
+        swapped = None if explained else _substituted(part, src, passage, asked)
         if swapped:
             findings.append((0.7, swapped))
             break

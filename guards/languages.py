@@ -120,7 +120,16 @@ def _lemma(word: str, lang: str) -> str:
 def stopwords(lang: str) -> frozenset[str]:
     if lang == "en" or lang not in LANGUAGES:
         return frozenset()
-    return frozenset(w.lower() for w in get_stop_words(lang))
+    return frozenset(w.lower() for w in get_stop_words(lang)) | _MORE_STOPWORDS.get(lang, frozenset())
+
+
+# Sentence adverbs the stop-words lists lack ("already", "gladly", "with it"): they state nothing
+# about the business, yet a paraphrase uses them freely ("ein Helm ist schon dabei").
+_MORE_STOPWORDS = {
+    "de": frozenset(["schon", "bereits", "dabei", "dazu", "gerne", "gern", "eben", "halt", "ja", "doch", "mal"]),
+    "fr": frozenset(["déjà"]),
+    "it": frozenset(["già"]),
+}
 
 
 _DIGITS = re.compile(r"\d")

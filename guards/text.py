@@ -296,14 +296,19 @@ _MONEY_BEFORE = re.compile(r"[$€£]\s?$")
 
 def durations(text: str, lang: str = "en") -> frozenset[float]:
     """Lengths of time stated in a text, in days ("within two weeks" -> {14.0}); amounts are skipped."""
+    return frozenset(days for _, days in _durations(text, lang, ready(lang)))
+
+
+def duration_numbers(text: str, lang: str = "en") -> frozenset[tuple[str, float]]:
+    """(the number as written, in ``numbers``' form; the length in days) of each length of time."""
     return _durations(text, lang, ready(lang))
 
 
 @lru_cache(maxsize=1024)
-def _durations(text: str, lang: str, loaded: bool) -> frozenset[float]:
+def _durations(text: str, lang: str, loaded: bool) -> frozenset[tuple[str, float]]:
     text = numeric(text, lang)
     units = _DURATION_UNITS.get(lang, _DURATION_UNITS["en"])
-    found: set[float] = set()
+    found: set[tuple[str, float]] = set()
     for m in _DURATION.finditer(text):
         if _MONEY_BEFORE.search(text[: m.start()]):
             continue
@@ -318,7 +323,7 @@ def _durations(text: str, lang: str, loaded: bool) -> frozenset[float]:
             if raw is None:
                 continue
             value = float(raw) if raw[0].isdigit() else float(counts.get(raw.lower(), 1))
-            found.add(round(value * factor, 3))
+            found.add((f"{value:g}", round(value * factor, 3)))
     return frozenset(found)
 
 
