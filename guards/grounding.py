@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from guards.languages import detect, ready
 from guards.lexicon import WEAK
 from guards.text import (
     SOFT_NUMBER_WORDS,
@@ -36,6 +35,7 @@ from guards.text import (
 )
 from guards.verdict import Verdict
 from shared.events import Source
+from shared.languages import detect, ready
 
 # Sentences that make no claim about the business: courtesy, hedges, questions back.
 _NON_CLAIM = re.compile(

@@ -14,9 +14,9 @@ from pathlib import Path
 import nats
 import pytest
 
-from guards.languages import LOADER_THREAD
 from services.nats_embedded import EmbeddedNats
 from shared.bus import ensure_streams
+from shared.languages import LOADER_THREAD
 from shared.settings import Settings
 
 TEST_SECRET = "test-secret-key-0123456789"
@@ -106,7 +106,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def _language_loads_finish_in_their_test() -> Iterator[None]:
     """A test that met a new language leaves its lemma dictionary loading in a thread
-    (guards.languages: up to ~9 s for Polish, holding the GIL much of it); finish it here, or
+    (shared.languages: up to ~9 s for Polish, holding the GIL much of it); finish it here, or
     it stalls the event loop of whichever test runs next (a guard test timed out in CI so)."""
     yield
     for thread in threading.enumerate():
