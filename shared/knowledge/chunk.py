@@ -12,6 +12,7 @@ a fact near a cut is whole in one of them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from shared.events import Source
@@ -33,7 +34,9 @@ class Passage:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-_")
+    """Lower case, accents dropped ("Envío" -> "envio"), other scripts kept, runs of the rest one "-"."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "-", bare).strip("-")
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
