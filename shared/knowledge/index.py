@@ -83,7 +83,8 @@ def _stopwords(lang: str) -> frozenset[str]:
 def tokenize(text: str, lang: str = "en") -> list[str]:
     """Lemmas of the words of ``text`` that are not stopwords, read in ``lang``."""
     stop = _stopwords(lang)
-    return [lemma(w, lang) for w in WORD_RE.findall(text.lower()) if w not in stop]
+    lemmas = (lemma(w, lang) for w in WORD_RE.findall(text.lower()) if w not in stop)
+    return [w for w in lemmas if w not in stop]  # "cuántos" -> "cuánto": a stopword too
 
 
 def query_terms(query: str, lang: str = "en") -> dict[str, float]:
@@ -126,7 +127,8 @@ class KnowledgeBase:
         self.languages = frozenset(present) or frozenset({"en"})
         # Dictionaries load once per process (0.5-9 s): indexing waits for them, so every lemma
         # in the index is a real one.
-        warm([lang for lang in present if lang in LANGUAGES and not ready(lang)], background=False)
+        if missing := [lang for lang in present if lang in LANGUAGES and not ready(lang)]:
+            warm(missing, background=False)
         self.tokens = [
             tokenize(f"{_doc_title(p)} {_heading(p)} {_heading(p)} {p.text}", lang)
             for p, lang in zip(passages, self.langs, strict=True)
@@ -231,6 +233,13 @@ def knowledge_base(directory: Path | None) -> KnowledgeBase:
         cached = (stamp, KnowledgeBase.from_directory(directory))
         _CACHE[directory] = cached
     return cached[1]
+
+
+def prebuild(directories: list[Path | None]) -> None:
+    """Index these directories now (a service's start, in a thread): the first question does not
+    wait for the lemma dictionaries (~1.5 s for English) and the index."""
+    for directory in directories:
+        knowledge_base(directory)
 
 
 def retrieve(directory: Path | None, query: str, limit: int = 3) -> list[Source]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_long_sections_become_bounded_overlapping_windows() -> None:
     texts = windows(paragraphs, max_words=100, overlap=20)
     assert len(texts) > 4
     assert all(len(t.split()) <= 100 for t in texts)
-    for before, after in zip(texts, texts[1:], strict=False):
+    for before, after in itertools.pairwise(texts):
         # The next window starts with the last sentences of the one before.
         assert after.split(". ")[0] in before
     for sentence in sentences:
