@@ -11,11 +11,6 @@ import io
 import re
 from pathlib import PurePath
 
-from bs4 import BeautifulSoup
-from markdownify import markdownify
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 KINDS = ("markdown", "text", "html", "pdf")
 _BY_EXTENSION = {
     ".md": "markdown",
@@ -77,6 +72,9 @@ def _tidy(markdown: str) -> str:
 
 
 def html_to_markdown(html: str) -> str:
+    from bs4 import BeautifulSoup  # imported when needed: a service that never converts skips them
+    from markdownify import markdownify
+
     soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(["head", *_HTML_NOISE]):
@@ -90,6 +88,9 @@ def html_to_markdown(html: str) -> str:
 
 def pdf_to_markdown(data: bytes) -> str:
     """The text of every page (pypdf's layout-free extraction), the PDF's title as the ``#`` heading."""
+    from pypdf import PdfReader  # ~0.4 s to import: only when a PDF comes
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
