@@ -155,3 +155,13 @@ def test_a_directory_of_html_pdf_and_text_documents_is_indexed(tmp_path: Path) -
     assert retrieve(tmp_path, "How much does a kayak rental cost?")[0].id == "kayaks"
     assert retrieve(tmp_path, "Are helmets included with a bike?")[0].id == "bikes#what-is-included"
     assert retrieve(tmp_path, "When does the rental desk open?")[0].id == "hours"
+
+
+def test_prebuild_indexes_each_directory_once(tmp_path: Path) -> None:
+    from shared.knowledge.index import _CACHE, prebuild
+
+    (tmp_path / "a.md").write_text("# A\n\n## Kayaks\nWe rent kayaks.\n")
+    prebuild([tmp_path, None])
+    built = _CACHE[tmp_path][1]
+    assert [p.id for p in built.passages] == ["a#kayaks"]
+    assert knowledge_base(tmp_path) is built  # the first question reuses it
