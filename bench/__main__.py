@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ("loop", "gateway", "guards", "handoff", "postgres")
+BENCHES = ("loop", "gateway", "guards", "handoff", "postgres", "knowledge")
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ import itertools
 import re
 from functools import lru_cache
 
-from guards.languages import detect, ready
 from guards.lexicon import WEAK
 from guards.text import (
     SOFT_NUMBER_WORDS,
@@ -38,6 +37,7 @@ from guards.text import (
 )
 from guards.verdict import Verdict
 from shared.events import Source
+from shared.languages import detect, ready
 
 # Sentences that make no claim about the business: courtesy, hedges, questions back.
 _NON_CLAIM = re.compile(

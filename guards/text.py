@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from guards.languages import digits, lemma, ready, stopwords
 from guards.lexicon import (
     ANSWER_PARTICLES,
     ANTONYMS,
@@ -24,6 +23,7 @@ from guards.lexicon import (
     STOPWORDS,
     SYNONYMS,
 )
+from shared.languages import digits, lemma, ready, stopwords
 
 # A word: letters, with inner apostrophes or hyphens ("don't", "pre-existing", "E-Bikes").
 _WORD = re.compile(r"[^\W\d_](?:[\w'’\-]*[^\W\d_])?")

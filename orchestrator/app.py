@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -26,6 +27,7 @@ from shared import metrics, tracing
 from shared.bus import emit, ensure_streams, make_broker
 from shared.checkpointer import checkpointer
 from shared.events import Event
+from shared.knowledge.index import prebuild
 from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM
@@ -175,6 +177,7 @@ def create_app(
                 saver = await stack.enter_async_context(database_checkpointer(settings))
                 orch.graph = build_graph(saver)
             stack.push_async_callback(orch.aclose)
+            await asyncio.to_thread(prebuild, [t.knowledge_base for t in orch.tenants.tenants])
             await connect(orch, broker, options)
             yield
 

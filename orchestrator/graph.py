@@ -27,7 +27,7 @@ from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
 from orchestrator.providers.base import ChatMessage, Components, Provider, ToolCalls
-from orchestrator.retrieval import retrieve as retrieve_sources
+from orchestrator.retrieval import search as search_sources
 from orchestrator.tools import MAX_TOOL_ROUNDS, TOOL_FAILED, calls_message, run_tools
 from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
@@ -86,8 +86,10 @@ async def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> TurnS
 
 async def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState:
     # Async on purpose: a sync node runs in a worker thread, and under load the hop (and the
-    # GIL hand-over) cost more than the sub-millisecond BM25 lookup itself.
-    sources = retrieve_sources(runtime.context.tenant.knowledge_base, state["question"])
+    # GIL hand-over) cost more than the sub-millisecond BM25 lookup itself. With an embedding
+    # model the question is embedded too (one request to the endpoint).
+    context = runtime.context
+    sources = await search_sources(context.tenant.knowledge_base, state["question"], context.provider)
     if runtime.context.emit is not None:
         runtime.context.emit(sources)
     return {"sources": [s.model_dump() for s in sources]}

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str | None = None
+    llm_embedding_model: str | None = Field(
+        None,
+        description="With LLM_BASE_URL: the endpoint's embedding model; set, knowledge retrieval is hybrid "
+        "(BM25 and embeddings, shared.knowledge.vectors) for tenants on the model.",
+    )
     llm_timeout_s: float = Field(
         120.0, gt=0, description="Longest wait for the model's next bytes; a stalled reply ends with an error notice."
     )

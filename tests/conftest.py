@@ -20,7 +20,7 @@ from shared.settings import Settings
 TEST_SECRET = "test-secret-key-0123456789"
 
 # Every guard process the tests start loads English only (0.2 s, not eight dictionaries in ~4 s of
-# CPU each); tests of other languages load theirs (guards.languages.warm) or set GUARD_LANGUAGES.
+# CPU each); tests of other languages load theirs (shared.languages.warm) or set GUARD_LANGUAGES.
 os.environ.setdefault("GUARD_LANGUAGES", "en")
 
 

@@ -26,12 +26,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from guards.eval.metrics import Scores, score
 from guards.judge import LlmJudgeMethod
-from guards.languages import LANGUAGES, warm
 from guards.sentences import split_sentences
 from guards.sentiment.store import MemoryMoodStore
 from guards.tenancy import TenantRules
 from guards.verdict import GuardMethod
 from shared.events import HandoffRequested, Source, UserMessage
+from shared.languages import LANGUAGES, warm
 from shared.tenants import GuardPolicy, TenantDirectory
 
 # Seconds between replayed visitor messages: a typical chat pace.

@@ -11,13 +11,13 @@ from faststream.nats import NatsBroker
 
 from guards.hallucination.handlers import register_handlers
 from guards.hallucination.service import HallucinationGuard
-from guards.languages import warm
 from guards.methods import make_method
 from guards.replicas import Leases, LeaseSettings, Ownership
 from guards.tenancy import TenantRules
 from guards.verdict import GuardMethod
 from shared.bus import emit, ensure_streams, make_broker
 from shared.events import MessageFlagged
+from shared.languages import warm
 from shared.settings import Settings, get_settings
 
 

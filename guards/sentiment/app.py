@@ -11,13 +11,13 @@ from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError
 
-from guards.languages import warm
 from guards.sentiment.handlers import register_handlers
 from guards.sentiment.handoffs import KvHandoffStates
 from guards.sentiment.service import SentimentMonitor
 from guards.sentiment.store import SENTIMENT_BUCKET, KvMoodStore, MemoryMoodStore, MoodStore
 from guards.tenancy import TenantRules
 from shared.bus import RETENTION_S, ensure_streams, make_broker, nats_replicas
+from shared.languages import warm
 from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings, get_settings
 

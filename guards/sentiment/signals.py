@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from guards.languages import detect
 from guards.sentiment import phrases
 from guards.text import content_stems, numbers, supported
+from shared.languages import detect
 
 _HUMAN = r"(?:human|person|people|agent|someone|somebody|representative|rep|operator|staff|manager|supervisor|employee|customer (?:service|support|care)|support team|real one)"
 _ASK_PATTERNS = (

@@ -14,7 +14,13 @@ def choose_provider(settings: Settings, tenant: Tenant, offline: Provider | None
     """OpenAI-compatible when LLM_BASE_URL is set and the tenant does not insist on offline; else offline."""
     if settings.llm_base_url and uses_real_model(settings, tenant):
         model = model_of(settings, tenant)
-        return OpenAIProvider(settings.llm_base_url, settings.llm_api_key, model, timeout_s=settings.llm_timeout_s)
+        return OpenAIProvider(
+            settings.llm_base_url,
+            settings.llm_api_key,
+            model,
+            timeout_s=settings.llm_timeout_s,
+            embedding_model=settings.llm_embedding_model,
+        )
     return offline or OfflineProvider()
 
 

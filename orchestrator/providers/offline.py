@@ -61,11 +61,11 @@ def small_talk(text: str, tenant: Tenant) -> str | None:
     return None
 
 
-def _best_sentences(question: str, passage: str, limit: int = 3) -> list[str]:
+def _best_sentences(question: str, passage: str, limit: int = 3, lang: str = "en") -> list[str]:
     """The passage's sentences sharing most words with the question, kept in their original order."""
-    terms = set(tokenize(question))
+    terms = set(tokenize(question, lang))
     sentences = [s for s in SENTENCE_RE.split(passage) if s]
-    ranked = sorted(range(len(sentences)), key=lambda i: -len(terms & set(tokenize(sentences[i]))))
+    ranked = sorted(range(len(sentences)), key=lambda i: -len(terms & set(tokenize(sentences[i], lang))))
     keep = sorted(ranked[:limit])
     return [sentences[i] for i in keep]
 
@@ -74,17 +74,17 @@ def _best_sentences(question: str, passage: str, limit: int = 3) -> list[str]:
 SECOND_SOURCE_RATIO = 0.7
 
 
-def compose_answer(question: str, sources: list[Source]) -> str:
+def compose_answer(question: str, sources: list[Source], lang: str = "en") -> str:
     """The whole offline reply for ``question`` given retrieved ``sources`` (best first)."""
     if not sources:
         return DONT_KNOW
     best = sources[0]
-    answer = " ".join(_best_sentences(question, best.snippet))
+    answer = " ".join(_best_sentences(question, best.snippet, lang=lang))
     cited = [best.title]
     doc = best.id.split("#")[0]
     second = next((s for s in sources[1:] if s.id.split("#")[0] != doc), None)
     if second is not None and second.score >= SECOND_SOURCE_RATIO * best.score:
-        answer += " Also: " + " ".join(_best_sentences(question, second.snippet, limit=2))
+        answer += " Also: " + " ".join(_best_sentences(question, second.snippet, limit=2, lang=lang))
         cited.append(second.title)
     return f"From our help center: {answer} (Source: {'; '.join(cited)})"
 
@@ -107,7 +107,8 @@ def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tupl
         return ReplyPart(text=scripted.answer), True  # said as a model would: the guard checks it
     if not covered(question, sources, tenant):
         return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False
-    return ReplyPart(text=compose_answer(question, sources)), True
+    lang = knowledge_base(tenant.knowledge_base).query_language(question)
+    return ReplyPart(text=compose_answer(question, sources, lang)), True
 
 
 def offline_reply(question: str, sources: list[Source], tenant: Tenant) -> ReplyPart:

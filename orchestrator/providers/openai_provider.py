@@ -93,6 +93,7 @@ class OpenAIProvider:
         model: str,
         client: AsyncOpenAI | None = None,
         timeout_s: float = 120.0,
+        embedding_model: str | None = None,
     ) -> None:
         # The SDK refuses a missing key even for local servers that ignore it. Its default
         # timeout (600 s between two reads) would hold a stalled turn, and its conversation, for
@@ -104,6 +105,15 @@ class OpenAIProvider:
             timeout=timeout_s,
         )
         self.model = model
+        # Set: retrieval asks this endpoint for embeddings too (orchestrator.retrieval.search).
+        self.embedding_model = embedding_model
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        """One embedding per text, from the same endpoint (``embedding_model``)."""
+        if not self.embedding_model:
+            raise RuntimeError("no embedding model configured")
+        response = await self.client.embeddings.create(model=self.embedding_model, input=texts)
+        return [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
 
     async def aclose(self) -> None:
         await self.client.close()

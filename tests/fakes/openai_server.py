@@ -18,6 +18,11 @@ In a background thread (sync code, or another process pointed at it)::
 
     with FakeOpenAIThread(replies=["Hello there."]) as fake: ...
 
+Embeddings (``/v1/embeddings``): a hashed bag of words per input by default, or ``embed=``
+any function of the text; each request body is in ``embedding_requests``::
+
+    FakeOpenAI(embed=lambda text: [1.0, 0.0] if "refund" in text else [0.0, 1.0])
+
 As a process: ``python -m tests.fakes.openai_server --port 8099 --reply "Hello there."``
 """
 
@@ -25,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
+import math
 import re
 import threading
 import time
@@ -55,8 +62,20 @@ class ToolCallsReply:
 
 Answer = str | ToolCallsReply
 Reply = Answer | Callable[[list[dict[str, Any]]], Answer]
+Embed = Callable[[str], list[float]]
 DEFAULT_REPLY = "This is a scripted reply."
 CHUNK_RE = re.compile(r"\S+\s*|\s+")
+EMBED_DIMENSIONS = 64
+
+
+def bag_of_words(text: str) -> list[float]:
+    """A unit vector: each lower-case word (a trailing "s" dropped) hashed to one of EMBED_DIMENSIONS."""
+    vector = [0.0] * EMBED_DIMENSIONS
+    for word in re.findall(r"\w+", text.lower()):
+        word = word[:-1] if len(word) > 3 and word.endswith("s") else word
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % EMBED_DIMENSIONS] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]
 
 
 def chunk_text(text: str) -> list[str]:
@@ -67,11 +86,15 @@ def chunk_text(text: str) -> list[str]:
 class Script:
     """What the fake answers: replies consumed in order (the last one repeats), or a function of the messages."""
 
-    def __init__(self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0) -> None:
+    def __init__(
+        self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0, embed: Embed | None = None
+    ) -> None:
         single = isinstance(replies, str | ToolCallsReply) or callable(replies)
         self.replies: list[Reply] = [replies] if single else list(replies)  # type: ignore[list-item]
         self.chunk_delay = chunk_delay
+        self.embed = embed or bag_of_words
         self.requests: list[dict[str, Any]] = []
+        self.embedding_requests: list[dict[str, Any]] = []
         self._next = 0
 
     def reply_for(self, messages: list[dict[str, Any]]) -> Answer:
@@ -164,9 +187,19 @@ def create_app(script: Script) -> Starlette:
     async def models(request: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "tests"}]})
 
+    async def embeddings(request: Request) -> Response:
+        body = await request.json()
+        script.embedding_requests.append(body)
+        inputs = body.get("input", [])
+        texts = [inputs] if isinstance(inputs, str) else list(inputs)
+        data = [{"object": "embedding", "index": i, "embedding": script.embed(t)} for i, t in enumerate(texts)]
+        usage = {"prompt_tokens": sum(len(t.split()) for t in texts), "total_tokens": 0}
+        return JSONResponse({"object": "list", "data": data, "model": body.get("model", "fake-embed"), "usage": usage})
+
     return Starlette(
         routes=[
             Route("/v1/chat/completions", completions, methods=["POST"]),
+            Route("/v1/embeddings", embeddings, methods=["POST"]),
             Route("/v1/models", models, methods=["GET"]),
         ]
     )
@@ -176,9 +209,13 @@ class FakeOpenAI:
     """Runs the fake in this event loop on a free port; ``base_url`` ends in ``/v1``."""
 
     def __init__(
-        self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0, port: int | None = None
+        self,
+        replies: Sequence[Reply] | Reply = DEFAULT_REPLY,
+        chunk_delay: float = 0.0,
+        port: int | None = None,
+        embed: Embed | None = None,
     ) -> None:
-        self.script = Script(replies, chunk_delay)
+        self.script = Script(replies, chunk_delay, embed)
         self.port = port or free_port()
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -225,9 +262,13 @@ class FakeOpenAIThread:
     """The same server on its own thread and event loop; a plain ``with`` block."""
 
     def __init__(
-        self, replies: Sequence[Reply] | Reply = DEFAULT_REPLY, chunk_delay: float = 0.0, port: int | None = None
+        self,
+        replies: Sequence[Reply] | Reply = DEFAULT_REPLY,
+        chunk_delay: float = 0.0,
+        port: int | None = None,
+        embed: Embed | None = None,
     ) -> None:
-        self.script = Script(replies, chunk_delay)
+        self.script = Script(replies, chunk_delay, embed)
         self.port = port or free_port()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -11,8 +11,8 @@ def test_split_markdown_makes_one_passage_per_section() -> None:
     ]
 
 
-def test_tokenize_drops_stopwords_and_stems() -> None:
-    assert tokenize("What are the Shipping costs of boxes?") == ["shipp", "cost", "box"]
+def test_tokenize_drops_stopwords_and_lemmatizes() -> None:
+    assert tokenize("What are the Shipping costs of boxes?") == ["ship", "cost", "box"]
 
 
 def test_best_passage_ranks_first(kb_dir: Path) -> None:

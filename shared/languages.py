@@ -1,4 +1,4 @@
-"""Language tools the guards share: detection (lingua), lemmas (simplemma), stopwords, number words.
+"""Language tools the guards and retrieval share: detection (lingua), lemmas (simplemma), stopwords, number words.
 
 Every library here works offline from data inside its wheel. Costs, measured on this machine:
 
@@ -59,12 +59,32 @@ def _detector() -> LanguageDetector:
 
 
 @lru_cache(maxsize=4096)
-def detect(text: str) -> str:
-    """ISO 639-1 code of the text's language among LANGUAGES; English when unsure or too short."""
+def detect(text: str, default: str = "en") -> str:
+    """ISO 639-1 code of the text's language among LANGUAGES; ``default`` when unsure or too short."""
     if sum(c.isalpha() for c in text) < _MIN_LETTERS:
-        return "en"
+        return default
     found = _detector().detect_language_of(text)
-    return _LINGUA.get(found, "en") if found is not None else "en"
+    return _LINGUA.get(found, default) if found is not None else default
+
+
+@lru_cache(maxsize=4096)
+def detect_among(text: str, candidates: frozenset[str], default: str = "en", confidence: float = 0.0) -> str:
+    """The most likely of ``candidates`` (codes in LANGUAGES) for ``text``; ``default`` when the text is
+    too short or the best candidate's confidence is below ``confidence``.
+
+    Retrieval reads a question in one of its documents' languages (one language: that one, since
+    low-accuracy detection takes short English questions for German), and a document in the
+    language lingua is sure of.
+    """
+    if len(candidates) == 1:
+        return next(iter(candidates))
+    if sum(c.isalpha() for c in text) < _MIN_LETTERS:
+        return default
+    for value in _detector().compute_language_confidence_values(text):
+        code = _LINGUA.get(value.language)
+        if code in candidates:
+            return code if value.value >= confidence else default
+    return default
 
 
 def warm(languages: Iterable[str] = ("en",)) -> None:

@@ -1,11 +1,11 @@
-"""Lemma dictionaries load when a guard service starts, never while it checks."""
+"""Lemma dictionaries load when a guard service starts, never while it checks (shared.languages)."""
 
 from __future__ import annotations
 
 import threading
 
-from guards import languages
 from guards.sentiment.app import create_broker
+from shared import languages
 from shared.settings import Settings
 
 
