@@ -74,6 +74,12 @@ _REFERRAL = re.compile(
     r"\bneem\b.{0,20}\bcontact\b|\bbel(?:t|len)?\b.{0,20}\b(?:ons|klantenservice)\b|\bhelpen (?:u|je) graag\b",
     re.IGNORECASE,
 )
+# Wishes and welcomes: "We'd love to see you another day!", "Enjoy the movie!" (when it has no number).
+_COURTESY = re.compile(
+    r"\b(?:we'?d love to|we would love to|looking forward to|we look forward to|hope to see you|see you (?:soon|then)|"
+    r"enjoy (?:the|your)|have a (?:great|nice|good|lovely) (?:day|time|evening|weekend|trip|stay))\b",
+    re.IGNORECASE,
+)
 _DIGIT = re.compile(r"\d")
 _MIN_CONTENT = 2
 CLAUSE_MIN_WORDS = 3
@@ -97,7 +103,7 @@ def _is_claim(sentence: str, lang: str = "en") -> bool:
     if not has_number:
         if s.endswith("!") and len(words(s)) <= 5:
             return False  # "Safe travels!", "Bonne journée !", "¡Que disfruten de su estancia!"
-        if _UNKNOWN.search(s) or _REFERRAL.search(s):
+        if _UNKNOWN.search(s) or _REFERRAL.search(s) or _COURTESY.search(s):
             return False
     return len(content_stems(s, lang)) >= _MIN_CONTENT or has_number
 
@@ -126,7 +132,7 @@ def _antonym_flip(claim_text: str, source_text: str, lang: str) -> str | None:
     source = {stem(w, lang) for w in words(source_text)}
     for c in claim - source:
         opposite = antonym_stems().get(c)
-        if opposite and opposite in source:
+        if opposite and opposite in source and opposite not in claim:  # "4 free hours, so you pay for 2"
             return opposite
     return None
 
@@ -219,6 +225,18 @@ def _derived(values: set[str]) -> set[str]:
     return out
 
 
+def _counts_of(candidates: set[str], stated: set[str], claimed: set[str]) -> set[str]:
+    """The small whole numbers among ``candidates`` that times a stated number give another claimed one."""
+    out: set[str] = set()
+    for n in candidates:
+        if n.endswith("%") or not float(n).is_integer() or not 2 <= float(n) <= 12:
+            continue
+        products = {f"{float(n) * float(a):g}" for a in stated if not a.endswith("%")}
+        if products & (claimed - {n}):
+            out.add(n)
+    return out
+
+
 def _sums(values: set[str]) -> set[str]:
     """Sums of two different stated amounts ("a check-up and a cleaning: 120 + 200 zł")."""
     nums = sorted({float(v) for v in values if not v.endswith("%")})[:16]
@@ -289,7 +307,9 @@ def _bind_segment(text: str, word: str, lang: str, bound: set[tuple[str, bool]])
     return False
 
 
-def _misattached(sentence: str, passage: Passage, claimed: set[str], asked: frozenset[str]) -> str | None:
+def _misattached(
+    sentence: str, passage: Passage, claimed: set[str], asked: frozenset[str], counts: frozenset[str] = frozenset()
+) -> str | None:
     """A number the sources state, put with a thing the sources give another number ("O plano mensal
     custa 99 reais" when the sources say 119 for the monthly plan, 99 for the yearly one).
 
@@ -311,6 +331,8 @@ def _misattached(sentence: str, passage: Passage, claimed: set[str], asked: froz
         for value, money in said:
             same_kind = {v for v, m in stated if m == money}
             if same_kind and value not in same_kind and value in passage.numbers:
+                if any(f"{float(k) * float(v):g}" == value for k in counts for v in same_kind):
+                    continue  # "two baguettes are $7" at $3.50 each: the visitor's count, worked out
                 return f"the sources give {', '.join(sorted(same_kind))} for “{word}”, not {value}"
     return None
 
@@ -339,7 +361,10 @@ def _substituted(part: str, src: str, passage: Passage, asked: frozenset[str]) -
     lang = passage.lang
     claim = [c for c in content_stems(part, lang) if c not in WEAK_STEMS]
     source_vocab = vocabulary_of(src, lang)
-    extra = [c for c in claim if not supported(c, source_vocab)]
+    tokens = [w.lower() for w in words(part)]
+    # "take your cat to the county hospital": the visitor's own thing, not one the sources attach a fact to.
+    theirs = {stem(t, lang) for w, t in itertools.pairwise(tokens) if w in _POSSESSIVES}
+    extra = [c for c in claim if not supported(c, source_vocab) and c not in theirs]
     if not extra or len(claim) - len(extra) < 2:
         return None
     if not all(supported(c, passage.vocabulary) for c in extra):
@@ -357,6 +382,11 @@ def _substituted(part: str, src: str, passage: Passage, asked: frozenset[str]) -
         return None
     shown = ", ".join(sorted({w for w in words(part) if stem(w, lang) in extra})[:3])
     return f"the sources say this of something else, not {shown}: “{src}”"
+
+
+_POSSESSIVES = frozenset({"your", "my", "votre", "vos", "ton", "ta", "tes", "tu", "tus", "ihr", "ihre", "ihren",
+                          "ihrem", "dein", "deine", "seu", "sua", "teu", "tua", "tuo", "tuoi", "twój", "twoja", "uw",
+                          "je"})  # fmt: skip
 
 
 def _source_names(passage: Passage) -> frozenset[str]:
@@ -398,6 +428,9 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         missing_numbers -= derived | (_derived(operands | steps) if steps else set())
         # "twice a month at $12" -> "$24": one of the visitor's numbers with one of the sources'.
         missing_numbers -= _crossed(asked_numbers, set(passage.numbers))
+    if missing_numbers:
+        # A count the sentence multiplies by: "2 half hours at $45, so $90" (2 x 45 is the 90 it states).
+        missing_numbers -= _counts_of(missing_numbers, set(passage.numbers) | asked_numbers, claimed)
     if missing_numbers and _MONEY.search(sentence):
         missing_numbers -= _sums({v for _, v, money in _number_slots(passage.text, passage.lang) if money})
     if missing_numbers:
@@ -451,7 +484,8 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         if near_durations and said_durations:
             findings.append((0.78, "the sources state a different length of time"))
         if claimed:
-            wrong = _misattached(sentence, passage, claimed - asked_numbers - explained, asked)
+            counts = frozenset(n for n in asked_numbers | claimed if not n.endswith("%") and float(n).is_integer())
+            wrong = _misattached(sentence, passage, claimed - asked_numbers - explained, asked, counts)
             if wrong:
                 findings.append((0.8, wrong))
 
@@ -472,6 +506,8 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
             findings.append((0.8, f"the sources say the opposite: “{src}”"))
             break
         flipped = _antonym_flip(part, src, lang)
+        if flipped and flipped in {stem(w, lang) for w in words(sentence)}:
+            flipped = None  # the sentence says it too: "4 free hours each month, so you pay for 2"
         if flipped:
             findings.append((0.75, f"the sources say “{flipped}” here: “{src}”"))
             break
