@@ -11,101 +11,47 @@ import itertools
 import re
 from functools import lru_cache
 
-from guards.lexicon import WEAK
+from guards.claims import is_claim
+from guards.figures import (
+    MONEY,
+    WEAK_STEMS,
+    counts_of,
+    crossed,
+    derived,
+    in_durations,
+    misattached,
+    number_slots,
+    sums,
+)
 from guards.text import (
-    SOFT_NUMBER_WORDS,
     Passage,
     antonym_stems,
     canonical,
     clauses,
     content_stems,
-    duration_numbers,
     durations,
     loose_numbers,
     names,
     negated,
     numbers,
-    numeric,
     polarity,
     prepare,
     quantities,
     stem,
     supported,
     vocabulary_of,
-    word_numbers,
     words,
 )
 from guards.verdict import Verdict
 from shared.events import Source
 from shared.languages import detect, ready
 
-# Sentences that make no claim about the business: courtesy, hedges, questions back.
-_NON_CLAIM = re.compile(
-    r"^(?:hi|hello|hey|thanks|thank you|sure|of course|certainly|absolutely|great question|good question|"
-    r"i'?m sorry|sorry|unfortunately,? i|i (?:could ?n[o']t|can ?n[o']t|don'?t|do not|didn'?t) (?:find|see|know|have)|"
-    r"i'?m not sure|let me know|feel free|hope (?:this|that) helps|is there anything|anything else|"
-    r"here(?:'s| is| are) (?:what|how|a|the)|you(?:'re| are) welcome|happy to help|glad to help|"
-    # The assistant introducing itself or what it can do: "I'm Ada, the Acme assistant."
-    r"i'?m [\w ]{1,30},? (?:the|your) [\w ]{0,40}assistant|i can (?:help|answer|assist))\b",
-    re.IGNORECASE,
-)
-# "I don't have that information" in the eight languages: a hedge, not a claim (when it has no number).
-_UNKNOWN = re.compile(
-    r"\bi (?:don'?t|do not|can'?t|cannot) (?:have|know|find|see)\b|\bi'?m (?:not sure|afraid i)\b|"
-    r"\bno (?:tengo|dispongo de|sé|estoy segur[oa])\b|\bje n'ai pas\b|\bje ne (?:sais|suis) pas\b|"
-    r"\b(?:habe|hab) ich (?:leider )?keine\b|\bich habe (?:leider )?keine\b|\b(?:weiß|weiss) ich (?:leider )?nicht\b|"
-    r"\bich (?:weiß|weiss) (?:es |das )?(?:leider )?nicht\b|\bn[aã]o (?:tenho|sei)\b|\bnon (?:ho|so)\b|"
-    r"\bnie (?:mam|wiem)\b|\b(?:weet|heb) ik (?:dat |het )?(?:niet|geen)\b|"
-    r"\bik (?:weet|heb) (?:het |dat )?(?:niet|geen)\b",
-    re.IGNORECASE,
-)
-# Pointing the visitor to a person or a contact, in the eight languages (when it has no number).
-_REFERRAL = re.compile(
-    r"\b(?:contact|call|email|e-mail|ask|reach|phone|message|ring)\b.{0,40}\b(?:us|team|staff|support|office|"
-    r"reception|store|salon|desk|clinic|shop|customer service|colleagues|groomers|agents?)\b|"
-    r"\b(?:team|staff|colleagues|groomers|agents?|office|reception)\b.{0,40}\b(?:help|tell|point|assist|answer|advise)|"
-    r"happy to help|glad to help|"
-    r"\b(?:contact(?:ar|e|en)|llam(?:ar|e|en)|escrib(?:ir|a|an))\b|encantad[oa]s? de ayudar|"
-    r"\b(?:contacter|appeler|contactez|appelez)\b|ravis? de vous aider|n'h[ée]sitez pas|"
-    r"\bkontaktieren\b|\brufen sie\b|\bwenden sie sich\b|\b(?:hilft|helfen) (?:ihnen|dir)\b|"
-    r"\bentre em contato\b|\bligue\b|\bfale com\b|\bcontatar\b|prazer em ajudar|"
-    r"\bcontatt\w+|\bchiam(?:i|are|ateci)\b|\brivolg\w+|saremo felici|"
-    r"\bzadzwoni\w*|\bskontaktuj\w*|\bnapisz\w*|\bpomożemy\b|"
-    r"\bneem\b.{0,20}\bcontact\b|\bbel(?:t|len)?\b.{0,20}\b(?:ons|klantenservice)\b|\bhelpen (?:u|je) graag\b",
-    re.IGNORECASE,
-)
-# Wishes and welcomes: "We'd love to see you another day!", "Enjoy the movie!" (when it has no number).
-_COURTESY = re.compile(
-    r"\b(?:we'?d love to|we would love to|looking forward to|we look forward to|hope to see you|see you (?:soon|then)|"
-    r"enjoy (?:the|your)|have a (?:great|nice|good|lovely) (?:day|time|evening|weekend|trip|stay))\b",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
-_MIN_CONTENT = 2
 CLAUSE_MIN_WORDS = 3
 COVERAGE_SLACK = 0.35
 COVERAGE_SPAN = 0.4
 # A content word only the visitor's question contains counts this much as unsupported: the
 # question explains what the visitor brought up, it does not vouch for the business.
 QUESTION_WEIGHT = 0.5
-# A thing goes with a number at most this many words away ("plano mensal custa 119").
-BIND_DISTANCE = 4
-
-
-def _is_claim(sentence: str, lang: str = "en") -> bool:
-    s = sentence.strip()
-    if s.endswith(("?", ":")):
-        return False
-    bare = s.lstrip("*_#> ¡¿")
-    if _NON_CLAIM.match(bare):
-        return False
-    has_number = bool(_DIGIT.search(numeric(s, lang))) or bool(numbers(s, claims_only=True, lang=lang))
-    if not has_number:
-        if s.endswith("!") and len(words(s)) <= 5:
-            return False  # "Safe travels!", "Bonne journée !", "¡Que disfruten de su estancia!"
-        if _UNKNOWN.search(s) or _REFERRAL.search(s) or _COURTESY.search(s):
-            return False
-    return len(content_stems(s, lang)) >= _MIN_CONTENT or has_number
 
 
 def _overlap(claim: list[str], passage_text: str, lang: str) -> float:
@@ -195,152 +141,6 @@ def _unsupported_share(
     return share / sum(weights[c] for c in claim), [c for c in missing if not (asked and supported(c, asked))]
 
 
-WEAK_STEMS = frozenset(stem(w) for w in WEAK)
-
-
-def _crossed(asked: set[str], stated: set[str]) -> set[str]:
-    """Products and sums of one number the visitor gave and one the sources state."""
-    out: set[str] = set()
-    for a in (float(v) for v in asked if not v.endswith("%")):
-        for b in (float(v) for v in stated if not v.endswith("%")):
-            out.update({f"{a * b:g}", f"{a + b:g}", f"{abs(a - b):g}"})
-    return out
-
-
-def _derived(values: set[str]) -> set[str]:
-    """Sums and products of two or three stated numbers: the arithmetic an answer may do for the visitor."""
-    nums = sorted({float(v) for v in values if not v.endswith("%")})[:12]
-    out: set[str] = set()
-    for i, a in enumerate(nums):
-        for j in range(i, len(nums)):
-            b = nums[j]
-            out.update({f"{a + b:g}", f"{a * b:g}", f"{abs(a - b):g}"})
-            for c in nums[j:]:
-                out.update({f"{a * b * c:g}", f"{a + b + c:g}"})
-    # "3 x 39 € + 20 €", "2 x (9 € + 4 €)": a count of items and a fee, three different numbers.
-    for i, j, k in itertools.permutations(range(len(nums)), 3):
-        if i < j:
-            a, b, c = nums[i], nums[j], nums[k]
-            out.update({f"{a * b + c:g}", f"{(a + b) * c:g}"})
-    return out
-
-
-def _counts_of(candidates: set[str], stated: set[str], claimed: set[str]) -> set[str]:
-    """The small whole numbers among ``candidates`` that times a stated number give another claimed one."""
-    out: set[str] = set()
-    for n in candidates:
-        if n.endswith("%") or not float(n).is_integer() or not 2 <= float(n) <= 12:
-            continue
-        products = {f"{float(n) * float(a):g}" for a in stated if not a.endswith("%")}
-        if products & (claimed - {n}):
-            out.add(n)
-    return out
-
-
-def _sums(values: set[str]) -> set[str]:
-    """Sums of two different stated amounts ("a check-up and a cleaning: 120 + 200 zł")."""
-    nums = sorted({float(v) for v in values if not v.endswith("%")})[:16]
-    return {f"{a + b:g}" for i, a in enumerate(nums) for b in nums[i + 1 :]}
-
-
-def _in_durations(sentence: str, passage: Passage, question: str) -> set[str]:
-    """The sentence's numbers that state a length of time the sources (or the visitor) state in other
-    units ("in due giorni" where the sources say "in 48 ore")."""
-    stated = durations(passage.text, passage.lang) | (durations(question, passage.lang) if question else frozenset())
-    return {number for number, days in duration_numbers(sentence, passage.lang) if days in stated}
-
-
-_CLAIM_TOKEN = re.compile(r"[$€£]?\s?\d+(?:[.,:]\d+)?\s?(?:[$€£%]|zł|euros?|reais|dollars?)?|[^\W\d_][\w'’\-]*", re.I)
-_MONEY = re.compile(r"[$€£]|zł|euro|reais|dollar", re.I)
-
-
-def _number_slots(text: str, lang: str) -> list[tuple[int, str, bool]]:
-    """(token index, value, is money) for each number of a text, in order."""
-    text = numeric(text, lang)
-    out: list[tuple[int, str, bool]] = []
-    table = word_numbers(lang)
-    for k, tok in enumerate(_CLAIM_TOKEN.findall(text)):
-        if _DIGIT.search(tok):
-            out.extend((k, v, bool(_MONEY.search(tok))) for v in numbers(tok, lang="en"))
-        elif tok.lower() in table and tok.lower() not in SOFT_NUMBER_WORDS:
-            out.append((k, f"{table[tok.lower()]:g}", False))
-    return out
-
-
-def _bindings(text: str, word: str, lang: str) -> tuple[set[tuple[str, bool]], bool]:
-    """The numbers ``word`` goes with in ``text`` (the nearest of each kind, amounts apart from counts),
-    and whether it also occurs in a sentence without numbers."""
-    bound: set[tuple[str, bool]] = set()
-    free_use = False
-    from guards.sentences import split_sentences
-
-    for sentence in split_sentences(text):
-        for segment in _SEGMENT.split(sentence.text):
-            free_use |= _bind_segment(segment, word, lang, bound)
-    return bound, free_use
-
-
-# Numbers go with things in their own clause: "a basic wash costs $12 | and the Ultimate wash ...".
-_SEGMENT = re.compile(
-    r"[;:()]|(?<!\d),|,(?!\d)|"
-    r"\b(?:and|or|but|y|o|e|et|ou|und|oder|en|of|i|ed|oraz|lub|ma|mas|pero|mais|aber|maar|ale|while|whereas)\b",
-    re.I,
-)
-
-
-def _bind_segment(text: str, word: str, lang: str, bound: set[tuple[str, bool]]) -> bool:
-    """Add to ``bound`` the numbers ``word`` goes with in one clause; True if it occurs there without one."""
-    tokens = _CLAIM_TOKEN.findall(numeric(text, lang))
-    where = [k for k, t in enumerate(tokens) if not _DIGIT.search(t) and stems_match_exact(stem(t, lang), word)]
-    if not where:
-        return False
-    slots = _number_slots(text, lang)
-    if not slots:
-        return True
-    for money in (True, False):
-        kind = [(s, v) for s, v, m in slots if m == money]
-        for k in where:
-            if kind:
-                nearest = min(abs(k - s) for s, _ in kind)
-                if nearest <= BIND_DISTANCE:
-                    bound |= {(v, money) for s, v in kind if abs(k - s) <= nearest + 1}
-    return False
-
-
-def _misattached(
-    sentence: str, passage: Passage, claimed: set[str], asked: frozenset[str], counts: frozenset[str] = frozenset()
-) -> str | None:
-    """A number the sources state, put with a thing the sources give another number ("O plano mensal
-    custa 99 reais" when the sources say 119 for the monthly plan, 99 for the yearly one).
-
-    Only for things the visitor asked about: words of a brand name ("Sparkle Auto Wash") go with
-    every number.
-    """
-    lang = passage.lang
-    candidates = {
-        s for s in content_stems(sentence, lang) if s not in WEAK_STEMS and len(s) >= 4 and supported(s, asked)
-    }
-    for word in candidates:
-        said, _ = _bindings(sentence, word, lang)
-        said = {(v, m) for v, m in said if v in claimed}
-        if not said:
-            continue
-        stated, free_use = _bindings(passage.text, word, lang)
-        if free_use or not stated:
-            continue
-        for value, money in said:
-            same_kind = {v for v, m in stated if m == money}
-            if same_kind and value not in same_kind and value in passage.numbers:
-                if any(f"{float(k) * float(v):g}" == value for k in counts for v in same_kind):
-                    continue  # "two baguettes are $7" at $3.50 each: the visitor's count, worked out
-                return f"the sources give {', '.join(sorted(same_kind))} for “{word}”, not {value}"
-    return None
-
-
-def stems_match_exact(token: str, word: str) -> bool:
-    return token == word or (len(word) >= 5 and len(token) >= 5 and (token.startswith(word) or word.startswith(token)))
-
-
 _FREE_WORD = re.compile(r"\bfree\b", re.I)
 
 
@@ -348,7 +148,7 @@ def _free_but_priced(part: str, src: str, lang: str) -> bool:
     """The claim calls something free that the source clause it paraphrases puts a price on."""
     if not _FREE_WORD.search(part) or _FREE_WORD.search(src):
         return False
-    return any(m for _, _, m in _number_slots(src, lang))
+    return any(m for _, _, m in number_slots(src, lang))
 
 
 def _substituted(part: str, src: str, passage: Passage, asked: frozenset[str]) -> str | None:
@@ -406,7 +206,7 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
     """
     passage = _prepared(tuple(sources)) if sources else None
     lang = passage.lang if passage else detect(sentence)
-    if not _is_claim(sentence, lang):
+    if not is_claim(sentence, lang):
         return Verdict(0.0, "no factual claim", "grounding")
     if passage is None:
         return Verdict(0.9, "the reply cites no sources for this claim", "grounding")
@@ -422,19 +222,19 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
         # Arithmetic on the visitor's numbers and the ones the sentence itself takes from the
         # sources ("14 € por persona, para dos adultos son 28 €").
         operands = (claimed & passage.numbers) | asked_numbers
-        derived = _derived(operands) if len(operands) >= 2 or asked_numbers else set()
+        worked = derived(operands) if len(operands) >= 2 or asked_numbers else set()
         # A total built on a subtotal the sentence just worked out ("117 €, más 20 €: 137 €").
-        steps = claimed & derived - passage.numbers
-        missing_numbers -= derived | (_derived(operands | steps) if steps else set())
+        steps = claimed & worked - passage.numbers
+        missing_numbers -= worked | (derived(operands | steps) if steps else set())
         # "twice a month at $12" -> "$24": one of the visitor's numbers with one of the sources'.
-        missing_numbers -= _crossed(asked_numbers, set(passage.numbers))
+        missing_numbers -= crossed(asked_numbers, set(passage.numbers))
     if missing_numbers:
         # A count the sentence multiplies by: "2 half hours at $45, so $90" (2 x 45 is the 90 it states).
-        missing_numbers -= _counts_of(missing_numbers, set(passage.numbers) | asked_numbers, claimed)
-    if missing_numbers and _MONEY.search(sentence):
-        missing_numbers -= _sums({v for _, v, money in _number_slots(passage.text, passage.lang) if money})
+        missing_numbers -= counts_of(missing_numbers, set(passage.numbers) | asked_numbers, claimed)
+    if missing_numbers and MONEY.search(sentence):
+        missing_numbers -= sums({v for _, v, money in number_slots(passage.text, passage.lang) if money})
     if missing_numbers:
-        missing_numbers -= _in_durations(sentence, passage, question)
+        missing_numbers -= in_durations(sentence, passage, question)
     # Worked out from stated numbers (a total, a sum, another unit): not a number put in the wrong place.
     explained = claimed - passage.numbers - asked_numbers - missing_numbers
     if missing_numbers:
@@ -485,7 +285,7 @@ def ground(sentence: str, sources: list[str], known: frozenset[str] = frozenset(
             findings.append((0.78, "the sources state a different length of time"))
         if claimed:
             counts = frozenset(n for n in asked_numbers | claimed if not n.endswith("%") and float(n).is_integer())
-            wrong = _misattached(sentence, passage, claimed - asked_numbers - explained, asked, counts)
+            wrong = misattached(sentence, passage, claimed - asked_numbers - explained, asked, counts)
             if wrong:
                 findings.append((0.8, wrong))
 
