@@ -45,7 +45,7 @@
     if (f.kind === "snapshot") {
       S.me = f.me;
       S.conversations = new Map(f.conversations.map((c) => [c.conversation_id, c]));
-      $("login").hidden = true; $("app").hidden = false;
+      $("login").hidden = true; $("app").hidden = false; $("account").hidden = false;
       $("me").textContent = f.me.name;
       $("presence").value = f.me.status;
       $("link").textContent = "live";
@@ -113,7 +113,7 @@
   }
 
   function toast(text, cid, kind) {
-    const el = document.createElement("span");
+    const el = document.createElement(cid ? "button" : "span");
     el.className = "alert"; el.textContent = text; el.dataset.testid = `alert-${kind || "error"}`;
     if (cid) el.onclick = () => { select(cid); el.remove(); };
     $("alerts").prepend(el);
@@ -235,14 +235,16 @@
     $("list").replaceChildren(...rows.map((c) => {
       const li = document.createElement("li");
       li.dataset.testid = "conversation-item"; li.dataset.conversationId = c.conversation_id;
-      if (c.conversation_id === S.selected) li.classList.add("selected");
+      const open = document.createElement("button"); open.type = "button";
+      if (c.conversation_id === S.selected) { li.classList.add("selected"); open.setAttribute("aria-current", "true"); }
       const id = document.createElement("strong"); id.textContent = short(c.conversation_id);
       const reason = document.createElement("span"); reason.className = "reason";
       reason.textContent = [c.trigger, c.reason, c.agent_id && c.state === "assigned" ? `→ ${c.agent_id}` : ""].filter(Boolean).join(" · ");
-      li.append(id, reason);
+      open.append(id, reason);
       const n = (S.alerts.get(c.conversation_id) || []).length;
-      if (n) { const b = document.createElement("span"); b.className = "badge"; b.dataset.testid = "alert-badge"; b.textContent = n; li.append(b); }
-      li.onclick = () => select(c.conversation_id);
+      if (n) { const b = document.createElement("span"); b.className = "badge"; b.dataset.testid = "alert-badge"; b.textContent = n; b.setAttribute("aria-label", `${n} alerts`); open.append(b); }
+      open.onclick = () => select(c.conversation_id);
+      li.append(open);
       return li;
     }));
   }
@@ -265,10 +267,25 @@
   $("handback").onclick = act("handback");
   $("resolve").onclick = act("resolve");
   $("presence").onchange = (e) => api("PUT", "/v1/agents/me/presence", { status: e.target.value });
-  document.querySelectorAll(".tab").forEach((b) => (b.onclick = () => {
-    document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("active", x === b));
+  // Tabs (WAI-ARIA tabs pattern): one tab stop, arrows move between them and show their list.
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  function showTab(b, focus) {
+    for (const x of tabs) {
+      const on = x === b;
+      x.classList.toggle("active", on); x.setAttribute("aria-selected", String(on)); x.tabIndex = on ? 0 : -1;
+    }
+    $("list-panel").setAttribute("aria-labelledby", b.id);
+    if (focus) b.focus();
     S.tab = b.dataset.state; renderList();
-  }));
+  }
+  tabs.forEach((b, i) => {
+    b.onclick = () => showTab(b, false);
+    b.onkeydown = (e) => {
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault(); showTab(tabs[(to + tabs.length) % tabs.length], true);
+    };
+  });
 
   function typing(on) {
     if (S.ws && S.ws.readyState === 1 && S.selected) S.ws.send(JSON.stringify({ kind: "typing", conversation_id: S.selected, on }));
@@ -306,7 +323,7 @@
   // ---- login ------------------------------------------------------------------------
   function logout(message) {
     sessionStorage.removeItem("sb_agent_token"); S.token = null;
-    $("app").hidden = true; $("login").hidden = false; $("login-error").textContent = message || "";
+    $("app").hidden = true; $("account").hidden = true; $("login").hidden = false; $("login-error").textContent = message || "";
   }
   $("login-form").onsubmit = (e) => {
     e.preventDefault();
