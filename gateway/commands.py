@@ -23,6 +23,9 @@ class Visitor:
     tenant_id: str
     conversation_id: str
     visitor_id: str
+    # Where the visitor is, from their socket (not the token): shown to agents with their messages.
+    page: str | None = None
+    language: str | None = None
 
 
 def derived_id(visitor: Visitor, *parts: str) -> str:
@@ -38,6 +41,8 @@ def user_message(visitor: Visitor, frame: MessageSend) -> UserMessage:
         client_id=frame.client_id,
         visitor_id=visitor.visitor_id,
         text=frame.text,
+        page=visitor.page,
+        language=visitor.language,
     )
 
 

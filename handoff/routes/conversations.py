@@ -23,8 +23,14 @@ async def list_conversations(
     agent: AgentDep,
     state: ConversationState | None = Query(None, description="Only this state."),
     limit: int = Query(200, ge=1, le=5000, description="At most this many (queue: longest waiting first)."),
+    q: str | None = Query(
+        None,
+        max_length=200,
+        description="Only conversations with every word of this in the visitor's name, last message, page, "
+        "language, mood, ids or reason (case-insensitive).",
+    ),
 ) -> list[ConversationView]:
-    return [conversation_view(h, r) for r in listing(h, agent.tenant_id, state)[:limit]]
+    return [conversation_view(h, r) for r in listing(h, agent.tenant_id, state, q)[:limit]]
 
 
 @router.get("/{conversation_id}", summary="One conversation's handoff state")

@@ -7,7 +7,7 @@
   const S = {
     token: sessionStorage.getItem("sb_agent_token"),
     me: null, ws: null, tab: "queued", selected: null,
-    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false,
+    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [],
   };
 
   // ---- REST -------------------------------------------------------------------------
@@ -52,6 +52,9 @@
       renderList(); if (S.selected) select(S.selected);
     } else if (f.kind === "conversation") {
       setConversation(f.conversation);
+    } else if (f.kind === "summary") {
+      const c = S.conversations.get(f.conversation_id);
+      if (c) setConversation({ ...c, visitor: f.visitor });
     } else if (f.kind === "agent") {
       if (S.me && f.agent.agent_id === S.me.agent_id) { S.me = { ...S.me, ...f.agent }; $("presence").value = f.agent.status; }
     } else if (f.kind === "event") {
@@ -99,7 +102,7 @@
         upsert(view, ev.message_id, { flags: [...(m.flags || []), ev] }); break;
       }
       case "visitor.typing": showTyping(ev.on); break;
-      case "sentiment.scored": setMood(ev.mood); break;
+      case "sentiment.scored": setMood(ev.mood, null); break;
       case "handoff.queued": case "handoff.accepted": case "handoff.ended": case "notice":
         note(view, ev); break;
     }
@@ -190,9 +193,10 @@
   }
 
   function showTyping(on) { $("visitor-typing").hidden = !on; }
-  function setMood(mood) {
+  // The mood in words (as the server names it in the conversation's summary) and as a number.
+  function setMood(mood, words) {
     if (mood === null || mood === undefined) { $("mood").textContent = ""; return; }
-    $("mood").textContent = `mood ${mood.toFixed(2)}`;
+    $("mood").textContent = words ? `mood: ${words} (${mood.toFixed(2)})` : `mood ${mood.toFixed(2)}`;
     $("mood").classList.toggle("bad", mood <= BAD_MOOD);
   }
 
@@ -200,7 +204,7 @@
     S.selected = cid;
     const view = { id: cid, messages: new Map(), els: new Map(), components: new Map() };
     S.views.clear(); S.views.set(cid, view);  // live events go into it before the transcript arrives
-    $("transcript").replaceChildren(); showTyping(false); setMood(null);
+    $("transcript").replaceChildren(); showTyping(false); setMood(null, null);
     $("conv").hidden = false; $("empty").hidden = true;
     renderHead(); renderList();
     const t = await api("GET", `/v1/conversations/${cid}/transcript`);
@@ -217,47 +221,114 @@
     }
     const sorted = [...view.messages.values()].sort((a, b) => (a.seq || 1e12) - (b.seq || 1e12));
     for (const m of sorted) $("transcript").append(view.els.get(m.id));
-    setMood(t.mood);
+    const v = (S.conversations.get(cid) || {}).visitor;
+    if (v && v.mood !== null && v.mood !== undefined) setMood(v.mood, v.mood_words); else setMood(t.mood, null);
   }
 
   // ---- list and header --------------------------------------------------------------
   const short = (cid) => `#${cid.slice(0, 8)}`;
+  const labelOf = (c) => (c.visitor && c.visitor.label) || short(c.conversation_id);
   function visible(c) {
     if (S.tab === "assigned") return c.state === "assigned" && S.me && c.agent_id === S.me.agent_id;
     return c.state === S.tab;
   }
+  // Waiting: in the queue since it was queued; otherwise since the visitor wrote, if nobody answered yet.
+  function waitingSince(c) {
+    if (c.state === "queued") return c.queued_at;
+    const v = c.visitor;
+    return c.state !== "resolved" && v && v.last_role === "visitor" ? v.visitor_last_at : null;
+  }
+  const waitedS = (c) => { const since = waitingSince(c); return since ? Math.max(0, (Date.now() - Date.parse(since)) / 1000) : 0; };
+  function duration(s) {
+    if (s < 60) return "under a minute";
+    if (s < 3600) return `${Math.floor(s / 60)} min`;
+    return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  }
+  // Most urgent first: queued before anything else, then waiting time, where a bad mood counts as
+  // extra minutes of waiting (an angry visitor who waited 1 min comes before a calm one who waited 10).
+  const MOOD_WAIT_S = { angry: 900, upset: 300 };
+  const urgency = (c) => (c.state === "queued" ? 1e9 : 0) + waitedS(c) + (MOOD_WAIT_S[c.visitor && c.visitor.mood_words] || 0);
+  function searchText(c) {
+    const v = c.visitor || {};
+    return [labelOf(c), v.visitor_id, v.last_message, v.page, v.language, v.mood_words, c.conversation_id, c.reason, c.trigger]
+      .filter(Boolean).join(" ").toLowerCase();
+  }
+  const found = (c) => S.query.every((w) => searchText(c).includes(w));
   function renderList() {
     const all = [...S.conversations.values()];
     $("count-queued").textContent = all.filter((c) => c.state === "queued").length;
     $("count-assigned").textContent = all.filter((c) => c.state === "assigned" && S.me && c.agent_id === S.me.agent_id).length;
     $("count-ai").textContent = all.filter((c) => c.state === "ai").length;
-    const rows = all.filter(visible).sort((a, b) => String(a.queued_at || a.updated_at).localeCompare(String(b.queued_at || b.updated_at)));
-    $("list").replaceChildren(...rows.map((c) => {
-      const li = document.createElement("li");
-      li.dataset.testid = "conversation-item"; li.dataset.conversationId = c.conversation_id;
-      const open = document.createElement("button"); open.type = "button";
-      if (c.conversation_id === S.selected) { li.classList.add("selected"); open.setAttribute("aria-current", "true"); }
-      const id = document.createElement("strong"); id.textContent = short(c.conversation_id);
-      const reason = document.createElement("span"); reason.className = "reason";
-      reason.textContent = [c.trigger, c.reason, c.agent_id && c.state === "assigned" ? `→ ${c.agent_id}` : ""].filter(Boolean).join(" · ");
-      open.append(id, reason);
-      const n = (S.alerts.get(c.conversation_id) || []).length;
-      if (n) { const b = document.createElement("span"); b.className = "badge"; b.dataset.testid = "alert-badge"; b.textContent = n; b.setAttribute("aria-label", `${n} alerts`); open.append(b); }
-      open.onclick = () => select(c.conversation_id);
-      li.append(open);
-      return li;
-    }));
+    const recent = (c) => String(c.updated_at || "");
+    const rows = all.filter((c) => visible(c) && found(c)).sort((a, b) =>
+      S.tab === "resolved" ? recent(b).localeCompare(recent(a)) : urgency(b) - urgency(a) || recent(b).localeCompare(recent(a)));
+    $("list").replaceChildren(...rows.map(row));
+    $("list-empty").hidden = rows.length > 0;
+    $("list-empty").textContent = S.query.length ? "No conversation matches." : "Nothing here.";
+    updateTitle();
+  }
+  function row(c) {
+    const v = c.visitor || {};
+    const span = (cls, text, testid) => {
+      const el = document.createElement("span"); el.className = cls; el.textContent = text;
+      if (testid) el.dataset.testid = testid;
+      return el;
+    };
+    const li = document.createElement("li");
+    li.dataset.testid = "conversation-item"; li.dataset.conversationId = c.conversation_id;
+    const open = document.createElement("button"); open.type = "button";
+    if (c.conversation_id === S.selected) { li.classList.add("selected"); open.setAttribute("aria-current", "true"); }
+    const top = span("row-top", "");
+    const name = document.createElement("strong"); name.textContent = labelOf(c); name.dataset.testid = "visitor-name";
+    top.append(name);
+    if (v.verified) top.append(span("verified", "✓ verified", "verified"));
+    if (v.mood_words) top.append(span(`mood-word ${v.mood_words}`, v.mood_words, "mood-word"));
+    const since = waitingSince(c);
+    if (since) top.append(span("wait", `waiting ${duration(waitedS(c))}`, "wait"));
+    const n = (S.alerts.get(c.conversation_id) || []).length;
+    if (n) { const b = span("badge", String(n), "alert-badge"); b.setAttribute("aria-label", `${n} alerts`); top.append(b); }
+    open.append(top);
+    const who = v.last_role && v.last_role !== "visitor" ? `${v.last_role === "agent" ? "Agent" : "AI"}: ` : "";
+    const last = v.last_message ? `${who}${v.last_message}` : [c.trigger, c.reason].filter(Boolean).join(" · ");
+    open.append(span("preview", last, "preview"));
+    const where = [v.page, v.language, c.state === "assigned" && c.agent_id !== (S.me && S.me.agent_id) ? `→ ${c.agent_name || c.agent_id}` : ""].filter(Boolean);
+    if (where.length) open.append(span("where", where.join(" · "), "where"));
+    open.onclick = () => select(c.conversation_id);
+    li.append(open);
+    return li;
   }
   function renderHead() {
     const c = S.conversations.get(S.selected) || { state: "ai", conversation_id: S.selected };
     const own = mine(c);
-    $("conv-title").textContent = short(c.conversation_id);
+    $("conv-title").textContent = labelOf(c);
+    $("conv-id").textContent = short(c.conversation_id);
+    const v = c.visitor || {};
+    $("conv-where").textContent = [v.page, v.language].filter(Boolean).join(" · ");
+    if (v.mood !== null && v.mood !== undefined) setMood(v.mood, v.mood_words);
     $("conv-state").textContent = c.state === "assigned" ? `assigned to ${c.agent_name || c.agent_id}` : c.state;
     $("claim").disabled = c.state === "assigned";
     $("handback").disabled = !(own || c.state === "queued");
     $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !own);
     $("reply").disabled = !own; $("reply-form").querySelector("button").disabled = !own;
   }
+  function updateTitle() {}
+  setInterval(() => S.me && renderList(), 30000);  // waiting times move on
+
+  // Search: words in the name, last message, page, language, mood or ids. The socket's snapshot
+  // holds every queued and assigned conversation but only the recent AI and resolved ones, so
+  // for those the server is asked too and what it finds joins the list.
+  $("search").addEventListener("input", () => {
+    S.query = $("search").value.toLowerCase().split(/\s+/).filter(Boolean);
+    renderList();
+    clearTimeout(S.searchTimer);
+    if (!S.query.length || !["ai", "resolved"].includes(S.tab)) return;
+    const q = $("search").value, state = S.tab;
+    S.searchTimer = setTimeout(async () => {
+      const more = await api("GET", `/v1/conversations?state=${state}&limit=200&q=${encodeURIComponent(q)}`);
+      for (const c of more) if (!S.conversations.has(c.conversation_id)) S.conversations.set(c.conversation_id, c);
+      renderList();
+    }, 250);
+  });
 
   // ---- actions ----------------------------------------------------------------------
   const act = (verb) => async () => {

@@ -64,6 +64,28 @@ async def test_message_send_publishes_a_user_message_and_acks_with_seq(
     assert sum((info.state.subjects or {}).values()) == 1
 
 
+async def test_a_user_message_carries_the_page_and_language_the_socket_reported(
+    gateway: GatewayClient, nats_client: nats.NATS
+) -> None:
+    session = await gateway.session()
+    bus = await _bus(nats_client, Channel.CONV, session)
+    async with gateway.socket(session["token"], page="/pricing/teams", lang="fr-ca") as ws:
+        await ws.recv_until("hello")
+        await ws.send({"type": "message.send", "client_id": "c-1", "text": "Combien ?"})
+        await ws.recv_until("ack")
+        published = json.loads((await bus.next_msg(TIMEOUT)).data)
+    assert (published["page"], published["language"]) == ("/pricing/teams", "fr-ca")
+    # without a lang parameter, the browser's Accept-Language; without a page, none
+    async with connect(
+        gateway.ws_url(session["token"]), additional_headers={"Accept-Language": "de-DE,de;q=0.9"}
+    ) as raw:
+        await raw.recv()  # hello
+        await raw.send(json.dumps({"type": "message.send", "client_id": "c-2", "text": "Wie viel?"}))
+        published = json.loads((await bus.next_msg(TIMEOUT)).data)
+    await bus.unsubscribe()
+    assert (published["page"], published["language"]) == (None, "de-DE")
+
+
 async def test_other_frames_publish_their_events(gateway: GatewayClient, nats_client: nats.NATS) -> None:
     session = await gateway.session()
     conv, ops, live = [await _bus(nats_client, ch, session) for ch in (Channel.CONV, Channel.OPS, Channel.LIVE)]
