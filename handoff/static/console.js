@@ -7,7 +7,7 @@
   const S = {
     token: sessionStorage.getItem("sb_agent_token"),
     me: null, ws: null, tab: "queued", selected: null,
-    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [],
+    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(),
   };
 
   // ---- REST -------------------------------------------------------------------------
@@ -55,6 +55,7 @@
     } else if (f.kind === "summary") {
       const c = S.conversations.get(f.conversation_id);
       if (c) setConversation({ ...c, visitor: f.visitor });
+      if (S.pending.has(f.conversation_id)) notifyNow(f.conversation_id);
     } else if (f.kind === "agent") {
       if (S.me && f.agent.agent_id === S.me.agent_id) { S.me = { ...S.me, ...f.agent }; $("presence").value = f.agent.status; }
     } else if (f.kind === "event") {
@@ -68,6 +69,7 @@
   function setConversation(c) {
     const prev = S.conversations.get(c.conversation_id);
     S.conversations.set(c.conversation_id, { ...prev, ...c });
+    announce(prev, S.conversations.get(c.conversation_id));
     renderList();
     if (S.selected !== c.conversation_id) return;
     if (!mine(prev) && mine(c)) select(c.conversation_id);
@@ -311,7 +313,78 @@
     $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !own);
     $("reply").disabled = !own; $("reply-form").querySelector("button").disabled = !own;
   }
-  function updateTitle() {}
+  // ---- attention: tab title counter, desktop notifications, a short sound -------------
+  const TITLE = document.title;
+  // Unread: one of mine whose visitor wrote after the agent last had it open in a visible tab.
+  function unread(c) {
+    const v = c.visitor;
+    if (!mine(c) || !v || v.last_role !== "visitor" || !v.visitor_last_at) return false;
+    if (c.conversation_id === S.selected && !document.hidden) { S.readAt.set(c.conversation_id, v.visitor_last_at); return false; }
+    return (S.readAt.get(c.conversation_id) || "") < v.visitor_last_at;
+  }
+  function updateTitle() {
+    const all = [...S.conversations.values()];
+    const n = all.filter((c) => c.state === "queued").length + all.filter(unread).length;
+    document.title = n ? `(${n}) ${TITLE}` : TITLE;
+  }
+  document.addEventListener("visibilitychange", () => S.me && renderList());
+
+  // New work: a conversation entering the queue, or given to this agent (not on the snapshot).
+  function announce(prev, c) {
+    const queued = c.state === "queued" && (!prev || prev.state !== "queued");
+    const given = mine(c) && !mine(prev);
+    if (!(queued || given) || !S.notify) return;
+    // The visitor's summary may follow the state change by a moment: wait a little for their name.
+    if (!c.visitor) {
+      S.pending.set(c.conversation_id, { queued, timer: setTimeout(() => notifyNow(c.conversation_id), 1500) });
+      return;
+    }
+    S.pending.set(c.conversation_id, { queued, timer: null });
+    notifyNow(c.conversation_id);
+  }
+  function notifyNow(cid) {
+    const p = S.pending.get(cid), c = S.conversations.get(cid);
+    S.pending.delete(cid);
+    if (!p || !c) return;
+    clearTimeout(p.timer);
+    const queued = p.queued;
+    const who = labelOf(c);
+    const text = (c.visitor && c.visitor.last_message) || c.reason || "";
+    beep();
+    if (window.Notification && Notification.permission === "granted") {
+      const n = new Notification(queued ? `${who} is waiting` : `${who} is yours`, { body: text, tag: c.conversation_id });
+      n.onclick = () => { window.focus(); select(c.conversation_id); n.close(); };
+    }
+  }
+  function beep() {
+    const ctx = S.audio;
+    if (!ctx) return;
+    const osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.0001, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.2, ctx.currentTime + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.25);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(); osc.stop(ctx.currentTime + 0.25);
+  }
+  // Turned on by a click (browsers allow the permission prompt and sound only after a gesture);
+  // remembered per browser, though the sound needs a click again after a reload.
+  function setNotify(on) {
+    S.notify = on;
+    localStorage.setItem("sb_console_notify", on ? "1" : "0");
+    $("notify").setAttribute("aria-pressed", String(on));
+    $("notify").textContent = on ? "Alerts on" : "Alerts off";
+  }
+  $("notify").onclick = async () => {
+    const on = !S.notify;
+    setNotify(on);
+    if (!on) return;
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (Ctx && !S.audio) S.audio = new Ctx();
+    if (S.audio && S.audio.state === "suspended") S.audio.resume();
+    if (window.Notification && Notification.permission === "default") await Notification.requestPermission();
+  };
+  setNotify(localStorage.getItem("sb_console_notify") === "1");
   setInterval(() => S.me && renderList(), 30000);  // waiting times move on
 
   // Search: words in the name, last message, page, language, mood or ids. The socket's snapshot
