@@ -7,7 +7,7 @@
   const S = {
     token: sessionStorage.getItem("sb_agent_token"),
     me: null, ws: null, tab: "queued", selected: null,
-    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(),
+    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(), canned: [],
   };
 
   // ---- REST -------------------------------------------------------------------------
@@ -48,6 +48,7 @@
       $("login").hidden = true; $("app").hidden = false; $("account").hidden = false;
       $("me").textContent = f.me.name;
       $("presence").value = f.me.status;
+      api("GET", "/v1/agents/me/canned-replies").then((list) => { S.canned = list; });
       $("link").textContent = "live";
       renderList(); if (S.selected) select(S.selected);
     } else if (f.kind === "conversation") {
@@ -441,15 +442,43 @@
     S.typingTimer = setTimeout(() => typing(false), 3000);
   });
   $("reply").addEventListener("keydown", (e) => {
+    const offered = cannedMatches();
+    if (offered.length && (e.key === "Tab" || (e.key === "Enter" && !e.shiftKey))) {
+      e.preventDefault(); useCanned(offered[0]); return;
+    }
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply-form").requestSubmit(); }
   });
+
+  // Canned replies: typing /shortcut offers the tenant's matches; Tab, Enter or a click inserts the first/chosen one.
+  function cannedMatches() {
+    const m = /^\/(\S*)$/.exec($("reply").value);
+    if (!m) return [];
+    const typed = m[1].toLowerCase();
+    return S.canned.filter((c) => c.shortcut.startsWith(typed));
+  }
+  function useCanned(c) {
+    $("reply").value = c.text; $("canned").hidden = true; $("reply").focus();
+  }
+  function renderCanned() {
+    const found = cannedMatches();
+    $("canned").hidden = !found.length;
+    $("canned").replaceChildren(...found.map((c, i) => {
+      const li = document.createElement("li"); li.setAttribute("role", "option"); li.dataset.testid = "canned-reply";
+      li.setAttribute("aria-selected", String(i === 0));
+      const b = document.createElement("b"); b.textContent = `/${c.shortcut}`;
+      li.append(b, c.title || c.text);
+      li.onmousedown = (e) => { e.preventDefault(); useCanned(c); };
+      return li;
+    }));
+  }
+  $("reply").addEventListener("input", renderCanned);
   $("reply-form").onsubmit = async (e) => {
     e.preventDefault();
     const text = $("reply").value.trim();
     const components = composedComponents();
     if (!text && !components.length) return;
     const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random())).replace(/-/g, "");
-    $("reply").value = ""; clearTimeout(S.typingTimer); S.typingOn = false;
+    $("reply").value = ""; $("canned").hidden = true; clearTimeout(S.typingTimer); S.typingOn = false;
     for (const id of ["quick-replies", "card-title", "card-text", "card-url"]) $(id).value = "";
     await api("POST", `/v1/conversations/${S.selected}/messages`, { text, components, client_id: clientId });
   };
