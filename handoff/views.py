@@ -48,6 +48,19 @@ class SentMessage(BaseModel):
     seq: int | None = Field(None, description="Its sequence in the conversation's SB_CONV history.")
 
 
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=8000, description="The note, for the tenant's agents only.")
+    client_id: str | None = Field(
+        None, max_length=64, description="Chosen by the console; resending the same id adds the note once."
+    )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> NoteIn:
+        if not self.text.strip():
+            raise ValueError("Expected a note with text")
+        return self
+
+
 class TypingIn(BaseModel):
     on: bool = Field(True, description="True while the agent types; false when they stop.")
 

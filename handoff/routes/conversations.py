@@ -10,8 +10,16 @@ from handoff.deps import AgentDep, HandoffDep
 from handoff.presence import touch
 from handoff.transcript import Transcript, load_transcript
 from handoff.transitions import existing
-from handoff.views import ConversationView, SendMessage, SentMessage, TypingIn, conversation_view, listing
-from shared.events import new_id
+from handoff.views import (
+    ConversationView,
+    NoteIn,
+    SendMessage,
+    SentMessage,
+    TypingIn,
+    conversation_view,
+    listing,
+)
+from shared.events import AgentNote, new_id
 from shared.events.handoff import ConversationState
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -52,6 +60,14 @@ async def send_message(h: HandoffDep, agent: AgentDep, conversation_id: str, bod
     )
     await touch(h, agent, come_online=True)
     return SentMessage(message_id=message_id, seq=seq)
+
+
+@router.post(
+    "/{conversation_id}/notes",
+    summary="Add an internal note (any agent of the tenant; agents see it, the visitor and the AI never do)",
+)
+async def add_note(h: HandoffDep, agent: AgentDep, conversation_id: str, body: NoteIn) -> AgentNote:
+    return await agent_messages.add_note(h, agent, conversation_id, body.text, body.client_id or new_id())
 
 
 @router.post("/{conversation_id}/typing", status_code=status.HTTP_204_NO_CONTENT, summary="Show the agent typing")

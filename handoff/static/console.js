@@ -104,6 +104,7 @@
         const m = view.messages.get(ev.message_id) || upsert(view, ev.message_id, { role: "assistant", text: "" });
         upsert(view, ev.message_id, { flags: [...(m.flags || []), ev] }); break;
       }
+      case "agent.note": upsert(view, ev.note_id, { role: "note", author: ev.author, text: ev.text, ts: ev.ts }); break;
       case "visitor.typing": showTyping(ev.on); break;
       case "sentiment.scored": setMood(ev.mood, null); break;
       case "handoff.queued": case "handoff.accepted": case "handoff.ended": case "notice":
@@ -167,7 +168,8 @@
     el.dataset.role = m.role;
     el.replaceChildren();
     const who = document.createElement("span"); who.className = "who";
-    who.textContent = m.author ? m.author.name : m.role; el.append(who);
+    const name = m.author ? m.author.name : m.role;
+    who.textContent = m.role === "note" ? `Internal note · ${name}` : name; el.append(who);
     const body = document.createElement("span"); body.className = "text"; body.dataset.testid = "message-text";
     body.textContent = m.text; el.append(body);
     for (const f of m.flags) {
@@ -212,17 +214,20 @@
     renderHead(); renderList();
     const t = await api("GET", `/v1/conversations/${cid}/transcript`);
     if (S.selected !== cid) return;
-    for (const m of t.messages) {
+    t.messages.forEach((m, pos) => { if (view.messages.has(m.message_id)) view.messages.get(m.message_id).pos = pos; });
+    for (const [pos, m] of t.messages.entries()) {
       const live = view.messages.get(m.message_id);
       if (live && live.streaming) continue;
       for (const c of m.components || []) view.components.set(c.id, c);
-      upsert(view, m.message_id, { role: m.role, author: m.author, text: m.text, cancelled: m.cancelled, flags: m.flags, seq: m.seq, shown: m.shown, action: m.action });
+      upsert(view, m.message_id, { role: m.role, author: m.author, text: m.text, cancelled: m.cancelled, flags: m.flags, seq: m.seq, shown: m.shown, action: m.action, pos });
     }
     // Actions that arrived live before the transcript: now their components are known.
     for (const m of [...view.messages.values()]) {
       if (m.raw) upsert(view, m.id, { text: describeAction(m.raw, view.components.get(m.raw.component_id)) });
     }
-    const sorted = [...view.messages.values()].sort((a, b) => (a.seq || 1e12) - (b.seq || 1e12));
+    // The transcript's order (notes sit between messages by time), then what came only live, by seq.
+    const key = (m) => (m.pos !== undefined ? m.pos : 1e6 + (m.seq || 1e6));
+    const sorted = [...view.messages.values()].sort((a, b) => key(a) - key(b));
     for (const m of sorted) $("transcript").append(view.els.get(m.id));
     const v = (S.conversations.get(cid) || {}).visitor;
     if (v && v.mood !== null && v.mood !== undefined) setMood(v.mood, v.mood_words); else setMood(t.mood, null);
@@ -312,7 +317,10 @@
     $("claim").disabled = c.state === "assigned";
     $("handback").disabled = !(own || c.state === "queued");
     $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !own);
-    $("reply").disabled = !own; $("reply-form").querySelector("button").disabled = !own;
+    const noting = $("note-mode").checked;  // any agent may note; only the assigned one replies
+    $("reply").disabled = !(own || noting); $("reply-form").querySelector("button").disabled = !(own || noting);
+    $("reply").placeholder = noting ? "Internal note: agents only, never the visitor" : "Write to the visitor… (/ for canned replies)";
+    $("reply-form").classList.toggle("noting", noting);
   }
   // ---- attention: tab title counter, desktop notifications, a short sound -------------
   const TITLE = document.title;
@@ -472,9 +480,19 @@
     }));
   }
   $("reply").addEventListener("input", renderCanned);
+  $("note-mode").onchange = () => renderHead();
   $("reply-form").onsubmit = async (e) => {
     e.preventDefault();
     const text = $("reply").value.trim();
+    if ($("note-mode").checked) {
+      if (!text) return;
+      const cid = S.selected, clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random())).replace(/-/g, "");
+      $("reply").value = "";
+      const note = await api("POST", `/v1/conversations/${cid}/notes`, { text, client_id: clientId });
+      const view = S.views.get(cid);
+      if (view) upsert(view, note.note_id, { role: "note", author: note.author, text: note.text, ts: note.ts });
+      return;
+    }
     const components = composedComponents();
     if (!text && !components.length) return;
     const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random())).replace(/-/g, "");

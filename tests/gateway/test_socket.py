@@ -169,3 +169,25 @@ async def test_every_component_kind_is_replayed_on_resume(gateway: GatewayClient
     assert resumed["replayed"] == 3
     for original, frame in zip(sent, replayed, strict=True):
         assert parse_event(json.dumps(frame)).model_dump(exclude={"seq"}) == original.model_dump(exclude={"seq"})
+
+
+async def test_an_internal_agent_note_never_reaches_the_widget_socket(
+    gateway: GatewayClient, nats_client: nats.NATS
+) -> None:
+    from shared.events import AgentNote, Author, Notice
+
+    session = await gateway.session()
+    c = session["conversation_id"]
+    js = nats_client.jetstream()
+    async with gateway.socket(session["token"]) as ws:
+        await ws.recv_until("hello")
+        note = AgentNote(
+            tenant_id="acme", conversation_id=c, note_id="n1", agent_id="al", author=Author(name="Al"), text="VIP"
+        )
+        await js.publish(note.subject, note.model_dump_json().encode())
+        # published after the note: once the widget has it, the note would have come first
+        marker = Notice(tenant_id="acme", conversation_id=c, code="marker", text="after the note")
+        await js.publish(marker.subject, marker.model_dump_json().encode())
+        got = await ws.recv_until("notice")
+    assert got["code"] == "marker"
+    assert [f for f in ws.skipped if f.get("type") == "agent.note" or "VIP" in json.dumps(f)] == []
