@@ -61,6 +61,10 @@ class NoteIn(BaseModel):
         return self
 
 
+class TransferIn(BaseModel):
+    agent_id: str = Field(max_length=64, description="The agent of the same tenant who takes it (online or away).")
+
+
 class TypingIn(BaseModel):
     on: bool = Field(True, description="True while the agent types; false when they stop.")
 

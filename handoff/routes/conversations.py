@@ -15,6 +15,7 @@ from handoff.views import (
     NoteIn,
     SendMessage,
     SentMessage,
+    TransferIn,
     TypingIn,
     conversation_view,
     listing,
@@ -78,6 +79,13 @@ async def typing(h: HandoffDep, agent: AgentDep, conversation_id: str, body: Typ
 @router.post("/{conversation_id}/handback", summary="Give the conversation back to the AI")
 async def hand_back(h: HandoffDep, agent: AgentDep, conversation_id: str) -> ConversationView:
     return conversation_view(h, await ops.hand_back(h, agent, conversation_id))
+
+
+@router.post(
+    "/{conversation_id}/transfer", summary="Give the conversation to another agent (assigned agent or supervisor)"
+)
+async def transfer(h: HandoffDep, agent: AgentDep, conversation_id: str, body: TransferIn) -> ConversationView:
+    return conversation_view(h, await ops.transfer(h, agent, conversation_id, body.agent_id))
 
 
 @router.post("/{conversation_id}/resolve", summary="Close the conversation")

@@ -7,7 +7,7 @@
   const S = {
     token: sessionStorage.getItem("sb_agent_token"),
     me: null, ws: null, tab: "queued", selected: null,
-    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(), canned: [],
+    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(), canned: [], agents: new Map(),
   };
 
   // ---- REST -------------------------------------------------------------------------
@@ -44,6 +44,7 @@
   function onFrame(f) {
     if (f.kind === "snapshot") {
       S.me = f.me;
+      S.agents = new Map((f.agents || []).map((a) => [a.agent_id, a]));
       S.conversations = new Map(f.conversations.map((c) => [c.conversation_id, c]));
       $("login").hidden = true; $("app").hidden = false; $("account").hidden = false;
       $("me").textContent = f.me.name;
@@ -58,7 +59,9 @@
       if (c) setConversation({ ...c, visitor: f.visitor });
       if (S.pending.has(f.conversation_id)) notifyNow(f.conversation_id);
     } else if (f.kind === "agent") {
+      S.agents.set(f.agent.agent_id, { ...S.agents.get(f.agent.agent_id), ...f.agent });
       if (S.me && f.agent.agent_id === S.me.agent_id) { S.me = { ...S.me, ...f.agent }; $("presence").value = f.agent.status; }
+      if (S.selected) renderHead();
     } else if (f.kind === "event") {
       onEvent(f.event, f.seq);
     }
@@ -317,6 +320,7 @@
     $("claim").disabled = c.state === "assigned";
     $("handback").disabled = !(own || c.state === "queued");
     $("resolve").disabled = c.state === "resolved" || (c.state === "assigned" && !own);
+    renderTransfer(c, own);
     const noting = $("note-mode").checked;  // any agent may note; only the assigned one replies
     $("reply").disabled = !(own || noting); $("reply-form").querySelector("button").disabled = !(own || noting);
     $("reply").placeholder = noting ? "Internal note: agents only, never the visitor" : "Write to the visitor… (/ for canned replies)";
@@ -331,6 +335,23 @@
     if (c.conversation_id === S.selected && !document.hidden) { S.readAt.set(c.conversation_id, v.visitor_last_at); return false; }
     return (S.readAt.get(c.conversation_id) || "") < v.visitor_last_at;
   }
+  // Transfer: to a colleague who is online or away (the server checks again).
+  function renderTransfer(c, own) {
+    const may = own;  // a supervisor moves anyone's through the API
+    const chosen = $("transfer-to").value;
+    const others = [...S.agents.values()].filter((a) => a.agent_id !== c.agent_id && a.status !== "offline");
+    $("transfer-to").replaceChildren(...others.map((a) => {
+      const o = document.createElement("option"); o.value = a.agent_id; o.textContent = `${a.name} (${a.status})`; return o;
+    }));
+    if (others.some((a) => a.agent_id === chosen)) $("transfer-to").value = chosen;
+    $("transfer-to").disabled = !may || !others.length;
+    $("transfer").disabled = !may || !others.length;
+  }
+  $("transfer").onclick = async () => {
+    const to = $("transfer-to").value;
+    if (to) setConversation(await api("POST", `/v1/conversations/${S.selected}/transfer`, { agent_id: to }));
+  };
+
   function updateTitle() {
     const all = [...S.conversations.values()];
     const n = all.filter((c) => c.state === "queued").length + all.filter(unread).length;
