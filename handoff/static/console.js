@@ -486,7 +486,7 @@
     return S.canned.filter((c) => c.shortcut.startsWith(typed));
   }
   function useCanned(c) {
-    $("reply").value = c.text; $("canned").hidden = true; $("reply").focus();
+    $("reply").value = c.text; $("canned").hidden = true; $("reply").focus(); renderPreview();
   }
   function renderCanned() {
     const found = cannedMatches();
@@ -501,7 +501,20 @@
     }));
   }
   $("reply").addEventListener("input", renderCanned);
-  $("note-mode").onchange = () => renderHead();
+
+  // Preview: the reply rendered by the visitor's own widget's markdown rules (Switchboard.renderMarkdown,
+  // from the widget script: DOM nodes only, never HTML). Notes are never shown to a visitor: no preview.
+  function renderPreview() {
+    const text = $("reply").value;
+    const show = !!text.trim() && !$("note-mode").checked;
+    $("preview").hidden = !show;
+    if (!show) return;
+    const md = window.Switchboard && window.Switchboard.renderMarkdown;
+    if (md) $("preview-body").replaceChildren(md(text));
+    else $("preview-body").textContent = text;  // the widget script is missing: plain text, which is still safe
+  }
+  $("reply").addEventListener("input", renderPreview);
+  $("note-mode").onchange = () => { renderHead(); renderPreview(); };
   $("reply-form").onsubmit = async (e) => {
     e.preventDefault();
     const text = $("reply").value.trim();
@@ -517,7 +530,7 @@
     const components = composedComponents();
     if (!text && !components.length) return;
     const clientId = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random())).replace(/-/g, "");
-    $("reply").value = ""; $("canned").hidden = true; clearTimeout(S.typingTimer); S.typingOn = false;
+    $("reply").value = ""; $("canned").hidden = true; renderPreview(); clearTimeout(S.typingTimer); S.typingOn = false;
     for (const id of ["quick-replies", "card-title", "card-text", "card-url"]) $(id).value = "";
     await api("POST", `/v1/conversations/${S.selected}/messages`, { text, components, client_id: clientId });
   };
