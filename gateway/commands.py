@@ -26,6 +26,9 @@ class Visitor:
     # Where the visitor is, from their socket (not the token): shown to agents with their messages.
     page: str | None = None
     language: str | None = None
+    # A verified visitor's name and email, from the token (the host site gave them with user_hash).
+    name: str | None = None
+    email: str | None = None
 
 
 def derived_id(visitor: Visitor, *parts: str) -> str:
@@ -43,6 +46,8 @@ def user_message(visitor: Visitor, frame: MessageSend) -> UserMessage:
         text=frame.text,
         page=visitor.page,
         language=visitor.language,
+        visitor_name=visitor.name,
+        visitor_email=visitor.email,
     )
 
 

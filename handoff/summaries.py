@@ -38,6 +38,8 @@ class ConversationSummary(BaseModel):
     visitor_last_at: datetime | None = None
     page: str | None = None
     language: str | None = None
+    name: str | None = None
+    email: str | None = None
     mood: float | None = None
     mood_at: datetime | None = None
     revision: int = Field(0, exclude=True)
@@ -46,7 +48,11 @@ class ConversationSummary(BaseModel):
 class VisitorView(BaseModel):
     """The visitor side of a conversation as the agent API and console frames show it."""
 
-    label: str = Field(description="What to call the visitor: a friendly id derived from their visitor id.")
+    label: str = Field(
+        description="What to call the visitor: a verified visitor's name or email, else a friendly id from their id."
+    )
+    name: str | None = Field(None, description="A verified visitor's name, as the host site gave it.")
+    email: str | None = Field(None, description="A verified visitor's email, as the host site gave it.")
     visitor_id: str | None = Field(None, description="The visitor (u_... when the host site verified them).")
     verified: bool = Field(False, description="The host site vouched for who they are (identity verification).")
     last_message: str = Field("", description="The last message in the conversation, shortened to a preview.")
@@ -87,10 +93,14 @@ def visitor_view(summary: ConversationSummary | None, conversation_id: str) -> V
     if summary is None:
         return VisitorView(label=visitor_label(None, conversation_id))
     visitor = summary.visitor_id
+    verified = bool(visitor and visitor.startswith("u_"))
+    name, email = (summary.name, summary.email) if verified else (None, None)
     return VisitorView(
-        label=visitor_label(visitor, conversation_id),
+        label=name or email or visitor_label(visitor, conversation_id),
+        name=name,
+        email=email,
         visitor_id=visitor,
-        verified=bool(visitor and visitor.startswith("u_")),
+        verified=verified,
         last_message=summary.last_text,
         last_role=summary.last_role,
         last_at=summary.last_at,
@@ -122,6 +132,8 @@ def updated(summary: ConversationSummary, event: Noted) -> ConversationSummary |
                 patch["visitor_last_at"] = ts
                 patch["page"] = event.page or summary.page
                 patch["language"] = event.language or summary.language
+                patch["name"] = event.visitor_name or summary.name
+                patch["email"] = event.visitor_email or summary.email
     if not patch:
         return None
     return summary.model_copy(update=patch)

@@ -89,7 +89,7 @@ def listing(
 def matches(h: Handoff, record: ConversationRecord, query: str) -> bool:
     """Every word of ``query`` is in what the console shows of it (name, message, page, language, ids, reason)."""
     view = visitor_view(h.store.summaries.get((record.tenant_id, record.conversation_id)), record.conversation_id)
-    fields = (view.label, view.visitor_id, view.last_message, view.page, view.language, view.mood_words)
+    fields = (view.label, view.email, view.visitor_id, view.last_message, view.page, view.language, view.mood_words)
     haystack = " ".join(f or "" for f in (*fields, record.conversation_id, record.reason, record.trigger)).casefold()
     return all(word in haystack for word in query.casefold().split())
 

@@ -261,7 +261,7 @@
   const urgency = (c) => (c.state === "queued" ? 1e9 : 0) + waitedS(c) + (MOOD_WAIT_S[c.visitor && c.visitor.mood_words] || 0);
   function searchText(c) {
     const v = c.visitor || {};
-    return [labelOf(c), v.visitor_id, v.last_message, v.page, v.language, v.mood_words, c.conversation_id, c.reason, c.trigger]
+    return [labelOf(c), v.email, v.visitor_id, v.last_message, v.page, v.language, v.mood_words, c.conversation_id, c.reason, c.trigger]
       .filter(Boolean).join(" ").toLowerCase();
   }
   const found = (c) => S.query.every((w) => searchText(c).includes(w));
@@ -302,7 +302,7 @@
     const who = v.last_role && v.last_role !== "visitor" ? `${v.last_role === "agent" ? "Agent" : "AI"}: ` : "";
     const last = v.last_message ? `${who}${v.last_message}` : [c.trigger, c.reason].filter(Boolean).join(" · ");
     open.append(span("preview", last, "preview"));
-    const where = [v.page, v.language, c.state === "assigned" && c.agent_id !== (S.me && S.me.agent_id) ? `→ ${c.agent_name || c.agent_id}` : ""].filter(Boolean);
+    const where = [v.name && v.email ? v.email : "", v.page, v.language, c.state === "assigned" && c.agent_id !== (S.me && S.me.agent_id) ? `→ ${c.agent_name || c.agent_id}` : ""].filter(Boolean);
     if (where.length) open.append(span("where", where.join(" · "), "where"));
     open.onclick = () => select(c.conversation_id);
     li.append(open);
@@ -314,7 +314,7 @@
     $("conv-title").textContent = labelOf(c);
     $("conv-id").textContent = short(c.conversation_id);
     const v = c.visitor || {};
-    $("conv-where").textContent = [v.page, v.language].filter(Boolean).join(" · ");
+    $("conv-where").textContent = [v.name && v.email ? v.email : "", v.page, v.language].filter(Boolean).join(" · ");
     if (v.mood !== null && v.mood !== undefined) setMood(v.mood, v.mood_words);
     $("conv-state").textContent = c.state === "assigned" ? `assigned to ${c.agent_name || c.agent_id}` : c.state;
     $("claim").disabled = c.state === "assigned";

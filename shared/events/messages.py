@@ -43,6 +43,12 @@ class UserMessage(Event):
     language: str | None = Field(
         None, max_length=35, description="The visitor's language (a BCP 47 tag) from their widget or browser."
     )
+    visitor_name: str | None = Field(
+        None, max_length=120, description="A verified visitor's name, as the host site gave it (never anonymous)."
+    )
+    visitor_email: str | None = Field(
+        None, max_length=254, description="A verified visitor's email, as the host site gave it (never anonymous)."
+    )
 
 
 class MessageCreated(Event):

@@ -191,3 +191,31 @@ async def test_an_internal_agent_note_never_reaches_the_widget_socket(
         got = await ws.recv_until("notice")
     assert got["code"] == "marker"
     assert [f for f in ws.skipped if f.get("type") == "agent.note" or "VIP" in json.dumps(f)] == []
+
+
+async def test_a_verified_visitor_is_named_in_their_messages_an_anonymous_one_never(
+    gateway: GatewayClient, nats_client: nats.NATS
+) -> None:
+    import hashlib
+    import hmac
+
+    from tests.gateway.conftest import IDENTITY_SECRET
+
+    good = hmac.new(IDENTITY_SECRET.encode(), b"alice", hashlib.sha256).hexdigest()
+    named = {"user_name": "Alice Liddell", "user_email": "alice@example.com"}
+    published = []
+    for session in (
+        await gateway.session(user_id="alice", user_hash=good, **named),
+        await gateway.session(**named),  # anonymous: anyone could claim that name
+    ):
+        bus = await _bus(nats_client, Channel.CONV, session)
+        async with gateway.socket(session["token"]) as ws:
+            await ws.recv_until("hello")
+            await ws.send({"type": "message.send", "client_id": "c-1", "text": "Hello"})
+            await ws.recv_until("ack")
+            published.append(json.loads((await bus.next_msg(TIMEOUT)).data))
+        await bus.unsubscribe()
+    verified, anonymous = published
+    assert (verified["visitor_name"], verified["visitor_email"]) == ("Alice Liddell", "alice@example.com")
+    assert verified["visitor_id"].startswith("u_")
+    assert (anonymous["visitor_name"], anonymous["visitor_email"]) == (None, None)

@@ -81,3 +81,29 @@ async def test_the_queue_names_visitors_shows_where_they_are_and_how_they_feel_m
     await expect(console.get_by_test_id("list-empty")).to_have_text("No conversation matches.")
     await search.fill("")
     await expect(rows).to_have_count(2)
+
+
+@pytest.mark.parametrize("handoff_rules", [{"auto_assign": False}])
+async def test_a_verified_visitor_is_listed_by_name_with_their_email(
+    console: Any, service: Service, tenants: Tenants, nats_client: nats.NATS, conversation_id: str
+) -> None:
+    from playwright.async_api import expect
+
+    t, c = tenants.main, conversation_id
+    await sign_in(console, service, t)
+    await publish(
+        nats_client,
+        UserMessage(
+            tenant_id=t, conversation_id=c, message_id="m1", client_id="1", visitor_id="u_alice", text="Hi",
+            page="/billing", visitor_name="Alice Liddell", visitor_email="alice@example.com",
+        ),
+    )  # fmt: skip
+    await publish(nats_client, HandoffRequested(tenant_id=t, conversation_id=c, trigger="visitor", reason="billing"))
+    row = console.get_by_test_id("conversation-item")
+    await expect(row.get_by_test_id("visitor-name")).to_have_text("Alice Liddell")
+    await expect(row.get_by_test_id("verified")).to_have_text("✓ verified")
+    await expect(row.get_by_test_id("where")).to_have_text("alice@example.com · /billing")
+    await console.get_by_test_id("search").fill("alice@example")
+    await expect(row).to_have_count(1)
+    await row.click()
+    await expect(console.get_by_test_id("conversation-title")).to_have_text("Alice Liddell")

@@ -129,3 +129,28 @@ async def test_the_api_and_the_socket_give_each_conversation_its_visitor_and_sea
     assert await search("nowhere") == []
     other = await api.get("/v1/conversations", params={"q": "trail"}, headers=tenants.auth(tenant=tenants.other))
     assert other.json() == []  # another tenant never finds it
+
+
+def test_a_verified_visitor_is_called_by_name_or_email_an_anonymous_one_never() -> None:
+    now = utcnow()
+    base = ConversationSummary(tenant_id="t", conversation_id="c")
+
+    def said(visitor: str, name: str | None, email: str | None) -> ConversationSummary:
+        message = UserMessage(
+            tenant_id="t", conversation_id="c", message_id="m", client_id="m", visitor_id=visitor, text="Hi",
+            visitor_name=name, visitor_email=email, ts=now,
+        )  # fmt: skip
+        summary = updated(base, message)
+        assert summary is not None
+        return summary
+
+    named = visitor_view(said("u_1", "Alice Liddell", "alice@example.com"), "c")
+    assert (named.label, named.name, named.email, named.verified) == (
+        "Alice Liddell",
+        "Alice Liddell",
+        "alice@example.com",
+        True,
+    )
+    assert visitor_view(said("u_1", None, "alice@example.com"), "c").label == "alice@example.com"
+    forged = visitor_view(said("v_1", "The CEO", "ceo@example.com"), "c")  # anonymous: never trusted
+    assert (forged.label, forged.name, forged.email) == (visitor_label("v_1", "c"), None, None)
