@@ -118,7 +118,8 @@
   function alert(cid, text, kind) {
     const list = S.alerts.get(cid) || [];
     list.push(text); S.alerts.set(cid, list);
-    toast(`${short(cid)} — ${text}`, cid, kind);
+    const c = S.conversations.get(cid);
+    toast(`${c ? labelOf(c) : short(cid)} — ${text}`, cid, kind);
     renderList();
   }
 
@@ -339,7 +340,7 @@
   function renderTransfer(c, own) {
     const may = own;  // a supervisor moves anyone's through the API
     const chosen = $("transfer-to").value;
-    const others = [...S.agents.values()].filter((a) => a.agent_id !== c.agent_id && a.status !== "offline");
+    const others = [...S.agents.values()].filter((a) => a.agent_id !== c.agent_id && a.agent_id !== (S.me && S.me.agent_id) && a.status !== "offline");
     $("transfer-to").replaceChildren(...others.map((a) => {
       const o = document.createElement("option"); o.value = a.agent_id; o.textContent = `${a.name} (${a.status})`; return o;
     }));

@@ -10,6 +10,7 @@ import pytest
 from shared.events import HandoffRequested, MessageFlagged, UserMessage
 from tests.handoff.conftest import Service, Tenants
 from tests.handoff.console_page import axe_violations, console, sign_in
+from tests.handoff.test_console import shot
 from tests.handoff.test_flow import publish
 
 __all__ = ["console"]  # the fixture, used by name
@@ -50,7 +51,7 @@ async def test_sign_in_page_is_axe_clean_with_one_h1(console: Any, service: Serv
 
 
 @pytest.mark.parametrize("handoff_rules", [{"auto_assign": False}])
-@pytest.mark.parametrize("width", [1300, 760])
+@pytest.mark.parametrize("width", [1300, 760, 390])
 async def test_a_5000_character_word_wraps_inside_its_bubble_and_the_console_stays_axe_clean(
     console: Any, service: Service, tenants: Tenants, nats_client: nats.NATS, conversation_id: str, width: int
 ) -> None:
@@ -85,6 +86,7 @@ async def test_a_5000_character_word_wraps_inside_its_bubble_and_the_console_sta
     await expect(bubble.get_by_test_id("flag")).to_contain_text("BBBB")
     await expect(console.get_by_test_id("alert-request")).to_be_visible()
 
+    await console.screenshot(path=shot(f"10-long-word-{width}.png"))
     layout = await console.evaluate(OVERFLOW)
     assert layout == {"page": 0, "list": 0, "transcript": 0, "bubbles": [0], "outside": 0, "alerts": 0}, layout
     box = await bubble.bounding_box()
