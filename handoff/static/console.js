@@ -266,7 +266,15 @@
       .filter(Boolean).join(" ").toLowerCase();
   }
   const found = (c) => S.query.every((w) => searchText(c).includes(w));
+  // Frames can come by the hundred a second on a busy tenant: the list is drawn at most once a frame
+  // (in a hidden tab, where animation frames stop, within 100 ms: the title counter still moves).
   function renderList() {
+    if (S.listPending) return;
+    S.listPending = true;
+    const draw = () => { S.listPending = false; drawList(); };
+    if (document.hidden) setTimeout(draw, 100); else requestAnimationFrame(draw);
+  }
+  function drawList() {
     const all = [...S.conversations.values()];
     $("count-queued").textContent = all.filter((c) => c.state === "queued").length;
     $("count-assigned").textContent = all.filter((c) => c.state === "assigned" && S.me && c.agent_id === S.me.agent_id).length;
