@@ -7,7 +7,7 @@
   const S = {
     token: sessionStorage.getItem("sb_agent_token"),
     me: null, ws: null, tab: "queued", selected: null,
-    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(), canned: [], agents: new Map(),
+    conversations: new Map(), views: new Map(), alerts: new Map(), typingTimer: null, typingOn: false, query: [], readAt: new Map(), notify: false, audio: null, pending: new Map(), canned: [], agents: new Map(), claiming: new Set(),
   };
 
   // ---- REST -------------------------------------------------------------------------
@@ -371,7 +371,7 @@
   // New work: a conversation entering the queue, or given to this agent (not on the snapshot).
   function announce(prev, c) {
     const queued = c.state === "queued" && (!prev || prev.state !== "queued");
-    const given = mine(c) && !mine(prev);
+    const given = mine(c) && !mine(prev) && !S.claiming.has(c.conversation_id);
     if (!(queued || given) || !S.notify) return;
     // The visitor's summary may follow the state change by a moment: wait a little for their name.
     if (!c.visitor) {
@@ -444,7 +444,9 @@
 
   // ---- actions ----------------------------------------------------------------------
   const act = (verb) => async () => {
-    setConversation(await api("POST", `/v1/conversations/${S.selected}/${verb}`));
+    const cid = S.selected;
+    if (verb === "claim") S.claiming.add(cid);  // their own click: no "is yours" alert for it
+    try { setConversation(await api("POST", `/v1/conversations/${cid}/${verb}`)); } finally { S.claiming.delete(cid); }
   };
   $("claim").onclick = act("claim");
   $("handback").onclick = act("handback");

@@ -92,10 +92,18 @@ async def test_new_handoffs_count_in_the_title_notify_and_beep_until_turned_off(
     await console.wait_for_function("window.__notes.length === 3")
     assert await console.evaluate("window.__tones") == 3
 
+    # claiming it herself in the console: no "is yours" alert for her own click
+    await console.get_by_test_id("tab-queued").click()
+    await console.locator(f'[data-conversation-id="{second}"]').click()
+    await console.get_by_test_id("claim").click()
+    await expect(console.get_by_test_id("conversation-state")).to_have_text(f"assigned to Alice of {t[:4]}")
+    await expect(console).to_have_title(TITLE)
+    assert await console.evaluate("[window.__notes.length, window.__tones]") == [3, 3]
+
     # turned off: still counted, but silent
     await toggle.click()
     await expect(toggle).to_have_attribute("aria-pressed", "false")
     await ask(nats_client, t, third, "v_third", "Hello?")
-    await expect(console).to_have_title(f"(2) {TITLE}")
+    await expect(console).to_have_title(f"(1) {TITLE}")
     assert await console.evaluate("[window.__notes.length, window.__tones]") == [3, 3]
     assert await console.evaluate("localStorage.getItem('sb_console_notify')") == "0"
