@@ -47,5 +47,11 @@ def admit(gateway: Gateway, websocket: WebSocket) -> tuple[Visitor, int | None]:
     after_seq = params.get("after_seq")
     if after_seq is not None and not (after_seq.isdigit() and int(after_seq) < MAX_SEQ):
         raise Refused(CloseCode.POLICY_VIOLATION, f"Expected after_seq to be an integer >= 0, got {after_seq!r}")
-    visitor = Visitor(tenant_id=tenant.id, conversation_id=claims.conversation, visitor_id=claims.visitor)
+    visitor = Visitor(
+        tenant_id=tenant.id,
+        conversation_id=claims.conversation,
+        visitor_id=claims.visitor,
+        name=claims.name,
+        email=claims.email,
+    )
     return visitor, int(after_seq) if after_seq is not None else None

@@ -23,6 +23,12 @@ class Visitor:
     tenant_id: str
     conversation_id: str
     visitor_id: str
+    # Where the visitor is, from their socket (not the token): shown to agents with their messages.
+    page: str | None = None
+    language: str | None = None
+    # A verified visitor's name and email, from the token (the host site gave them with user_hash).
+    name: str | None = None
+    email: str | None = None
 
 
 def derived_id(visitor: Visitor, *parts: str) -> str:
@@ -38,6 +44,10 @@ def user_message(visitor: Visitor, frame: MessageSend) -> UserMessage:
         client_id=frame.client_id,
         visitor_id=visitor.visitor_id,
         text=frame.text,
+        page=visitor.page,
+        language=visitor.language,
+        visitor_name=visitor.name,
+        visitor_email=visitor.email,
     )
 
 

@@ -44,6 +44,12 @@ class SessionRequest(BaseModel):
     user_hash: StorableText | None = Field(
         None, max_length=128, description="Hex HMAC-SHA256 of user_id under the tenant's identity secret."
     )
+    user_name: StorableText | None = Field(
+        None, max_length=120, description="The verified user's name, shown to agents; ignored without user_hash."
+    )
+    user_email: StorableText | None = Field(
+        None, max_length=254, description="The verified user's email, shown to agents; ignored without user_hash."
+    )
 
 
 class PublicTenant(BaseModel):
@@ -100,7 +106,13 @@ def visitor_secret(secret_key: str, tenant: Tenant, visitor_id: str) -> str:
 def open_session(request: SessionRequest, tenant: Tenant, settings: Settings, ws_url: str) -> SessionResponse:
     assert settings.secret_key is not None  # the Settings validator guarantees it
     visitor, conversation = _visitor_and_conversation(request, tenant, settings.secret_key)
-    token = tokens.sign(settings.secret_key, tenant.id, visitor, conversation, settings.visitor_token_ttl_s)
+    # Only a verified visitor is named: an anonymous widget could claim to be anyone.
+    verified = visitor.startswith("u_")
+    token = tokens.sign(
+        settings.secret_key, tenant.id, visitor, conversation, settings.visitor_token_ttl_s,
+        name=(request.user_name or "").strip() or None if verified else None,
+        email=(request.user_email or "").strip() or None if verified else None,
+    )  # fmt: skip
     claims = tokens.verify(settings.secret_key, token)
     return SessionResponse(
         token=token,

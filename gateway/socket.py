@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import uuid
 
@@ -107,11 +108,20 @@ async def _welcome(gateway: Gateway, tenant: Tenant, visitor: Visitor, lang: str
         log.warning("could not send the welcome in %s: %r", visitor.conversation_id, exc)
 
 
+def with_whereabouts(visitor: Visitor, websocket: WebSocket) -> Visitor:
+    """The visitor with the page and language their widget (or browser) reports, for agents to see."""
+    params = websocket.query_params
+    first = websocket.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
+    language = (params.get("lang") or first or "").strip()[:35] or None
+    page = (params.get("page") or "").strip()[:500] or None
+    return dataclasses.replace(visitor, page=page, language=language)
+
+
 class _Session:
     def __init__(self, gateway: Gateway, websocket: WebSocket, visitor: Visitor, outbox: delivery.Delivery) -> None:
         self.gateway = gateway
         self.websocket = websocket
-        self.visitor = visitor
+        self.visitor = with_whereabouts(visitor, websocket)
         self.delivery = outbox
         settings = gateway.settings
         self.flood = FloodGuard(settings.frames_per_second, settings.frame_burst)

@@ -28,17 +28,30 @@ class VisitorClaims(BaseModel):
     visitor: str = Field(description="Visitor id (anonymous `v_...` or verified `u_...`).")
     conversation: str = Field(description="The one conversation this token may use.")
     exp: int = Field(description="Expiry, seconds since the epoch.")
+    name: str | None = Field(None, description="A verified visitor's name, as the host site gave it.")
+    email: str | None = Field(None, description="A verified visitor's email, as the host site gave it.")
 
     @property
     def expires_at(self) -> datetime:
         return datetime.fromtimestamp(self.exp, UTC)
 
 
-def sign(secret: str, tenant: str, visitor: str, conversation: str, ttl_s: int, now: datetime | None = None) -> str:
+def sign(
+    secret: str,
+    tenant: str,
+    visitor: str,
+    conversation: str,
+    ttl_s: int,
+    now: datetime | None = None,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+) -> str:
     now = now or datetime.now(UTC)
     exp = int((now + timedelta(seconds=ttl_s)).timestamp())
-    claims = VisitorClaims(tenant=tenant, visitor=visitor, conversation=conversation, exp=exp)
-    return jwt.encode({**claims.model_dump(), "iat": int(now.timestamp())}, _key(secret), algorithm=ALGORITHM)
+    claims = VisitorClaims(tenant=tenant, visitor=visitor, conversation=conversation, exp=exp, name=name, email=email)
+    payload = claims.model_dump(exclude_none=True)
+    return jwt.encode({**payload, "iat": int(now.timestamp())}, _key(secret), algorithm=ALGORITHM)
 
 
 def verify(secret: str, token: str, expired_grace: timedelta | None = None) -> VisitorClaims:

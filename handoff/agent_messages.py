@@ -1,4 +1,5 @@
-"""What an assigned agent says and types, published where the widget (and the AI, later) sees it."""
+"""What an assigned agent says and types, published where the widget (and the AI, later) sees it;
+and the internal notes any agent of the tenant writes, published where only agents see them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from handoff.agents import AgentAccount
 from handoff.context import Handoff
 from handoff.transitions import author_of, existing, require_mine
 from shared.bus import emit
-from shared.events import Component, MessageCompleted, Typing
+from shared.events import AgentNote, Component, MessageCompleted, Typing
 
 
 def agent_message_id(agent: AgentAccount, client_id: str) -> str:
@@ -53,3 +54,20 @@ async def set_typing(h: Handoff, agent: AgentAccount, conversation_id: str, *, o
         h.broker,
         Typing(tenant_id=agent.tenant_id, conversation_id=conversation_id, who="agent", name=agent.name, on=on),
     )
+
+
+async def add_note(h: Handoff, agent: AgentAccount, conversation_id: str, text: str, client_id: str) -> AgentNote:
+    """Any agent of the tenant notes something on a conversation (on ops: agents only, never the widget)."""
+    await existing(h, agent, conversation_id)
+    note_id = agent_message_id(agent, f"note/{client_id}")
+    note = AgentNote(
+        id=note_id,
+        tenant_id=agent.tenant_id,
+        conversation_id=conversation_id,
+        note_id=note_id,
+        agent_id=agent.id,
+        author=author_of(agent),
+        text=text,
+    )
+    await emit(h.broker, note)
+    return note

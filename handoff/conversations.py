@@ -16,6 +16,7 @@ from handoff.store import Conflict
 from handoff.transitions import (
     Announce,
     NotAssignedToYou,
+    NotFound,
     change_state,
     current,
     existing,
@@ -99,6 +100,30 @@ async def claim(h: Handoff, agent: AgentAccount, conversation_id: str) -> Conver
         reason="taken_over" if taken_over else "claimed",
         trigger="agent" if taken_over else None,
         announce=_accepted_by(agent),
+    )
+
+
+class TargetUnavailable(Exception):
+    """The agent a conversation would be transferred to cannot take it (offline, or the same agent)."""
+
+
+async def transfer(h: Handoff, agent: AgentAccount, conversation_id: str, to_agent_id: str) -> ConversationRecord:
+    """The assigned agent (or a supervisor) gives the conversation to another agent of the tenant, who
+    must be online or away; the visitor is told who joined, as on a claim."""
+    record = await existing(h, agent, conversation_id)
+    if agent.role != "supervisor" or record.state != "assigned":
+        require_mine(record, agent)
+    target = h.agents.get(agent.tenant_id, to_agent_id)
+    if target is None:
+        raise NotFound(f"No agent {to_agent_id!r} in tenant {agent.tenant_id!r}")
+    if target.id == record.agent_id:
+        raise TargetUnavailable(f"Conversation {conversation_id!r} is already assigned to {target.name}")
+    key = (target.tenant_id, target.id)
+    presence = h.store.agents.get(key) or await h.store.load_agent(*key)
+    if presence is None or presence.status == "offline":
+        raise TargetUnavailable(f"Expected {target.name} to be online or away to take it, but they are offline")
+    return await change_state(
+        h, record, "assigned", "agent", agent_id=target.id, reason="transferred", announce=_accepted_by(target)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from handoff.conversations import TargetUnavailable
 from handoff.states import TransitionNotAllowed
 from handoff.store import Conflict
 from handoff.transitions import NotAssignedToYou, NotFound
@@ -14,6 +15,7 @@ STATUS = {
     NotAssignedToYou: (status.HTTP_409_CONFLICT, "not_assigned_to_you"),
     TransitionNotAllowed: (status.HTTP_409_CONFLICT, "transition_not_allowed"),
     Conflict: (status.HTTP_409_CONFLICT, "changed_meanwhile"),
+    TargetUnavailable: (status.HTTP_409_CONFLICT, "agent_unavailable"),
 }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from handoff.records import AgentPresence, ConversationRecord
+from handoff.summaries import ConversationSummary, visitor_view
 from handoff.visibility import Viewer, may_see
 from shared.subjects import Channel, parse, tenant_pattern
 
@@ -54,7 +55,10 @@ def event_frame(msg: Msg) -> str:
     return f'{{"kind":"event","channel":"{channel}","seq":{int(seq) if seq else "null"},"event":{data}}}'
 
 
-def record_frame(value: ConversationRecord | AgentPresence) -> str:
+def record_frame(value: ConversationRecord | AgentPresence | ConversationSummary) -> str:
+    if isinstance(value, ConversationSummary):  # who the visitor is and what they said last, as the API shows it
+        visitor = visitor_view(value, value.conversation_id).model_dump(mode="json")
+        return json.dumps({"kind": "summary", "conversation_id": value.conversation_id, "visitor": visitor})
     kind = "conversation" if isinstance(value, ConversationRecord) else "agent"
     return json.dumps({"kind": kind, kind: value.model_dump(mode="json")})
 
@@ -107,7 +111,7 @@ class Fanout:
                 frame = frame or event_frame(msg)
                 outbox.put(frame)
 
-    def on_store_change(self, value: ConversationRecord | AgentPresence) -> None:
+    def on_store_change(self, value: ConversationRecord | AgentPresence | ConversationSummary) -> None:
         self.send(value.tenant_id, record_frame(value))
 
     async def close(self) -> None:

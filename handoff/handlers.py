@@ -9,13 +9,14 @@ from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, DeliverPolicy, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
 
+from handoff import summaries
 from handoff.context import Handoff, UnknownTenant
 from handoff.conversations import note_visitor_activity, request_handoff
 from handoff.states import TransitionNotAllowed
 from handoff.webhooks import notify
 from shared.bus import CONV_JSTREAM, OPS_JSTREAM
 from shared.db.engine import get_engine, make_sessionmaker
-from shared.events import HandoffRequested, HandoffStateChanged, UserMessage
+from shared.events import HandoffRequested, HandoffStateChanged, MessageCompleted, SentimentScored, UserMessage
 from shared.redelivery import retry_or_dead_letter
 from shared.subjects import CONV_STREAM, OPS_STREAM, Channel, kind_pattern
 
@@ -27,7 +28,15 @@ log = logging.getLogger(__name__)
 REQUESTS_DURABLE = "handoff"
 ACTIVITY_DURABLE = "handoff-activity"
 WEBHOOKS_DURABLE = "handoff-webhooks"
-DURABLES = ((OPS_STREAM, REQUESTS_DURABLE), (CONV_STREAM, ACTIVITY_DURABLE), (OPS_STREAM, WEBHOOKS_DURABLE))
+REPLIES_DURABLE = "handoff-replies"  # finished replies: the last message of a conversation's summary
+MOODS_DURABLE = "handoff-moods"  # sentiment scores: its mood
+DURABLES = (
+    (OPS_STREAM, REQUESTS_DURABLE),
+    (CONV_STREAM, ACTIVITY_DURABLE),
+    (OPS_STREAM, WEBHOOKS_DURABLE),
+    (CONV_STREAM, REPLIES_DURABLE),
+    (OPS_STREAM, MOODS_DURABLE),
+)
 
 
 def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -> None:
@@ -55,13 +64,44 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         pull_sub=PullSub(batch_size=1, timeout=1.0),
         config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        description="Visitor messages make a conversation listable and reopen resolved ones.",
+        description="Visitor messages make a conversation listable, reopen resolved ones and update its summary.",
     )
     async def on_user_message(event: UserMessage, msg: NatsMessage) -> None:
         try:
             await note_visitor_activity(h, event.tenant_id, event.conversation_id)
+            await summaries.note(h.store, event)
         except Exception as exc:
             await retry_or_dead_letter(broker.connection.jetstream(), msg, ACTIVITY_DURABLE, exc)
+
+    @broker.subscriber(
+        kind_pattern(Channel.CONV, "message.completed"),
+        stream=CONV_JSTREAM,
+        durable=REPLIES_DURABLE,
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        description="A finished reply (assistant or agent) is the conversation's last message in the console list.",
+    )
+    async def on_reply(event: MessageCompleted, msg: NatsMessage) -> None:
+        try:
+            await summaries.note(h.store, event)
+        except Exception as exc:
+            await retry_or_dead_letter(broker.connection.jetstream(), msg, REPLIES_DURABLE, exc)
+
+    @broker.subscriber(
+        kind_pattern(Channel.OPS, "sentiment.scored"),
+        stream=OPS_JSTREAM,
+        durable=MOODS_DURABLE,
+        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        description="The visitor's mood, shown in words in the console list and used to sort the queue.",
+    )
+    async def on_sentiment(event: SentimentScored, msg: NatsMessage) -> None:
+        try:
+            await summaries.note(h.store, event)
+        except Exception as exc:
+            await retry_or_dead_letter(broker.connection.jetstream(), msg, MOODS_DURABLE, exc)
 
     @broker.subscriber(
         kind_pattern(Channel.OPS, "handoff.state"),

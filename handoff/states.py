@@ -17,6 +17,8 @@ TRANSITIONS: dict[tuple[ConversationState, ConversationState], frozenset[StateAc
     ("queued", "assigned"): frozenset({"agent", "system"}),
     ("ai", "assigned"): frozenset({"agent"}),
     ("resolved", "assigned"): frozenset({"agent"}),
+    # the assigned agent (or a supervisor) hands it to a colleague
+    ("assigned", "assigned"): frozenset({"agent"}),
     # the human leaves: hand back to the AI, or the queue gives up (no agent, back_to_ai)
     ("assigned", "ai"): frozenset({"agent"}),
     ("queued", "ai"): frozenset({"agent", "system"}),

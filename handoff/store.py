@@ -1,4 +1,4 @@
-"""Conversation records, agent presence and the conversation mode, in NATS KV.
+"""Conversation records, their summaries (summaries.py), agent presence and the conversation mode, in NATS KV.
 
 Every replica keeps a local view of the whole ``sb_handoff`` bucket, fed by a KV watch, so
 listing the queue is a memory read and every change reaches every replica's agent sockets.
@@ -26,6 +26,7 @@ from nats.js.errors import (
 )
 
 from handoff.records import AgentPresence, ConversationRecord
+from handoff.summaries import ConversationSummary, summary_key
 from shared.aio import stop_tasks
 from shared.bus import nats_replicas
 from shared.events.handoff import ConversationState
@@ -37,9 +38,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_CONV, _AGENT = "conv", "agent"
+_CONV, _AGENT, _SUMMARY = "conv", "agent", "sum"
 
-Listener = Callable[[ConversationRecord | AgentPresence], None]
+Listener = Callable[[ConversationRecord | AgentPresence | ConversationSummary], None]
 
 
 class Conflict(Exception):
@@ -80,6 +81,7 @@ class HandoffStore:
         self.modes = modes
         self.conversations: dict[tuple[str, str], ConversationRecord] = {}
         self.agents: dict[tuple[str, str], AgentPresence] = {}
+        self.summaries: dict[tuple[str, str], ConversationSummary] = {}
         self.listeners: list[Listener] = []
         self._watch_task: asyncio.Task[None] | None = None
         self._watcher: KeyValue.KeyWatcher | None = None
@@ -130,12 +132,14 @@ class HandoffStore:
             self._merge(self.conversations, (tenant_id, ident), ConversationRecord, entry, deleted)
         elif kind == _AGENT:
             self._merge(self.agents, (tenant_id, ident), AgentPresence, entry, deleted)
+        elif kind == _SUMMARY:
+            self._merge(self.summaries, (tenant_id, ident), ConversationSummary, entry, deleted)
 
     def _merge(
         self,
         cache: dict,
         key: tuple[str, str],
-        model: type[ConversationRecord] | type[AgentPresence],
+        model: type[ConversationRecord] | type[AgentPresence] | type[ConversationSummary],
         entry: KeyValue.Entry,
         deleted: bool,
     ) -> None:
@@ -149,7 +153,9 @@ class HandoffStore:
         value.revision = entry.revision or 0
         self._remember(cache, key, value)
 
-    def _remember(self, cache: dict, key: tuple[str, str], value: ConversationRecord | AgentPresence) -> None:
+    def _remember(
+        self, cache: dict, key: tuple[str, str], value: ConversationRecord | AgentPresence | ConversationSummary
+    ) -> None:
         current = cache.get(key)
         if current is not None and current.revision >= value.revision:
             return
@@ -205,6 +211,32 @@ class HandoffStore:
             raise Conflict(f"conversation {record.conversation_id} changed since revision {record.revision}") from e
         saved = record.model_copy(update={"revision": revision})
         self._remember(self.conversations, (record.tenant_id, record.conversation_id), saved)
+        return saved
+
+    async def load_summary(self, tenant_id: str, conversation_id: str) -> ConversationSummary | None:
+        try:
+            entry = await self.kv.get(summary_key(tenant_id, conversation_id))
+        except (KeyNotFoundError, KeyDeletedError):
+            return None
+        if not entry.value:
+            return None
+        summary = ConversationSummary.model_validate_json(entry.value)
+        summary.revision = entry.revision or 0
+        return summary
+
+    async def save_summary(self, summary: ConversationSummary) -> ConversationSummary | None:
+        """Store ``summary`` if unchanged since it was read; None if someone else wrote first."""
+        key = summary_key(summary.tenant_id, summary.conversation_id)
+        value = summary.model_dump_json().encode()
+        try:
+            if summary.revision:
+                revision = await self.kv.update(key, value, last=summary.revision)
+            else:
+                revision = await self.kv.create(key, value)
+        except KeyWrongLastSequenceError:
+            return None
+        saved = summary.model_copy(update={"revision": revision})
+        self._remember(self.summaries, (summary.tenant_id, summary.conversation_id), saved)
         return saved
 
     def with_outbox(self) -> list[ConversationRecord]:

@@ -33,7 +33,7 @@ class TranscriptFlag(BaseModel):
 
 class TranscriptMessage(BaseModel):
     message_id: str
-    role: str = Field(description="visitor, assistant, agent or system.")
+    role: str = Field(description="visitor, assistant, agent, system, or note (an internal note: agents only).")
     text: str
     author: Author | None = None
     ts: datetime
@@ -148,6 +148,7 @@ def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_ev
         elif kind.startswith("handoff.") or kind == "notice":
             handoffs.append(e)
     sentiment: list[SentimentPoint] = []
+    notes: list[TranscriptMessage] = []
     for e in ops_events:
         kind = e.get("type", "")
         if kind == "sentiment.scored":
@@ -157,10 +158,20 @@ def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_ev
                 messages[point.message_id].sentiment = point.score
         elif kind.startswith("handoff."):
             handoffs.append(e)
+        elif kind == "agent.note":
+            notes.append(
+                TranscriptMessage(
+                    message_id=e.get("note_id", e.get("id", "")),
+                    role="note",
+                    text=e.get("text", ""),
+                    author=e.get("author"),
+                    ts=e["ts"],
+                )
+            )
     for message_id, found in flags.items():
         if message_id in messages:
             messages[message_id].flags = found
-    ordered = sorted(messages.values(), key=lambda m: (m.seq or 0, m.ts))
+    ordered = with_notes(sorted(messages.values(), key=lambda m: (m.seq or 0, m.ts)), notes)
     handoffs.sort(key=lambda e: str(e.get("ts", "")))
     return Transcript(
         conversation=record,
@@ -169,6 +180,15 @@ def build_transcript(record: ConversationRecord, conv_events: list[dict], ops_ev
         handoffs=handoffs,
         mood=sentiment[-1].mood if sentiment else None,
     )
+
+
+def with_notes(ordered: list[TranscriptMessage], notes: list[TranscriptMessage]) -> list[TranscriptMessage]:
+    """Notes (another stream: no comparable seq) go in by time, after every message written before them."""
+    out = list(ordered)
+    for note in sorted(notes, key=lambda n: n.ts):
+        at = next((i for i, m in enumerate(out) if m.role != "note" and m.ts > note.ts), len(out))
+        out.insert(at, note)
+    return out
 
 
 async def load_transcript(js: JetStreamContext, record: ConversationRecord) -> Transcript:

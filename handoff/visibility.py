@@ -5,6 +5,11 @@ Bus events carry what visitors and the assistant say, so they go only where the 
 them: everything of the conversations assigned to that agent, and for queued ones the metadata
 an agent picks work by (sentiment scores, handoff requests and state changes). A supervisor
 sees everything of the tenant.
+
+Conversation summaries (summaries.py: the visitor's name, a one-line preview of the last
+message, page, language, mood) are not bus events: every agent of the tenant gets them, as
+the list every agent picks work from shows them (and any agent of the tenant may read a
+conversation's transcript through the API anyway).
 """
 
 from __future__ import annotations

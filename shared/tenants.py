@@ -76,6 +76,14 @@ class ModelConfig(BaseModel):
     )
 
 
+class CannedReply(BaseModel):
+    """A reply agents insert by typing ``/shortcut`` in the console."""
+
+    shortcut: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="Typed after a slash, e.g. 'shipping'.")
+    title: str = Field("", max_length=120, description="What the console lists it as (the text when empty).")
+    text: str = Field(min_length=1, max_length=8000, description="The reply (markdown, as agents write it).")
+
+
 class HandoffRules(BaseModel):
     keywords: list[str] = Field(default_factory=lambda: ["human", "agent", "person", "representative"])
     sentiment_threshold: float = Field(-0.5, description="Rolling mood below this asks for a human.")
@@ -108,6 +116,9 @@ class HandoffRules(BaseModel):
         ge=0,
         description="The sentiment monitor asks for a human at most once per conversation in this many seconds, "
         "and never while the conversation is queued or assigned (a flood of messages is one request).",
+    )
+    canned_replies: list[CannedReply] = Field(
+        default_factory=list, max_length=500, description="Replies the tenant's agents insert by shortcut."
     )
 
 

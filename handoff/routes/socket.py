@@ -4,8 +4,11 @@ Protocol (JSON text frames). Authenticate with ``Authorization: Bearer <token>``
 browser, a first frame ``{"kind": "auth", "token": "..."}``. The server then sends
 ``{"kind": "snapshot", "me", "conversations", "agents"}`` followed by
 ``{"kind": "conversation", "conversation": {...}}`` and ``{"kind": "agent", "agent": {...}}``
-on every change in the tenant, and ``{"kind": "event", "channel", "seq", "event"}`` for the bus
-events the agent may see (push: what the widget sees; live: visitor typing; ops: sentiment,
+on every change in the tenant, ``{"kind": "summary", "conversation_id", "visitor": {...}}`` when a
+conversation's visitor summary changes (name, last message preview, page, language, mood: the
+``visitor`` of a ConversationView, for every conversation of the tenant), and
+``{"kind": "event", "channel", "seq", "event"}`` for the bus events the agent may see (push:
+what the widget sees; live: visitor typing; ops: sentiment,
 handoff requests): all of the conversations assigned to the agent, only metadata of queued ones
 (visibility.py); a supervisor gets every conversation of the tenant. Client frames: ``{"kind": "ping"}``,
 ``{"kind": "typing", "conversation_id", "on"}``, ``{"kind": "presence", "status"}``.

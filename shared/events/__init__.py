@@ -6,6 +6,7 @@ from shared.events.components import Component, ComponentUpdated
 from shared.events.feedback import Feedback, WidgetAction
 from shared.events.guards import MessageFlagged, SentimentScored
 from shared.events.handoff import (
+    AgentNote,
     HandoffAccepted,
     HandoffEnded,
     HandoffQueued,
@@ -29,6 +30,7 @@ for _module in (messages, presence, feedback, handoff, guards, components, insig
     register_module_events(vars(_module))
 
 __all__ = (
+    "AgentNote",
     "Author",
     "Component",
     "ComponentUpdated",

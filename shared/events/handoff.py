@@ -67,3 +67,15 @@ class HandoffStateChanged(Event):
     agent_id: str | None = Field(None, description="The agent who made it or is assigned after it.")
     reason: str = Field("", description="Why, e.g. 'claimed', 'auto_assigned', 'agent_timeout'.")
     revision: int = Field(description="Revision of the conversation record after the transition (orders them).")
+
+
+class AgentNote(Event):
+    """An internal note an agent wrote on a conversation: for agents only, on ops, so never sent to a widget
+    (the widget follows ``push``, which carries ``conv`` events only) nor given to the assistant."""
+
+    channel: ClassVar[Channel] = Channel.OPS
+    type: Literal["agent.note"] = "agent.note"
+    note_id: str = Field(description="Id of the note (the same client id from the same agent gives the same one).")
+    agent_id: str = Field(description="The agent who wrote it.")
+    author: Author = Field(description="Their display name, as other agents see it.")
+    text: str = Field(max_length=8000, description="The note, as the agent wrote it.")

@@ -37,6 +37,18 @@ class UserMessage(Event):
     client_id: str = Field(description="Id the widget chose; resending the same one is idempotent.")
     visitor_id: str = Field(description="The visitor who sent it.")
     text: str = Field(description="Message text as typed.", max_length=8000)
+    page: str | None = Field(
+        None, max_length=500, description="Path of the page the visitor wrote from, as their widget reported it."
+    )
+    language: str | None = Field(
+        None, max_length=35, description="The visitor's language (a BCP 47 tag) from their widget or browser."
+    )
+    visitor_name: str | None = Field(
+        None, max_length=120, description="A verified visitor's name, as the host site gave it (never anonymous)."
+    )
+    visitor_email: str | None = Field(
+        None, max_length=254, description="A verified visitor's email, as the host site gave it (never anonymous)."
+    )
 
 
 class MessageCreated(Event):

@@ -64,6 +64,28 @@ async def test_message_send_publishes_a_user_message_and_acks_with_seq(
     assert sum((info.state.subjects or {}).values()) == 1
 
 
+async def test_a_user_message_carries_the_page_and_language_the_socket_reported(
+    gateway: GatewayClient, nats_client: nats.NATS
+) -> None:
+    session = await gateway.session()
+    bus = await _bus(nats_client, Channel.CONV, session)
+    async with gateway.socket(session["token"], page="/pricing/teams", lang="fr-ca") as ws:
+        await ws.recv_until("hello")
+        await ws.send({"type": "message.send", "client_id": "c-1", "text": "Combien ?"})
+        await ws.recv_until("ack")
+        published = json.loads((await bus.next_msg(TIMEOUT)).data)
+    assert (published["page"], published["language"]) == ("/pricing/teams", "fr-ca")
+    # without a lang parameter, the browser's Accept-Language; without a page, none
+    async with connect(
+        gateway.ws_url(session["token"]), additional_headers={"Accept-Language": "de-DE,de;q=0.9"}
+    ) as raw:
+        await raw.recv()  # hello
+        await raw.send(json.dumps({"type": "message.send", "client_id": "c-2", "text": "Wie viel?"}))
+        published = json.loads((await bus.next_msg(TIMEOUT)).data)
+    await bus.unsubscribe()
+    assert (published["page"], published["language"]) == (None, "de-DE")
+
+
 async def test_other_frames_publish_their_events(gateway: GatewayClient, nats_client: nats.NATS) -> None:
     session = await gateway.session()
     conv, ops, live = [await _bus(nats_client, ch, session) for ch in (Channel.CONV, Channel.OPS, Channel.LIVE)]
@@ -147,3 +169,53 @@ async def test_every_component_kind_is_replayed_on_resume(gateway: GatewayClient
     assert resumed["replayed"] == 3
     for original, frame in zip(sent, replayed, strict=True):
         assert parse_event(json.dumps(frame)).model_dump(exclude={"seq"}) == original.model_dump(exclude={"seq"})
+
+
+async def test_an_internal_agent_note_never_reaches_the_widget_socket(
+    gateway: GatewayClient, nats_client: nats.NATS
+) -> None:
+    from shared.events import AgentNote, Author, Notice
+
+    session = await gateway.session()
+    c = session["conversation_id"]
+    js = nats_client.jetstream()
+    async with gateway.socket(session["token"]) as ws:
+        await ws.recv_until("hello")
+        note = AgentNote(
+            tenant_id="acme", conversation_id=c, note_id="n1", agent_id="al", author=Author(name="Al"), text="VIP"
+        )
+        await js.publish(note.subject, note.model_dump_json().encode())
+        # published after the note: once the widget has it, the note would have come first
+        marker = Notice(tenant_id="acme", conversation_id=c, code="marker", text="after the note")
+        await js.publish(marker.subject, marker.model_dump_json().encode())
+        got = await ws.recv_until("notice")
+    assert got["code"] == "marker"
+    assert [f for f in ws.skipped if f.get("type") == "agent.note" or "VIP" in json.dumps(f)] == []
+
+
+async def test_a_verified_visitor_is_named_in_their_messages_an_anonymous_one_never(
+    gateway: GatewayClient, nats_client: nats.NATS
+) -> None:
+    import hashlib
+    import hmac
+
+    from tests.gateway.conftest import IDENTITY_SECRET
+
+    good = hmac.new(IDENTITY_SECRET.encode(), b"alice", hashlib.sha256).hexdigest()
+    named = {"user_name": "Alice Liddell", "user_email": "alice@example.com"}
+    published = []
+    for session in (
+        await gateway.session(user_id="alice", user_hash=good, **named),
+        await gateway.session(**named),  # anonymous: anyone could claim that name
+    ):
+        bus = await _bus(nats_client, Channel.CONV, session)
+        async with gateway.socket(session["token"]) as ws:
+            await ws.recv_until("hello")
+            await ws.send({"type": "message.send", "client_id": "c-1", "text": "Hello"})
+            await ws.recv_until("ack")
+            published.append(json.loads((await bus.next_msg(TIMEOUT)).data))
+        await bus.unsubscribe()
+    verified, anonymous = published
+    assert (verified["visitor_name"], verified["visitor_email"]) == ("Alice Liddell", "alice@example.com")
+    assert verified["visitor_id"].startswith("u_")
+    assert (anonymous["visitor_name"], anonymous["visitor_email"]) == (None, None)

@@ -120,7 +120,7 @@ async def test_console_claims_streams_alerts_replies_and_hands_back(
     await expect(page.get_by_test_id("alert-flag")).to_contain_text("not in the sources")
     await expect(page.get_by_test_id("alert-mood")).to_contain_text("Bad mood")
     await expect(streaming.get_by_test_id("flag")).to_contain_text("not in the sources")
-    await expect(page.get_by_test_id("mood")).to_have_text("mood -0.80")
+    await expect(page.get_by_test_id("mood")).to_have_text("mood: angry (-0.80)")
     await page.screenshot(path=shot("02-alerts.png"))
 
     # visitor typing shows; agent typing and the reply reach the widget

@@ -14,7 +14,14 @@ from nats.js.errors import NotFoundError
 
 import handoff.handlers
 from handoff.config import HandoffSettings
-from handoff.handlers import ACTIVITY_DURABLE, DURABLES, REQUESTS_DURABLE, WEBHOOKS_DURABLE
+from handoff.handlers import (
+    ACTIVITY_DURABLE,
+    DURABLES,
+    MOODS_DURABLE,
+    REPLIES_DURABLE,
+    REQUESTS_DURABLE,
+    WEBHOOKS_DURABLE,
+)
 from shared import dlq, redelivery
 from shared.events import HandoffRequested
 from shared.settings import Settings
@@ -101,11 +108,14 @@ async def test_a_durable_an_older_build_made_with_a_delivery_limit_loses_it(
         REQUESTS_DURABLE: kind_pattern(Channel.OPS, "handoff.requested"),
         ACTIVITY_DURABLE: kind_pattern(Channel.CONV, "message.user"),
         WEBHOOKS_DURABLE: kind_pattern(Channel.OPS, "handoff.state"),
+        REPLIES_DURABLE: kind_pattern(Channel.CONV, "message.completed"),
+        MOODS_DURABLE: kind_pattern(Channel.OPS, "sentiment.scored"),
     }
     for stream, durable in DURABLES:
         with contextlib.suppress(NotFoundError):
             await js.delete_consumer(stream, durable)
-        policy = DeliverPolicy.NEW if durable == ACTIVITY_DURABLE else DeliverPolicy.ALL
+        new_only = (ACTIVITY_DURABLE, REPLIES_DURABLE, MOODS_DURABLE)
+        policy = DeliverPolicy.NEW if durable in new_only else DeliverPolicy.ALL
         config = ConsumerConfig(
             durable_name=durable, max_deliver=3, filter_subject=filters[durable], deliver_policy=policy
         )
