@@ -21,6 +21,8 @@
   const MAX_CACHED_EVENTS = 400;
   const CACHE_VERSION = 2;
   const HISTORY_PAGE = 200;
+  /** Below this width the floating panel fills the screen and the page behind it stops scrolling. */
+  const MOBILE_QUERY = '(max-width: 600px)';
 
   const STRINGS = {
     title: 'Chat with us',
@@ -748,7 +750,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .meta { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .8em; color: var(--sb-muted); }
 .feedback { display: inline-flex; align-items: center; background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
-.sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; gap: 4px 8px; }
+.sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
 .sources a { color: var(--sb-link); }
 .system { align-self: center; display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); text-align: center; max-width: 90%; }
 .typing { display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); padding: 0 16px 6px; min-height: 1.4em; }
@@ -801,6 +803,30 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .label { font-size: .85em; font-weight: 600; }
 .field input, .field select, .field textarea { padding: 7px 9px; border: 1px solid var(--sb-border); border-radius: 6px; background: var(--sb-surface); color: var(--sb-text); }
 .form-submit { align-self: flex-start; }
+/* Touch targets of at least 24x24 px (WCAG 2.2 AA 2.5.8), whatever the tenant's font size. */
+button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24px; }
+.feedback { min-height: 28px; min-width: 36px; justify-content: center; }
+.flag-ask { min-height: 24px; }
+.sources a, .sources .source { display: inline-flex; align-items: center; min-height: 24px; }
+.header-button.icon { min-width: 32px; min-height: 32px; }
+/* The header stays a header: the title and the subtitle take two lines at most, then end in an ellipsis. */
+.title, .subtitle { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; overflow-wrap: anywhere; }
+@media ${MOBILE_QUERY} {
+  .floating .panel { position: fixed; inset: 0; width: auto; height: 100vh; height: 100dvh; max-height: none;
+    border-radius: 0; border: 0; box-shadow: none; }
+  .root.floating[data-open] > :not(.panel) { display: none; }
+  .input, .field input, .field select, .field textarea { font-size: max(16px, 1em); }
+  .header { gap: 8px; padding: 8px; padding-inline-start: 12px; }
+  .header .avatar { width: 30px; height: 30px; }
+  .h-centered .header { flex-direction: row; text-align: start; padding: 8px; padding-inline-start: 12px; }
+  .h-centered .header .avatar { width: 30px; height: 30px; }
+  .h-centered .close { position: static; }
+  .subtitle { -webkit-line-clamp: 1; }
+  .header-button:not(.icon) { max-width: 10em; overflow: hidden; text-overflow: ellipsis; min-height: 32px; }
+  .header-button.icon { min-width: 40px; min-height: 40px; }
+  .sources { font-size: .9em; }
+  .feedback { min-height: 32px; min-width: 40px; }
+}
 @keyframes sb-blink { to { visibility: hidden; } }
 @keyframes sb-bounce { 0%, 80%, 100% { transform: translateY(0); opacity: .5; } 40% { transform: translateY(-4px); opacity: 1; } }
 @keyframes sb-slide-up { from { transform: translateY(16px); opacity: 0; } }
@@ -865,12 +891,15 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       if (cached) this._setTenant(cached, false);
       this._tenantConfig = this._tenantConfig || {};
       this._open = this.hasAttribute('open');
+      this._mobile = window.matchMedia(MOBILE_QUERY);
       this._build();
       if (this._session) this._restore();
       this._onOnline = () => this._reconnectNow();
       this._onVisible = () => { if (document.visibilityState === 'visible') this._reconnectNow(); };
       this._onHide = () => this._persistNow();
       this._onOffline = () => this._setStatus('offline');
+      this._onMobile = () => this._lockPageScroll();
+      this._mobile.addEventListener('change', this._onMobile);
       window.addEventListener('online', this._onOnline);
       window.addEventListener('offline', this._onOffline);
       document.addEventListener('visibilitychange', this._onVisible);
@@ -889,11 +918,13 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       window.removeEventListener('offline', this._onOffline);
       document.removeEventListener('visibilitychange', this._onVisible);
       window.removeEventListener('pagehide', this._onHide);
+      this._mobile.removeEventListener('change', this._onMobile);
       this._persistNow();
       if (this._ws) this._ws.close(1000);
       this._ws = null;
       this._live = false;
       this._mounted = false;
+      this._lockPageScroll();
     }
 
     attributeChangedCallback(name, _old, value) {
@@ -1000,6 +1031,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         'a-' + pick(cfg.animation, ['slide', 'fade', 'pop', 'none'], 'slide'),
       ].filter(Boolean).join(' ');
       this.setAttribute('data-layout', layout);
+      this._root.toggleAttribute('data-open', layout === 'floating' && !!this._open);
+      this._lockPageScroll();
       const key = JSON.stringify([layout, cfg.templates, S]);
       if (key === this._structureKey) {
         this._refreshHeader();
@@ -1128,6 +1161,8 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._open = open;
       const e = this._els;
       e.panel.hidden = !open;
+      this._root.toggleAttribute('data-open', open);
+      this._lockPageScroll();
       if (e.launcher) e.launcher.setAttribute('aria-expanded', String(open));
       if (open) {
         this._unread = 0;
@@ -1139,6 +1174,24 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         e.launcher.focus();
       }
       this.dispatchEvent(new CustomEvent(open ? 'switchboard:open' : 'switchboard:close'));
+    }
+
+    /**
+     * While the floating panel covers a phone's screen, the page behind it does not scroll (the
+     * page's own overflow styles are put back when the panel closes, the screen widens or the
+     * widget leaves the page).
+     */
+    _lockPageScroll() {
+      const lock = !!(this._mounted && this._open && this._layout() === 'floating' && this._mobile && this._mobile.matches);
+      if (lock === !!this._pageOverflow) return;
+      const targets = [document.documentElement, document.body].filter(Boolean);
+      if (lock) {
+        this._pageOverflow = targets.map((el) => [el, el.style.overflow]);
+        for (const el of targets) el.style.overflow = 'hidden';
+      } else {
+        for (const [el, value] of this._pageOverflow) el.style.overflow = value;
+        this._pageOverflow = null;
+      }
     }
 
     _updateBadge() {
