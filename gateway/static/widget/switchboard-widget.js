@@ -49,6 +49,8 @@
     reconnecting: 'Reconnecting…',
     offline: 'You are offline',
     sending: 'Sending…',
+    sent: 'Sent',
+    not_sent: 'Not sent',
     feedback_up: 'Helpful',
     feedback_down: 'Not helpful',
     feedback_thanks: 'Thanks for your feedback',
@@ -119,6 +121,27 @@
   }
 
   const IMG_PROTOCOLS = ['http:', 'https:'];
+
+  /** An Intl formatter for `lang`, or for the browser's language when `lang` is not a valid tag. */
+  function intl(Ctor, lang, options) {
+    try {
+      return new Ctor(lang, options);
+    } catch {
+      return new Ctor(undefined, options);
+    }
+  }
+
+  /** "now", "5 min. ago", "2 hr. ago" in `lang`; older than a day, the date and time. */
+  function relativeTime(date, lang, now = Date.now()) {
+    const s = Math.round((date.getTime() - now) / 1000);
+    const rtf = intl(Intl.RelativeTimeFormat, lang, { numeric: 'auto', style: 'short' });
+    if (Math.abs(s) < 45) return rtf.format(0, 'second');
+    if (Math.abs(s) < 3600) return rtf.format(Math.round(s / 60), 'minute');
+    if (Math.abs(s) < 86400) return rtf.format(Math.round(s / 3600), 'hour');
+    return intl(Intl.DateTimeFormat, lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  }
+
+  const fullTime = (date, lang) => intl(Intl.DateTimeFormat, lang, { dateStyle: 'full', timeStyle: 'medium' }).format(date);
 
   /** Reconnect delay: exponential, capped, with "equal jitter" (never zero, never a herd). */
   function backoff(attempt, baseMs, maxMs, random = Math.random) {
@@ -240,6 +263,7 @@
     };
     vars['--sb-flag-text'] = hex(readable(text, parseColor(vars['--sb-flag-bg'])));
     vars['--sb-accent-readable'] = hex(readable(accent, bg));
+    vars['--sb-error'] = hex(readable([176, 0, 32], bg));
     // Any other token passes through as --sb-<name>: radius, font, font_size, shadow, width, height...
     for (const [k, v] of Object.entries(t)) {
       const name = '--sb-' + k.replace(/_/g, '-');
@@ -748,6 +772,11 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .flag-note .flag-reason { opacity: .8; }
 .flag-ask { font: inherit; color: inherit; background: none; border: 1px solid currentColor; border-radius: 4px; padding: 0 6px; cursor: pointer; }
 .meta { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .8em; color: var(--sb-muted); }
+.time { font-variant-numeric: tabular-nums; border-radius: 3px; }
+.time:focus-visible::after { content: ' · ' attr(title); }
+.message-status[data-state="failed"] { color: var(--sb-error); font-weight: 600; }
+/* "Sent" shows under the visitor's latest sent message only; sending and failed show under every one. */
+.row.visitor:has(~ .row.visitor [data-state="sent"]) .message-status[data-state="sent"] { display: none; }
 .feedback { display: inline-flex; align-items: center; background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
 .sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
@@ -905,6 +934,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       document.addEventListener('visibilitychange', this._onVisible);
       window.addEventListener('pagehide', this._onHide);
       this._watchdog = setInterval(() => this._checkAlive(), 5000);
+      this._clock = setInterval(() => this._refreshTimes(), 30_000);
       this._loadConfig().finally(() => {
         if (this._session || this._layout() !== 'floating' || this.hasAttribute('open')) this._connect();
       });
@@ -913,6 +943,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     disconnectedCallback() {
       this._closing = true;
       clearInterval(this._watchdog);
+      clearInterval(this._clock);
       clearTimeout(this._retryTimer);
       window.removeEventListener('online', this._onOnline);
       window.removeEventListener('offline', this._onOffline);
@@ -969,12 +1000,17 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
 
     _S() {
       const cfg = this._cfg();
-      const lang = (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
+      const lang = this._lang();
       const locales = cfg.locales || {};
       const local = locales[lang] || locales[lang.split('-')[0]] || {};
       const S = { ...STRINGS, ...cfg.strings, ...local };
       S.assistant_name = this._assistantName || S.assistant;
       return S;
+    }
+
+    /** The visitor's language: the element's lang attribute, else the page's, else the browser's. */
+    _lang() {
+      return (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
     }
 
     _layout() {
@@ -1302,7 +1338,12 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     _renderMeta(m) {
       const S = this._S();
       const kids = [];
-      if (m.role === 'visitor' && m.status === 'sending') kids.push(h('span', { part: 'message-status' }, S.sending));
+      m.timeEl = this._timeEl(m.ts);
+      kids.push(m.timeEl);
+      if (m.role === 'visitor' && m.status) {
+        const label = { sending: S.sending, sent: S.sent, failed: S.not_sent }[m.status];
+        kids.push(h('span', { part: 'message-status', class: 'message-status', 'data-state': m.status }, label));
+      }
       if (m.final && (m.role === 'assistant' || m.role === 'agent') && m.text && this._cfg().feedback !== false) {
         const rated = this._feedback[m.id];
         const button = (rating, label, glyph) => h('button', {
@@ -1321,6 +1362,22 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
           return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', part: 'source' }, title) : h('span', { part: 'source' }, title);
         });
         m.meta.append(h('div', { class: 'sources', part: 'sources' }, h('span', null, S.sources + ':'), links));
+      }
+    }
+
+    /** <time datetime> with the relative time as text and the full time on hover (title) and focus. */
+    _timeEl(ts) {
+      const date = ts ? new Date(ts) : null;
+      if (!date || Number.isNaN(date.getTime())) return null;
+      const lang = this._lang();
+      return h('time', { part: 'time', class: 'time', datetime: date.toISOString(), title: fullTime(date, lang), tabindex: '0' }, relativeTime(date, lang));
+    }
+
+    /** Relative times age: "now" becomes "1 min. ago" without a re-render of the message. */
+    _refreshTimes() {
+      const lang = this._lang();
+      for (const m of this._msgs.values()) {
+        if (m.timeEl) m.timeEl.textContent = relativeTime(new Date(m.timeEl.getAttribute('datetime')), lang);
       }
     }
 
@@ -1428,6 +1485,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       m.clientId = clientId;
       m.text = text;
       m.status = 'sending';
+      m.ts = new Date().toISOString();
       this._clientIds.set(clientId, m);
       this._renderNow(m);
       this._renderMeta(m);
@@ -1559,6 +1617,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         m.clientId = o.frame.client_id;
         m.text = o.frame.text;
         m.status = 'sending';
+        m.ts = Number.isFinite(o.at) ? new Date(o.at).toISOString() : null;
         this._clientIds.set(m.clientId, m);
         this._renderNow(m);
         this._renderMeta(m);
@@ -1682,7 +1741,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       url.searchParams.set('page', location.pathname); // for the tenant's nudges ("on this page for 30 s")
       if (!this._lastSeq) { // a conversation this widget has nothing of: the tenant's welcome, if any
         url.searchParams.set('welcome', '1');
-        url.searchParams.set('lang', (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase());
+        url.searchParams.set('lang', this._lang());
       }
       let ws;
       try {
@@ -1844,6 +1903,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
           }
           m.text = String(ev.text ?? m.text);
           m.status = 'sent';
+          m.ts = ev.ts || m.ts;
           this._outbox = this._outbox.filter((o) => o.frame.client_id !== ev.client_id);
           this._renderNow(m);
           this._renderMeta(m);
@@ -1852,6 +1912,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         case 'message.created': {
           const m = this._message(ev.message_id, ev.role || 'assistant', ev.author);
           if (Array.isArray(ev.sources)) m.sources = ev.sources;
+          m.ts = m.ts || ev.ts;
           this._typing({ who: m.role, on: false });
           this._render(m);
           return;
@@ -1870,6 +1931,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
           const m = this._message(ev.message_id, ev.role || 'assistant', ev.author);
           m.text = String(ev.text ?? '');
           m.final = true;
+          m.ts = ev.ts || m.ts;
           if (Array.isArray(ev.sources)) m.sources = ev.sources;
           this._renderNow(m);
           this._renderMeta(m);
