@@ -62,6 +62,8 @@
     withheld: '[removed: could not be verified]',
     replaced: 'Corrected',
     cancelled: 'Reply stopped',
+    stopped_takeover: 'Stopped — a person is taking over',
+    new_messages: 'New messages ↓',
     new_message: '{name}: {text}',
     carousel_label: 'Carousel',
     carousel_prev: 'Previous',
@@ -75,6 +77,368 @@
     rate_limited: 'You are sending messages too fast. Please wait a moment.',
     too_long: 'That message is too long.',
   };
+
+  /** Bundled translations of STRINGS, chosen by the visitor's language (see _S). */
+  const TRANSLATIONS = {
+    es: {
+      title: "Chatea con nosotros",
+      subtitle: "Normalmente respondemos al instante",
+      subtitle_agent: "Estás hablando con {name}",
+      placeholder: "Escribe un mensaje…",
+      send: "Enviar",
+      open: "Abrir el chat",
+      close: "Cerrar el chat",
+      dialog_label: "Chat",
+      handoff: "Hablar con una persona",
+      handoff_asked: "Has pedido hablar con una persona.",
+      handoff_queued: "Esperando a la próxima persona disponible…",
+      handoff_queued_position: "Eres el número {position} en la cola.",
+      agent_joined: "{name} se ha unido a la conversación",
+      agent_left: "{name} ha salido de la conversación",
+      conversation_resolved: "Esta conversación se ha cerrado. Escríbenos cuando quieras.",
+      typing: "{name} está escribiendo…",
+      assistant: "Asistente",
+      agent: "Agente",
+      you: "Tú",
+      connecting: "Conectando…",
+      reconnecting: "Reconectando…",
+      offline: "Estás sin conexión",
+      sending: "Enviando…",
+      sent: "Enviado",
+      not_sent: "No enviado",
+      feedback_up: "Útil",
+      feedback_down: "No es útil",
+      feedback_thanks: "Gracias por tu opinión",
+      sources: "Fuentes",
+      flagged: "No se pudo verificar: {reason}",
+      flag_note: "No pudimos confirmar la parte resaltada en nuestra documentación, así que podría ser incorrecta. Compruébala antes de fiarte de ella.",
+      flag_reason: "Motivo: {reason}",
+      flag_ask: "Preguntar a una persona",
+      withheld: "[eliminado: no se pudo verificar]",
+      replaced: "Corregido",
+      cancelled: "Respuesta detenida",
+      stopped_takeover: "Detenida: una persona se hace cargo",
+      new_messages: "Mensajes nuevos ↓",
+      carousel_label: "Carrusel",
+      carousel_prev: "Anterior",
+      carousel_next: "Siguiente",
+      slide_label: "{index} de {count}",
+      form_submit: "Enviar",
+      messages_label: "Conversación",
+      input_label: "Mensaje",
+      unread: "{count} sin leer",
+      error: "Algo salió mal ({code})",
+      rate_limited: "Estás enviando mensajes demasiado rápido. Espera un momento.",
+      too_long: "Ese mensaje es demasiado largo.",
+    },
+    fr: {
+      title: "Discutez avec nous",
+      subtitle: "Nous répondons généralement tout de suite",
+      subtitle_agent: "Vous discutez avec {name}",
+      placeholder: "Écrivez un message…",
+      send: "Envoyer",
+      open: "Ouvrir le chat",
+      close: "Fermer le chat",
+      dialog_label: "Discussion",
+      handoff: "Parler à une personne",
+      handoff_asked: "Vous avez demandé à parler à une personne.",
+      handoff_queued: "En attente de la prochaine personne disponible…",
+      handoff_queued_position: "Vous êtes numéro {position} dans la file.",
+      agent_joined: "{name} a rejoint la conversation",
+      agent_left: "{name} a quitté la conversation",
+      conversation_resolved: "Cette conversation est close. Écrivez-nous quand vous voulez.",
+      typing: "{name} écrit…",
+      assistant: "Assistant",
+      agent: "Conseiller",
+      you: "Vous",
+      connecting: "Connexion…",
+      reconnecting: "Reconnexion…",
+      offline: "Vous êtes hors ligne",
+      sending: "Envoi…",
+      sent: "Envoyé",
+      not_sent: "Non envoyé",
+      feedback_up: "Utile",
+      feedback_down: "Pas utile",
+      feedback_thanks: "Merci pour votre avis",
+      sources: "Sources",
+      flagged: "Non vérifié : {reason}",
+      flag_note: "Nous n'avons pas pu confirmer la partie surlignée dans notre documentation : elle est peut-être fausse. Vérifiez-la avant de vous y fier.",
+      flag_reason: "Pourquoi : {reason}",
+      flag_ask: "Demander à une personne",
+      withheld: "[supprimé : non vérifié]",
+      replaced: "Corrigé",
+      cancelled: "Réponse interrompue",
+      stopped_takeover: "Interrompue — une personne prend le relais",
+      new_messages: "Nouveaux messages ↓",
+      carousel_label: "Carrousel",
+      carousel_prev: "Précédent",
+      carousel_next: "Suivant",
+      slide_label: "{index} sur {count}",
+      form_submit: "Valider",
+      messages_label: "Conversation",
+      input_label: "Message",
+      unread: "{count} non lus",
+      error: "Une erreur s'est produite ({code})",
+      rate_limited: "Vous envoyez des messages trop vite. Patientez un instant.",
+      too_long: "Ce message est trop long.",
+    },
+    de: {
+      title: "Chatten Sie mit uns",
+      subtitle: "Wir antworten meist sofort",
+      subtitle_agent: "Sie chatten mit {name}",
+      placeholder: "Nachricht schreiben…",
+      send: "Senden",
+      open: "Chat öffnen",
+      close: "Chat schließen",
+      dialog_label: "Chat",
+      handoff: "Mit einem Menschen sprechen",
+      handoff_asked: "Sie haben darum gebeten, mit einem Menschen zu sprechen.",
+      handoff_queued: "Warten auf die nächste freie Person…",
+      handoff_queued_position: "Sie sind Nummer {position} in der Warteschlange.",
+      agent_joined: "{name} ist dem Gespräch beigetreten",
+      agent_left: "{name} hat das Gespräch verlassen",
+      conversation_resolved: "Dieses Gespräch wurde beendet. Schreiben Sie uns jederzeit wieder.",
+      typing: "{name} schreibt…",
+      assistant: "Assistent",
+      agent: "Mitarbeiter",
+      you: "Sie",
+      connecting: "Verbindung wird hergestellt…",
+      reconnecting: "Verbindung wird wiederhergestellt…",
+      offline: "Sie sind offline",
+      sending: "Wird gesendet…",
+      sent: "Gesendet",
+      not_sent: "Nicht gesendet",
+      feedback_up: "Hilfreich",
+      feedback_down: "Nicht hilfreich",
+      feedback_thanks: "Danke für Ihr Feedback",
+      sources: "Quellen",
+      flagged: "Nicht bestätigt: {reason}",
+      flag_note: "Den markierten Teil konnten wir in unserer Dokumentation nicht bestätigen, er könnte also falsch sein. Bitte prüfen Sie ihn, bevor Sie sich darauf verlassen.",
+      flag_reason: "Grund: {reason}",
+      flag_ask: "Einen Menschen fragen",
+      withheld: "[entfernt: nicht bestätigt]",
+      replaced: "Korrigiert",
+      cancelled: "Antwort abgebrochen",
+      stopped_takeover: "Abgebrochen – ein Mensch übernimmt",
+      new_messages: "Neue Nachrichten ↓",
+      carousel_label: "Karussell",
+      carousel_prev: "Zurück",
+      carousel_next: "Weiter",
+      slide_label: "{index} von {count}",
+      form_submit: "Absenden",
+      messages_label: "Gespräch",
+      input_label: "Nachricht",
+      unread: "{count} ungelesen",
+      error: "Etwas ist schiefgelaufen ({code})",
+      rate_limited: "Sie senden zu schnell Nachrichten. Bitte warten Sie einen Moment.",
+      too_long: "Diese Nachricht ist zu lang.",
+    },
+    pt: {
+      title: "Fale conosco",
+      subtitle: "Normalmente respondemos na hora",
+      subtitle_agent: "Você está conversando com {name}",
+      placeholder: "Escreva uma mensagem…",
+      send: "Enviar",
+      open: "Abrir o chat",
+      close: "Fechar o chat",
+      dialog_label: "Conversa",
+      handoff: "Falar com uma pessoa",
+      handoff_asked: "Você pediu para falar com uma pessoa.",
+      handoff_queued: "Aguardando a próxima pessoa disponível…",
+      handoff_queued_position: "Você é o número {position} na fila.",
+      agent_joined: "{name} entrou na conversa",
+      agent_left: "{name} saiu da conversa",
+      conversation_resolved: "Esta conversa foi encerrada. Escreva de novo quando quiser.",
+      typing: "{name} está digitando…",
+      assistant: "Assistente",
+      agent: "Atendente",
+      you: "Você",
+      connecting: "Conectando…",
+      reconnecting: "Reconectando…",
+      offline: "Você está offline",
+      sending: "Enviando…",
+      sent: "Enviada",
+      not_sent: "Não enviada",
+      feedback_up: "Útil",
+      feedback_down: "Não foi útil",
+      feedback_thanks: "Obrigado pela sua opinião",
+      sources: "Fontes",
+      flagged: "Não foi possível verificar: {reason}",
+      flag_note: "Não conseguimos confirmar a parte destacada na nossa documentação, então ela pode estar errada. Confira antes de confiar nela.",
+      flag_reason: "Motivo: {reason}",
+      flag_ask: "Perguntar a uma pessoa",
+      withheld: "[removido: não verificado]",
+      replaced: "Corrigido",
+      cancelled: "Resposta interrompida",
+      stopped_takeover: "Interrompida — uma pessoa está assumindo",
+      new_messages: "Novas mensagens ↓",
+      carousel_label: "Carrossel",
+      carousel_prev: "Anterior",
+      carousel_next: "Próximo",
+      slide_label: "{index} de {count}",
+      form_submit: "Enviar",
+      messages_label: "Mensagens",
+      input_label: "Mensagem",
+      unread: "{count} não lidas",
+      error: "Algo deu errado ({code})",
+      rate_limited: "Você está enviando mensagens rápido demais. Aguarde um momento.",
+      too_long: "Essa mensagem é longa demais.",
+    },
+    pl: {
+      title: "Porozmawiaj z nami",
+      subtitle: "Zwykle odpowiadamy od razu",
+      subtitle_agent: "Rozmawiasz z: {name}",
+      placeholder: "Napisz wiadomość…",
+      send: "Wyślij",
+      open: "Otwórz czat",
+      close: "Zamknij czat",
+      dialog_label: "Czat",
+      handoff: "Porozmawiaj z człowiekiem",
+      handoff_asked: "Poproszono o rozmowę z człowiekiem.",
+      handoff_queued: "Czekamy na pierwszą wolną osobę…",
+      handoff_queued_position: "Twoje miejsce w kolejce: {position}.",
+      agent_joined: "{name} dołącza do rozmowy",
+      agent_left: "{name} opuszcza rozmowę",
+      conversation_resolved: "Ta rozmowa została zakończona. Napisz do nas w dowolnej chwili.",
+      typing: "{name} pisze…",
+      assistant: "Asystent",
+      agent: "Konsultant",
+      you: "Ty",
+      connecting: "Łączenie…",
+      reconnecting: "Ponowne łączenie…",
+      offline: "Brak połączenia z internetem",
+      sending: "Wysyłanie…",
+      sent: "Wysłano",
+      not_sent: "Nie wysłano",
+      feedback_up: "Pomocne",
+      feedback_down: "Niepomocne",
+      feedback_thanks: "Dziękujemy za opinię",
+      sources: "Źródła",
+      flagged: "Nie udało się zweryfikować: {reason}",
+      flag_note: "Nie udało się potwierdzić wyróżnionego fragmentu w naszej dokumentacji, więc może być błędny. Sprawdź go, zanim na nim polegasz.",
+      flag_reason: "Powód: {reason}",
+      flag_ask: "Zapytaj człowieka",
+      withheld: "[usunięto: nie udało się zweryfikować]",
+      replaced: "Poprawiono",
+      cancelled: "Odpowiedź przerwana",
+      stopped_takeover: "Przerwano — rozmowę przejmuje człowiek",
+      new_messages: "Nowe wiadomości ↓",
+      carousel_label: "Karuzela",
+      carousel_prev: "Poprzedni",
+      carousel_next: "Następny",
+      slide_label: "{index} z {count}",
+      form_submit: "Zatwierdź",
+      messages_label: "Rozmowa",
+      input_label: "Wiadomość",
+      unread: "Nieprzeczytane: {count}",
+      error: "Coś poszło nie tak ({code})",
+      rate_limited: "Wysyłasz wiadomości zbyt szybko. Poczekaj chwilę.",
+      too_long: "Ta wiadomość jest za długa.",
+    },
+    ar: {
+      title: "تحدث معنا",
+      subtitle: "نرد عادةً على الفور",
+      subtitle_agent: "أنت تتحدث مع {name}",
+      placeholder: "اكتب رسالة…",
+      send: "إرسال",
+      open: "فتح الدردشة",
+      close: "إغلاق الدردشة",
+      dialog_label: "دردشة",
+      handoff: "التحدث إلى شخص",
+      handoff_asked: "طلبت التحدث إلى شخص.",
+      handoff_queued: "في انتظار أول شخص متاح…",
+      handoff_queued_position: "ترتيبك في قائمة الانتظار: {position}.",
+      agent_joined: "انضم {name} إلى المحادثة",
+      agent_left: "غادر {name} المحادثة",
+      conversation_resolved: "تم إغلاق هذه المحادثة. راسلنا في أي وقت.",
+      typing: "{name} يكتب…",
+      assistant: "المساعد",
+      agent: "موظف الدعم",
+      you: "أنت",
+      connecting: "جارٍ الاتصال…",
+      reconnecting: "جارٍ إعادة الاتصال…",
+      offline: "أنت غير متصل بالإنترنت",
+      sending: "جارٍ الإرسال…",
+      sent: "تم الإرسال",
+      not_sent: "لم يتم الإرسال",
+      feedback_up: "مفيد",
+      feedback_down: "غير مفيد",
+      feedback_thanks: "شكرًا على ملاحظاتك",
+      sources: "المصادر",
+      flagged: "تعذّر التحقق: {reason}",
+      flag_note: "لم نتمكن من تأكيد الجزء المميّز في وثائقنا، لذا قد يكون غير صحيح. يُرجى التحقق منه قبل الاعتماد عليه.",
+      flag_reason: "السبب: {reason}",
+      flag_ask: "اسأل شخصًا",
+      withheld: "[أُزيل: تعذّر التحقق]",
+      replaced: "تم التصحيح",
+      cancelled: "توقّف الرد",
+      stopped_takeover: "توقّف — شخص يتولى المحادثة",
+      new_messages: "رسائل جديدة ↓",
+      carousel_label: "عرض دوّار",
+      carousel_prev: "السابق",
+      carousel_next: "التالي",
+      slide_label: "{index} من {count}",
+      form_submit: "إرسال",
+      messages_label: "المحادثة",
+      input_label: "الرسالة",
+      unread: "{count} غير مقروءة",
+      error: "حدث خطأ ما ({code})",
+      rate_limited: "أنت ترسل الرسائل بسرعة كبيرة. يُرجى الانتظار قليلًا.",
+      too_long: "هذه الرسالة طويلة جدًا.",
+    },
+    he: {
+      title: "דברו איתנו",
+      subtitle: "בדרך כלל אנחנו עונים מיד",
+      subtitle_agent: "בשיחה עם {name}",
+      placeholder: "כתבו הודעה…",
+      send: "שליחה",
+      open: "פתיחת הצ׳אט",
+      close: "סגירת הצ׳אט",
+      dialog_label: "צ׳אט",
+      handoff: "שיחה עם נציג",
+      handoff_asked: "ביקשת לדבר עם נציג.",
+      handoff_queued: "ממתינים לנציג הפנוי הבא…",
+      handoff_queued_position: "המקום שלך בתור: {position}.",
+      agent_joined: "{name} הצטרף/ה לשיחה",
+      agent_left: "{name} עזב/ה את השיחה",
+      conversation_resolved: "השיחה נסגרה. אפשר לכתוב לנו שוב בכל עת.",
+      typing: "{name} מקליד/ה…",
+      assistant: "עוזר",
+      agent: "נציג",
+      you: "את/ה",
+      connecting: "מתחבר…",
+      reconnecting: "מתחבר מחדש…",
+      offline: "אין חיבור לאינטרנט",
+      sending: "שולח…",
+      sent: "נשלחה",
+      not_sent: "לא נשלחה",
+      feedback_up: "מועיל",
+      feedback_down: "לא מועיל",
+      feedback_thanks: "תודה על המשוב",
+      sources: "מקורות",
+      flagged: "לא ניתן לאמת: {reason}",
+      flag_note: "לא הצלחנו לאשר את החלק המסומן בתיעוד שלנו, ולכן ייתכן שהוא שגוי. כדאי לבדוק אותו לפני שמסתמכים עליו.",
+      flag_reason: "הסיבה: {reason}",
+      flag_ask: "לשאול נציג",
+      withheld: "[הוסר: לא ניתן לאמת]",
+      replaced: "תוקן",
+      cancelled: "התשובה הופסקה",
+      stopped_takeover: "הופסקה — נציג ממשיך את השיחה",
+      new_messages: "הודעות חדשות ↓",
+      carousel_label: "קרוסלה",
+      carousel_prev: "הקודם",
+      carousel_next: "הבא",
+      slide_label: "{index} מתוך {count}",
+      form_submit: "שליחה",
+      messages_label: "שיחה",
+      input_label: "הודעה",
+      unread: "{count} שלא נקראו",
+      error: "משהו השתבש ({code})",
+      rate_limited: "נשלחות הודעות מהר מדי. נא להמתין רגע.",
+      too_long: "ההודעה ארוכה מדי.",
+    },
+  };
+  const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
 
   /** Custom component renderers and JS template overrides registered by the host page. */
   const registry = { renderers: new Map(), templates: {} };
@@ -277,6 +641,26 @@
       'bot_bubble', 'bot_text', 'header_background', 'header_text', 'link', 'flag_background',
       'launcher_background', 'launcher_text'].map((k) => [k, 1]),
   );
+
+  const isDark = (theme) => {
+    const bg = parseColor((theme || {}).background);
+    return !!bg && luminance(bg) < 0.2;
+  };
+  /** Colours that follow the background; the brand's (accent, header, launcher, visitor bubble) stay. */
+  const SURFACE_KEYS = ['background', 'text', 'surface', 'border', 'muted', 'bot_bubble', 'bot_text', 'link', 'flag_background', 'accent_text', 'user_text', 'header_text', 'launcher_text'];
+  /**
+   * The theme for dark mode: a theme that is dark already stays as it is; a light one gets a dark
+   * background and light text, its brand colours kept (readable colours are derived again), then
+   * the tenant's `theme_dark` on top.
+   */
+  function darkTheme(theme, overrides) {
+    const t = { ...(theme || {}) };
+    if (!isDark(t)) {
+      for (const k of SURFACE_KEYS) delete t[k];
+      Object.assign(t, { background: '#16181d', text: '#e8eaed' });
+    }
+    return { ...t, ...(overrides && typeof overrides === 'object' ? overrides : {}) };
+  }
   const cssValue = (v) => String(v).replace(/[;{}<>\\]/g, '');
 
   // ---------------------------------------------------------------- safe markdown (DOM only)
@@ -600,10 +984,12 @@
         part: 'carousel-slide', role: 'listitem',
         'aria-label': fmt(ctx.strings.slide_label, { index: i + 1, count: cards.length }),
       }, DEFAULT_RENDERERS.card(card, ctx))));
-      const step = (dir) => track.scrollBy({ left: dir * track.clientWidth * 0.8, behavior: 'smooth' });
+      // In a right-to-left layout the next card is to the left.
+      const step = (dir) => track.scrollBy({ left: (getComputedStyle(track).direction === 'rtl' ? -dir : dir) * track.clientWidth * 0.8, behavior: 'smooth' });
       track.addEventListener('keydown', (e) => {
-        if (e.key === 'ArrowRight') { step(1); e.preventDefault(); }
-        if (e.key === 'ArrowLeft') { step(-1); e.preventDefault(); }
+        const rtl = getComputedStyle(track).direction === 'rtl';
+        if (e.key === 'ArrowRight') { step(rtl ? -1 : 1); e.preventDefault(); }
+        if (e.key === 'ArrowLeft') { step(rtl ? 1 : -1); e.preventDefault(); }
       });
       return h('div', { part: 'carousel', role: 'group', 'aria-roledescription': 'carousel', 'aria-label': ctx.strings.carousel_label },
         h('button', { type: 'button', part: 'carousel-prev', 'aria-label': ctx.strings.carousel_prev, onclick: () => step(-1) }, '‹'),
@@ -703,8 +1089,8 @@
 .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 button, input, select, textarea { font: inherit; color: inherit; }
 :focus-visible { outline: 3px solid var(--sb-accent-readable); outline-offset: 2px; }
-.root.floating { position: fixed; right: var(--sb-gap); bottom: var(--sb-gap); z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
-.root.floating.left { right: auto; left: var(--sb-gap); align-items: flex-start; }
+.root.floating { position: fixed; inset-inline-end: var(--sb-gap); inset-block-end: var(--sb-gap); z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
+.root.floating.left { inset-inline-end: auto; inset-inline-start: var(--sb-gap); align-items: flex-start; }
 .root.embedded { height: 100%; min-height: 420px; }
 .root.fullpage { position: fixed; inset: 0; z-index: 2147483000; }
 .panel { display: flex; flex-direction: column; background: var(--sb-bg); color: var(--sb-text); overflow: hidden; }
@@ -717,7 +1103,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
   padding: 0 18px; border: 0; border-radius: 999px; background: var(--sb-launcher-bg); color: var(--sb-launcher-text); cursor: pointer;
   box-shadow: var(--sb-shadow, 0 8px 24px rgba(0,0,0,.25)); position: relative; font-weight: 600; }
 .launcher svg { width: 26px; height: 26px; flex: none; }
-.badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; border-radius: 11px; padding: 0 6px; background: #b00020; color: #fff;
+.badge { position: absolute; inset-block-start: -4px; inset-inline-end: -4px; min-width: 22px; height: 22px; border-radius: 11px; padding: 0 6px; background: #b00020; color: #fff;
   font-size: 12px; line-height: 22px; text-align: center; }
 .badge[hidden] { display: none; }
 .header { display: flex; align-items: center; gap: 12px; padding: 14px 16px; background: var(--sb-header-bg); color: var(--sb-header-text); }
@@ -732,7 +1118,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .h-centered .header { flex-direction: column; text-align: center; gap: 6px; padding: 18px 16px 14px; position: relative; }
 .h-centered .header .avatar { width: 52px; height: 52px; }
 .h-centered .header-actions { position: static; }
-.h-centered .close { position: absolute; top: 8px; right: 8px; }
+.h-centered .close { position: absolute; inset-block-start: 8px; inset-inline-end: 8px; }
 .h-compact .header { padding: 8px 12px; }
 .h-compact .header .avatar, .h-compact .subtitle { display: none; }
 .h-minimal .header { background: var(--sb-bg); color: var(--sb-text); border-bottom: 1px solid var(--sb-border); }
@@ -748,22 +1134,22 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .row.pending .bubble { opacity: .75; }
 .b-square .bubble { border-radius: min(var(--sb-radius), 4px); }
 .b-pill .bubble { border-radius: 22px; padding: 9px 16px; }
-.b-tail .row:not(.visitor) .bubble { border-bottom-left-radius: 3px; }
-.b-tail .row.visitor .bubble { border-bottom-right-radius: 3px; }
-.b-leaf .bubble { border-radius: var(--sb-radius) 0 var(--sb-radius) 0; }
-.b-leaf .row.visitor .bubble { border-radius: 0 var(--sb-radius) 0 var(--sb-radius); }
+.b-tail .row:not(.visitor) .bubble { border-end-start-radius: 3px; }
+.b-tail .row.visitor .bubble { border-end-end-radius: 3px; }
+.b-leaf .bubble { border-radius: 0; border-start-start-radius: var(--sb-radius); border-end-end-radius: var(--sb-radius); }
+.b-leaf .row.visitor .bubble { border-radius: 0; border-start-end-radius: var(--sb-radius); border-end-start-radius: var(--sb-radius); }
 .author { font-size: .78em; color: var(--sb-muted); }
 .bubble > :first-child, .content > :first-child { margin-top: 0; }
 .content > :last-child { margin-bottom: 0; }
 .content p, .content ul, .content ol, .content pre, .content blockquote { margin: 0 0 .5em; }
-.content ul, .content ol { padding-left: 1.3em; }
+.content ul, .content ol { padding-inline-start: 1.3em; }
 .content h3, .content h4, .content h5, .content h6 { margin: .2em 0 .4em; font-size: 1em; }
 .content a { color: var(--sb-link); }
 .row.visitor .content a { color: inherit; }
 .content code { font-family: ui-monospace, monospace; font-size: .9em; background: rgba(127,127,127,.16); padding: 0 .25em; border-radius: 4px; }
 .content pre { background: rgba(127,127,127,.14); padding: 8px; border-radius: 6px; overflow-x: auto; }
 .content pre code { background: none; padding: 0; }
-.content blockquote { border-left: 3px solid var(--sb-border); padding-left: 8px; }
+.content blockquote { border-inline-start: 3px solid var(--sb-border); padding-inline-start: 8px; }
 .streaming .content::after { content: '▍'; animation: sb-blink 1s steps(2) infinite; }
 mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoration: underline wavy #b36b00; text-underline-offset: 3px; border-radius: 2px; }
 .withheld, .replaced { font-style: italic; }
@@ -796,7 +1182,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .components { display: flex; flex-direction: column; gap: 8px; width: 100%; }
 .component[aria-busy="true"] { opacity: .7; }
 .component-status { font-size: .85em; color: var(--sb-text); padding: 4px 2px; }
-.field-error { font-size: .85em; color: #b00020; padding-top: 2px; }
+.field-error { font-size: .85em; color: var(--sb-error); padding-top: 2px; }
 .card { border: 1px solid var(--sb-border); border-radius: var(--sb-radius); overflow: hidden; background: var(--sb-bg); min-width: 200px; }
 .card-image { display: block; width: 100%; max-height: 160px; object-fit: cover; }
 .card-body { padding: 10px 12px; display: flex; flex-direction: column; gap: 4px; }
@@ -865,8 +1251,11 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
 .a-slide .panel:not([hidden]) { animation: sb-slide-up .25s ease-out; }
 .a-slide .row, .a-slide .system { animation: sb-slide-in .2s ease-out; }
 .a-slide .row.visitor { --sb-slide-from: 12px; }
+[dir="rtl"].a-slide .row { --sb-slide-from: 12px; }
+[dir="rtl"].a-slide .row.visitor { --sb-slide-from: -12px; }
 .a-fade .panel:not([hidden]), .a-fade .row, .a-fade .system { animation: sb-fade .3s ease-out; }
 .a-pop .panel:not([hidden]) { animation: sb-pop .28s cubic-bezier(.2,.9,.3,1.3); transform-origin: bottom right; }
+[dir="rtl"].a-pop .panel:not([hidden]) { transform-origin: bottom left; }
 .a-pop .row { animation: sb-pop .22s ease-out; }
 .a-none *, .a-none { animation: none !important; }
 @media (prefers-reduced-motion: reduce) { *, .panel:not([hidden]) { animation: none !important; } .streaming .content::after { animation: none; } }
@@ -876,7 +1265,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
 
   class SwitchboardChat extends HTMLElement {
     static get observedAttributes() {
-      return ['widget-key', 'api-base', 'layout', 'open'];
+      return ['widget-key', 'api-base', 'layout', 'open', 'lang', 'dir', 'color-scheme'];
     }
 
     constructor() {
@@ -961,7 +1350,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     attributeChangedCallback(name, _old, value) {
       if (!this._mounted) return;
       if (name === 'open') this._setOpen(value !== null, false);
-      if (name === 'layout') this._applyConfig();
+      if (['layout', 'lang', 'dir', 'color-scheme'].includes(name)) this._applyConfig();
     }
 
     // -- public API
@@ -1001,9 +1390,14 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     _S() {
       const cfg = this._cfg();
       const lang = this._lang();
+      const primary = lang.split('-')[0];
       const locales = cfg.locales || {};
-      const local = locales[lang] || locales[lang.split('-')[0]] || {};
-      const S = { ...STRINGS, ...cfg.strings, ...local };
+      const local = locales[lang] || locales[primary] || {};
+      // The tenant's `strings` are written in its `language` (English unless it says otherwise): a
+      // visitor whose language the widget has bundled gets those instead, then the tenant's locales.
+      const bundled = TRANSLATIONS[lang] || TRANSLATIONS[primary];
+      const own = !bundled || primary === String(cfg.language || 'en').toLowerCase().split('-')[0];
+      const S = { ...STRINGS, ...bundled, ...(own ? cfg.strings : {}), ...local };
       S.assistant_name = this._assistantName || S.assistant;
       return S;
     }
@@ -1011,6 +1405,19 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     /** The visitor's language: the element's lang attribute, else the page's, else the browser's. */
     _lang() {
       return (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
+    }
+
+    /** Right to left for Arabic, Hebrew, Persian and Urdu; a dir="ltr|rtl" attribute decides instead. */
+    _dir() {
+      const d = (this.getAttribute('dir') || '').toLowerCase();
+      if (d === 'rtl' || d === 'ltr') return d;
+      return RTL_LANGUAGES.has(this._lang().split('-')[0]) ? 'rtl' : 'ltr';
+    }
+
+    /** 'light', 'dark', or 'auto' (the visitor's prefers-color-scheme): color-scheme attribute, else the tenant's. */
+    _scheme() {
+      const s = this.getAttribute('color-scheme') || this._cfg().color_scheme;
+      return ['light', 'dark'].includes(s) ? s : 'auto';
     }
 
     _layout() {
@@ -1054,8 +1461,14 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     _applyConfig() {
       const cfg = this._cfg();
       const S = this._S();
-      const vars = themeVars(cfg.theme);
-      this._themeStyle.textContent = `:host { ${Object.entries(vars).map(([k, v]) => `${k}: ${cssValue(v)};`).join(' ')} }`;
+      const block = (theme, scheme) => `:host { ${Object.entries(themeVars(theme)).map(([k, v]) => `${k}: ${cssValue(v)};`).join(' ')} color-scheme: ${scheme}; }`;
+      const scheme = this._scheme();
+      const light = block(cfg.theme, isDark(cfg.theme) ? 'dark' : 'light');
+      const dark = block(darkTheme(cfg.theme, cfg.theme_dark), 'dark');
+      this._themeStyle.textContent = scheme === 'light' ? light
+        : scheme === 'dark' ? dark
+          : `${light}\n@media (prefers-color-scheme: dark) { ${dark} }`;
+      this.setAttribute('data-color-scheme', scheme);
       this._customStyle.textContent = typeof cfg.css === 'string' ? cfg.css : '';
       const layout = this._layout();
       const pick = (v, allowed, d) => (allowed.includes(v) ? v : d);
@@ -1067,6 +1480,8 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         'a-' + pick(cfg.animation, ['slide', 'fade', 'pop', 'none'], 'slide'),
       ].filter(Boolean).join(' ');
       this.setAttribute('data-layout', layout);
+      this._root.setAttribute('dir', this._dir());
+      this._root.setAttribute('lang', this._lang());
       this._root.toggleAttribute('data-open', layout === 'floating' && !!this._open);
       this._lockPageScroll();
       const key = JSON.stringify([layout, cfg.templates, S]);
@@ -1088,7 +1503,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       e.typing = h('div', { class: 'typing', part: 'typing', hidden: true }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { part: 'typing-text' }));
       e.input = h('textarea', {
         class: 'input', part: 'input', rows: '1', placeholder: S.placeholder, 'aria-label': S.input_label,
-        maxlength: '8000', enterkeyhint: 'send',
+        maxlength: '8000', enterkeyhint: 'send', dir: 'auto',
         onkeydown: (ev) => {
           if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
             ev.preventDefault();
@@ -1282,7 +1697,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       const S = this._S();
       const isVisitor = role === 'visitor';
       const name = isVisitor ? S.you : (author && author.name) || (role === 'agent' ? S.agent : this._assistantName || S.assistant);
-      m.content = h('div', { class: 'content', part: 'content' });
+      m.content = h('div', { class: 'content', part: 'content', dir: 'auto' });
       m.authorEl = h('div', { class: 'author', part: 'author' }, name);
       const face = { name, avatar_url: (author && author.avatar_url) || (role === 'assistant' ? this._tenantAvatar() : null) };
       m.avatarEl = isVisitor ? null : h('span', { class: 'avatar', part: 'avatar message-avatar', 'aria-hidden': 'true' }, this._avatarContent(face));
@@ -2039,6 +2454,13 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     setTemplate(name, fn) { registry.templates[name] = fn; },
     /** The safe markdown renderer, for custom renderers that show markdown. */
     renderMarkdown: (text) => renderMarkdown(String(text ?? ''), [], STRINGS),
+    /** The languages the widget has bundled strings for, besides English. */
+    languages: Object.freeze(Object.keys(TRANSLATIONS)),
+    /** The bundled strings for a language tag ('pt-BR' falls back to 'pt'; English when none). */
+    strings(lang) {
+      const tag = String(lang ?? '').toLowerCase();
+      return { ...STRINGS, ...(TRANSLATIONS[tag] || TRANSLATIONS[tag.split('-')[0]]) };
+    },
     backoff,
     safeUrl,
     h,
