@@ -519,10 +519,11 @@
     return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  const store = {
+  /** JSON in a Web Storage area; storage full, disabled or blocked: the widget still works, it just forgets on reload. */
+  const storage = (area) => ({
     get(key) {
       try {
-        const raw = localStorage.getItem(key);
+        const raw = window[area].getItem(key);
         return raw ? JSON.parse(raw) : null;
       } catch {
         return null;
@@ -530,12 +531,17 @@
     },
     set(key, value) {
       try {
-        localStorage.setItem(key, JSON.stringify(value));
+        if (value == null) window[area].removeItem(key);
+        else window[area].setItem(key, JSON.stringify(value));
       } catch {
-        /* storage full or disabled: the widget still works, it just forgets on reload */
+        /* see above */
       }
     },
-  };
+  });
+  /** Across tabs and visits: the session, the conversation cache, the tenant config, the draft. */
+  const store = storage('localStorage');
+  /** This tab only: whether the panel is open and where the transcript was scrolled. */
+  const tabStore = storage('sessionStorage');
 
   /**
    * The cached durable events of a conversation if they can be trusted: this version's format,
@@ -1124,6 +1130,12 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .h-minimal .header { background: var(--sb-bg); color: var(--sb-text); border-bottom: 1px solid var(--sb-border); }
 .avatar { border-radius: 50%; flex: none; width: 30px; height: 30px; object-fit: cover; display: inline-grid; place-items: center;
   background: var(--sb-accent); color: var(--sb-on-accent); font-weight: 700; font-size: .85em; }
+.log-area { flex: 1; min-height: 0; position: relative; display: flex; flex-direction: column; }
+.new-messages { position: absolute; inset-block-end: 10px; inset-inline-start: 50%; transform: translateX(-50%); z-index: 1;
+  border: 0; border-radius: 999px; padding: 6px 14px; min-height: 32px; background: var(--sb-accent); color: var(--sb-on-accent);
+  box-shadow: 0 4px 14px rgba(0,0,0,.25); cursor: pointer; font-size: .85em; font-weight: 600; white-space: nowrap; }
+[dir="rtl"] .new-messages { transform: translateX(50%); }
+.new-messages[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
 .row { display: flex; gap: 8px; align-items: flex-start; max-width: 100%; }
 .row.visitor { flex-direction: row-reverse; }
@@ -1308,7 +1320,9 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       const cached = store.get(this._prefix + 'tenant');
       if (cached) this._setTenant(cached, false);
       this._tenantConfig = this._tenantConfig || {};
-      this._open = this.hasAttribute('open');
+      const ui = tabStore.get(this._prefix + 'ui') || {};
+      this._open = this.hasAttribute('open') || ui.open === true; // still open after a reload or a navigation
+      this._savedScroll = Number.isFinite(ui.scroll) && ui.scroll >= 0 ? ui.scroll : null;
       this._mobile = window.matchMedia(MOBILE_QUERY);
       this._build();
       if (this._session) this._restore();
@@ -1325,7 +1339,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       this._watchdog = setInterval(() => this._checkAlive(), 5000);
       this._clock = setInterval(() => this._refreshTimes(), 30_000);
       this._loadConfig().finally(() => {
-        if (this._session || this._layout() !== 'floating' || this.hasAttribute('open')) this._connect();
+        if (this._session || this._layout() !== 'floating' || this._open) this._connect();
       });
     }
 
@@ -1498,9 +1512,18 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       const hadLog = e.log;
       const panelId = 'sb-panel';
       e.live = h('div', { class: 'sr-only', part: 'live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'false' });
-      e.log = hadLog || h('div', { class: 'log', part: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0' });
+      e.log = hadLog || h('div', {
+        class: 'log', part: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0',
+        onscroll: () => {
+          if (this._nearEnd()) this._showPill(false);
+          clearTimeout(this._scrollSave);
+          this._scrollSave = setTimeout(() => this._saveUi(), 200);
+        },
+      });
+      e.pill = h('button', { type: 'button', class: 'new-messages', part: 'new-messages', hidden: !(e.pill && !e.pill.hidden), onclick: () => { this._scrollToEnd(true); this._els.input.focus(); } }, S.new_messages);
       e.log.setAttribute('aria-label', S.messages_label);
       e.typing = h('div', { class: 'typing', part: 'typing', hidden: true }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { part: 'typing-text' }));
+      const draft = e.input ? e.input.value : String(store.get(this._prefix + 'draft') || '');
       e.input = h('textarea', {
         class: 'input', part: 'input', rows: '1', placeholder: S.placeholder, 'aria-label': S.input_label,
         maxlength: '8000', enterkeyhint: 'send', dir: 'auto',
@@ -1510,8 +1533,12 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
             this._submit();
           }
         },
-        oninput: () => this._visitorTyping(),
+        oninput: () => {
+          this._visitorTyping();
+          store.set(this._prefix + 'draft', e.input.value || null); // kept across reloads and pages
+        },
       });
+      e.input.value = draft;
       e.send = h('button', { class: 'send', part: 'send', type: 'submit' }, S.send);
       const composer = h('form', { class: 'composer', part: 'composer', onsubmit: (ev) => { ev.preventDefault(); this._submit(); } }, e.input, e.send);
       e.header = this._header(cfg, S, layout);
@@ -1519,7 +1546,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         class: 'panel', part: 'panel', id: panelId,
         role: layout === 'floating' ? 'dialog' : 'region', 'aria-label': S.dialog_label,
         onkeydown: (ev) => { if (ev.key === 'Escape' && this._layout() === 'floating') { ev.stopPropagation(); this.close(); } },
-      }, e.header, e.log, e.typing, composer, e.live);
+      }, e.header, h('div', { class: 'log-area', part: 'log-area' }, e.log, e.pill), e.typing, composer, e.live);
       const kids = [e.panel];
       if (layout === 'floating') {
         e.launcher = this._launcher(cfg, S, panelId);
@@ -1620,10 +1647,11 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         this._updateBadge();
         if (!this._ws && !this._retryTimer) this._connect();
         if (byUser) e.input.focus();
-        this._scrollToEnd(true);
+        this._restoreScroll();
       } else if (byUser && e.launcher) {
         e.launcher.focus();
       }
+      this._saveUi();
       this.dispatchEvent(new CustomEvent(open ? 'switchboard:open' : 'switchboard:close'));
     }
 
@@ -1658,15 +1686,53 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     }
 
+    /** To the newest message if the visitor was there (or `force`). */
     _scrollToEnd(force) {
       const log = this._els.log;
-      if (force || this._stick !== false) log.scrollTop = log.scrollHeight;
+      if (force || this._stick !== false) {
+        log.scrollTop = log.scrollHeight;
+        this._showPill(false);
+      }
     }
 
-    _appendRow(node) {
+    _showPill(on) {
+      const pill = this._els.pill;
+      if (pill && pill.hidden === on) pill.hidden = !on;
+    }
+
+    /**
+     * Back where the visitor was reading before a reload or a navigation (once the transcript is
+     * tall enough and visible), else at the newest message. `final`: the history is complete.
+     */
+    _restoreScroll(final = false) {
+      const log = this._els.log;
+      const saved = this._savedScroll;
+      if (saved == null) {
+        this._scrollToEnd(true);
+        return;
+      }
+      if (!log.clientHeight) return; // a closed panel: when it opens
+      log.scrollTop = saved;
+      this._stick = this._nearEnd();
+      if (final || log.scrollTop >= saved - 1) this._savedScroll = null;
+    }
+
+    /** Open state and scroll position for this tab, so a reload or the next page shows the same. */
+    _saveUi() {
+      if (!this._prefix || !this._els.log) return;
+      const log = this._els.log;
+      let scroll = null; // at the end (or closed): open at the newest message
+      if (this._savedScroll != null) scroll = this._savedScroll;
+      else if (log.clientHeight && !this._nearEnd()) scroll = Math.round(log.scrollTop);
+      tabStore.set(this._prefix + 'ui', { open: !!this._open, scroll });
+    }
+
+    /** A new row at the end; if the visitor is reading above, `news` shows the "new messages" pill instead of scrolling. */
+    _appendRow(node, news = true) {
       this._stick = this._nearEnd();
       this._els.log.append(node);
       this._scrollToEnd();
+      if (news && !this._stick && !this._replaying) this._showPill(true);
     }
 
     _announce(text) {
@@ -1715,7 +1781,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       m.notes = h('div', { part: 'notes' });
       m.stack = h('div', { class: 'stack', part: 'stack' }, bubble, m.notes, m.extras, m.meta);
       m.row = h('div', { class: `row ${role}`, part: `row row-${role}`, 'data-message-id': id }, bubble.contains(m.avatarEl) ? null : m.avatarEl, m.stack);
-      this._appendRow(m.row);
+      this._appendRow(m.row, !isVisitor);
       return m;
     }
 
@@ -1889,6 +1955,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       const text = this._els.input.value;
       if (!text.trim()) return;
       this._els.input.value = '';
+      store.set(this._prefix + 'draft', null);
       this._sendText(text);
     }
 
@@ -1904,6 +1971,8 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       this._clientIds.set(clientId, m);
       this._renderNow(m);
       this._renderMeta(m);
+      this._savedScroll = null;
+      this._scrollToEnd(true); // wherever the visitor was reading, what they send is in view
       this._typingSent = false;
       this._queue({ type: 'message.send', client_id: clientId, text });
     }
@@ -2037,7 +2106,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         this._renderNow(m);
         this._renderMeta(m);
       }
-      this._scrollToEnd(true);
+      this._restoreScroll();
     }
 
     /** Apply stored events (oldest first) as history: skipped by seq if already applied, not announced. */
@@ -2091,7 +2160,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
       this._quietUpTo = 0;
       // Messages still on their way go below the history that was replayed above them.
       for (const m of this._clientIds.values()) if (m.status === 'sending' && m.row.parentNode === this._els.log) this._els.log.append(m.row);
-      this._scrollToEnd(true);
+      this._restoreScroll(true);
       this._persist();
     }
 
@@ -2108,6 +2177,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
     _persistNow() {
       clearTimeout(this._persistTimer);
       this._persistTimer = null;
+      this._saveUi();
       const conv = this._session && this._session.conversation_id;
       if (!conv) return;
       const drop = this._events.length - this._cacheMax();
