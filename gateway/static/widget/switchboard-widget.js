@@ -439,6 +439,8 @@
     },
   };
   const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
+  /** message.cancelled reasons meaning a person took the conversation over (orchestrator: agent_joined). */
+  const TAKEOVER_REASONS = new Set(['agent_joined', 'handoff', 'takeover']);
 
   /** Custom component renderers and JS template overrides registered by the host page. */
   const registry = { renderers: new Map(), templates: {} };
@@ -1812,7 +1814,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         : []);
       const notes = m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' },
         '⚠ ', S.flag_note, ' ', h('span', { part: 'flag-reason' }, fmt(S.flag_reason, { reason: f.reason || '' })), ask()));
-      if (m.cancelled) notes.push(h('div', { class: 'note', part: 'cancelled-note' }, S.cancelled));
+      if (m.cancelled) notes.push(h('div', { class: 'note', part: 'cancelled-note', role: 'note' }, m.cancelled === 'takeover' ? S.stopped_takeover : S.cancelled));
       m.notes.replaceChildren(...notes);
     }
 
@@ -1825,7 +1827,8 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         const label = { sending: S.sending, sent: S.sent, failed: S.not_sent }[m.status];
         kids.push(h('span', { part: 'message-status', class: 'message-status', 'data-state': m.status }, label));
       }
-      if (m.final && (m.role === 'assistant' || m.role === 'agent') && m.text && this._cfg().feedback !== false) {
+      // A reply cut short is not rated and cites nothing: it is not an answer.
+      if (m.final && !m.cancelled && (m.role === 'assistant' || m.role === 'agent') && m.text && this._cfg().feedback !== false) {
         const rated = this._feedback[m.id];
         const button = (rating, label, glyph) => h('button', {
           type: 'button', class: 'feedback', part: `feedback feedback-${rating}`, 'aria-label': label, title: label,
@@ -1836,7 +1839,7 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         if (rated) kids.push(h('span', { part: 'feedback-thanks' }, S.feedback_thanks));
       }
       m.meta.replaceChildren(...kids);
-      if (m.sources.length) {
+      if (m.sources.length && !m.cancelled) {
         const links = m.sources.map((s) => {
           const href = safeUrl(s.url, IMG_PROTOCOLS);
           const title = String(s.title || s.id || '');
@@ -2429,8 +2432,15 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
           const m = this._msgs.get(ev.message_id);
           if (!m) return;
           if (typeof ev.text === 'string' && ev.text.length >= m.text.length) m.text = ev.text;
+          if (!m.text.trim()) {
+            // Stopped before it said anything: nothing to keep.
+            this._msgs.delete(m.id);
+            for (const [id, c] of this._components) if (c.messageId === m.id) this._components.delete(id);
+            m.row.remove();
+            return;
+          }
           m.final = true;
-          m.cancelled = true;
+          m.cancelled = TAKEOVER_REASONS.has(String(ev.reason || '')) ? 'takeover' : 'stopped';
           this._renderNow(m);
           this._renderMeta(m);
           return;
