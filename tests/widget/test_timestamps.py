@@ -78,3 +78,17 @@ async def test_messages_carry_times_and_delivery_states(page: Any, gateway: Gate
     await expect(third.locator('[part~="message-status"]')).to_have_text("Not sent")
     await expect(widget.locator('[part~="error"]')).to_have_text("That message is too long.")
     await expect(second.locator('[part~="message-status"]')).to_be_visible()  # the last one that was sent
+
+
+async def test_relative_times_age_without_a_new_message(page: Any, gateway: GatewayServer, bots: Any) -> None:
+    await page.clock.install()  # the widget's 30 s refresh runs on the page's (now controlled) timers
+    await open_host(page, gateway, host_page(GLOBEX))
+    widget = page.locator("switchboard-chat")
+    bot = await bots("globex", await conversation_of(page))
+    reply = await bot.reply("Hello there.", author="Max")
+    stamp = widget.locator(f'[data-message-id="{reply}"] time[part~="time"]')
+    await expect(stamp).to_have_text("now")
+    title = await stamp.get_attribute("title")
+    await page.clock.run_for(2 * 60_000 + 5_000)
+    await expect(stamp).to_have_text("2 min. ago")
+    assert await stamp.get_attribute("title") == title  # the full time does not move
