@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install browser run test test-fast bench lint format docs clean
+.PHONY: install browser run test test-fast bench lint format docs screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,6 +46,10 @@ format: install
 
 docs: install
 	$(BIN)/python -m services docs
+
+# Each demo brand in light, dark, phone and right-to-left, into docs/screenshots/ (docs/widget.md).
+screenshots: install browser
+	SCREENSHOTS_DIR=docs/screenshots $(PYTEST) -q tests/widget/test_screenshots.py
 
 clean:
 	rm -rf var .pytest_cache

@@ -179,12 +179,13 @@ async def test_history_replayed_for_a_wiped_cache_is_not_announced_again(
     bot = await bots("acme", conv)
     for i in range(2):
         await turn(page, bot, i)
+    await widget.locator('[part~="close-button"]').click()  # stays closed across the reload
     await saved(page, conv, "pk_demo_acme")
     await page.evaluate(
         "(k) => { localStorage.removeItem(k); Storage.prototype.setItem = () => {}; }",
         cache_key(conv, "pk_demo_acme"),
     )
-    await page.reload()  # the panel starts closed: new answers count as unread
+    await page.reload()  # the panel is closed: new answers count as unread
     assert await conversation_of(page) == conv
     await expect_transcript(page, 2)
     badge = widget.locator('[part~="badge"]')

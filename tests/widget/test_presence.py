@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from shared.events import MessageCancelled, MessageFlagged
+from shared.events import MessageCancelled, MessageCreated, MessageFlagged, Source, new_id
 from shared.events.handoff import HandoffAccepted, HandoffEnded, HandoffQueued
 from shared.events.messages import Author
 from tests.widget.conftest import GatewayServer, conversation_of, host_page, open_host
@@ -98,6 +98,55 @@ async def test_flags_sit_on_their_sentence_and_cancel_keeps_text(page: Any, gate
     await bot.delta(cut, "Let me check the")
     await bot.emit(MessageCancelled, message_id=cut, reason="handoff", text="Let me check the")
     cut_row = widget.locator(f'[data-message-id="{cut}"]')
-    await expect(cut_row.locator('[part~="cancelled-note"]')).to_have_text("Reply stopped")
+    await expect(cut_row.locator('[part~="cancelled-note"]')).to_have_text("Stopped — a person is taking over")
     await expect(cut_row).to_have_class("row assistant")
     await expect(cut_row.locator('[part~="content"]')).to_have_text("Let me check the")
+
+
+async def test_a_reply_cut_by_a_takeover_goes_if_empty_else_stays_marked(
+    page: Any, gateway: GatewayServer, bots: Any
+) -> None:
+    await open_host(page, gateway, host_page(INITECH))
+    widget = page.locator("switchboard-chat")
+    bot = await bots("initech", await conversation_of(page))
+    sources = [Source(id="kb-1", title="API docs", url="https://initech.example/api", snippet="...")]
+    # A whole answer, for comparison: thumbs and sources.
+    done = widget.locator(f'[data-message-id="{await bot.reply("It is REST.", sources=sources)}"]')
+    await expect(done.locator('[part~="feedback"]')).to_have_count(2)
+    await expect(done.locator('[part~="sources"]')).to_have_count(1)
+
+    # Nothing said yet when the agent joined (the orchestrator's reason): the empty reply goes.
+    empty = new_id()
+    await bot.emit(MessageCreated, message_id=empty, role="assistant", author=Author(name="robo"), sources=sources)
+    empty_row = widget.locator(f'[data-message-id="{empty}"]')
+    await expect(empty_row).to_have_count(1)
+    await bot.emit(MessageCancelled, message_id=empty, reason="agent_joined", text="")
+    await expect(empty_row).to_have_count(0)
+
+    # Half an answer: kept, marked, and neither rated nor sourced.
+    cut = new_id()
+    bot.streaming[cut] = ""
+    await bot.emit(MessageCreated, message_id=cut, role="assistant", author=Author(name="robo"), sources=sources)
+    await bot.delta(cut, "The API rate limit is")
+    await bot.emit(MessageCancelled, message_id=cut, reason="agent_joined", text="The API rate limit is")
+    cut_row = widget.locator(f'[data-message-id="{cut}"]')
+    await expect(cut_row.locator('[part~="cancelled-note"]')).to_have_text("Stopped — a person is taking over")
+    await expect(cut_row.locator('[part~="content"]')).to_have_text("The API rate limit is")
+    await expect(cut_row).to_have_class("row assistant")  # no longer streaming
+    await expect(cut_row.locator('[part~="feedback"]')).to_have_count(0)
+    await expect(cut_row.locator('[part~="sources"]')).to_have_count(0)
+
+    # Stopped for another reason (the model failed): "Reply stopped", still no thumbs.
+    failed = await bot.start_reply()
+    await bot.delta(failed, "Let me look")
+    await bot.emit(MessageCancelled, message_id=failed, reason="error", text="Let me look")
+    failed_row = widget.locator(f'[data-message-id="{failed}"]')
+    await expect(failed_row.locator('[part~="cancelled-note"]')).to_have_text("Reply stopped")
+    await expect(failed_row.locator('[part~="feedback"]')).to_have_count(0)
+
+    # The same after a reload, from the cached history.
+    await page.reload()
+    await expect(cut_row.locator('[part~="cancelled-note"]')).to_have_text("Stopped — a person is taking over")
+    await expect(cut_row.locator('[part~="feedback"]')).to_have_count(0)
+    await expect(empty_row).to_have_count(0)
+    await expect(widget.locator('[part~="row-assistant"]')).to_have_count(3)

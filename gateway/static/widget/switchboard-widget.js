@@ -21,6 +21,8 @@
   const MAX_CACHED_EVENTS = 400;
   const CACHE_VERSION = 2;
   const HISTORY_PAGE = 200;
+  /** Below this width the floating panel fills the screen and the page behind it stops scrolling. */
+  const MOBILE_QUERY = '(max-width: 600px)';
 
   const STRINGS = {
     title: 'Chat with us',
@@ -47,6 +49,8 @@
     reconnecting: 'Reconnecting…',
     offline: 'You are offline',
     sending: 'Sending…',
+    sent: 'Sent',
+    not_sent: 'Not sent',
     feedback_up: 'Helpful',
     feedback_down: 'Not helpful',
     feedback_thanks: 'Thanks for your feedback',
@@ -58,6 +62,8 @@
     withheld: '[removed: could not be verified]',
     replaced: 'Corrected',
     cancelled: 'Reply stopped',
+    stopped_takeover: 'Stopped — a person is taking over',
+    new_messages: 'New messages ↓',
     new_message: '{name}: {text}',
     carousel_label: 'Carousel',
     carousel_prev: 'Previous',
@@ -71,6 +77,370 @@
     rate_limited: 'You are sending messages too fast. Please wait a moment.',
     too_long: 'That message is too long.',
   };
+
+  /** Bundled translations of STRINGS, chosen by the visitor's language (see _S). */
+  const TRANSLATIONS = {
+    es: {
+      title: "Chatea con nosotros",
+      subtitle: "Normalmente respondemos al instante",
+      subtitle_agent: "Estás hablando con {name}",
+      placeholder: "Escribe un mensaje…",
+      send: "Enviar",
+      open: "Abrir el chat",
+      close: "Cerrar el chat",
+      dialog_label: "Chat",
+      handoff: "Hablar con una persona",
+      handoff_asked: "Has pedido hablar con una persona.",
+      handoff_queued: "Esperando a la próxima persona disponible…",
+      handoff_queued_position: "Eres el número {position} en la cola.",
+      agent_joined: "{name} se ha unido a la conversación",
+      agent_left: "{name} ha salido de la conversación",
+      conversation_resolved: "Esta conversación se ha cerrado. Escríbenos cuando quieras.",
+      typing: "{name} está escribiendo…",
+      assistant: "Asistente",
+      agent: "Agente",
+      you: "Tú",
+      connecting: "Conectando…",
+      reconnecting: "Reconectando…",
+      offline: "Estás sin conexión",
+      sending: "Enviando…",
+      sent: "Enviado",
+      not_sent: "No enviado",
+      feedback_up: "Útil",
+      feedback_down: "No es útil",
+      feedback_thanks: "Gracias por tu opinión",
+      sources: "Fuentes",
+      flagged: "No se pudo verificar: {reason}",
+      flag_note: "No pudimos confirmar la parte resaltada en nuestra documentación, así que podría ser incorrecta. Compruébala antes de fiarte de ella.",
+      flag_reason: "Motivo: {reason}",
+      flag_ask: "Preguntar a una persona",
+      withheld: "[eliminado: no se pudo verificar]",
+      replaced: "Corregido",
+      cancelled: "Respuesta detenida",
+      stopped_takeover: "Detenida: una persona se hace cargo",
+      new_messages: "Mensajes nuevos ↓",
+      carousel_label: "Carrusel",
+      carousel_prev: "Anterior",
+      carousel_next: "Siguiente",
+      slide_label: "{index} de {count}",
+      form_submit: "Enviar",
+      messages_label: "Conversación",
+      input_label: "Mensaje",
+      unread: "{count} sin leer",
+      error: "Algo salió mal ({code})",
+      rate_limited: "Estás enviando mensajes demasiado rápido. Espera un momento.",
+      too_long: "Ese mensaje es demasiado largo.",
+    },
+    fr: {
+      title: "Discutez avec nous",
+      subtitle: "Nous répondons généralement tout de suite",
+      subtitle_agent: "Vous discutez avec {name}",
+      placeholder: "Écrivez un message…",
+      send: "Envoyer",
+      open: "Ouvrir le chat",
+      close: "Fermer le chat",
+      dialog_label: "Discussion",
+      handoff: "Parler à une personne",
+      handoff_asked: "Vous avez demandé à parler à une personne.",
+      handoff_queued: "En attente de la prochaine personne disponible…",
+      handoff_queued_position: "Vous êtes numéro {position} dans la file.",
+      agent_joined: "{name} a rejoint la conversation",
+      agent_left: "{name} a quitté la conversation",
+      conversation_resolved: "Cette conversation est close. Écrivez-nous quand vous voulez.",
+      typing: "{name} écrit…",
+      assistant: "Assistant",
+      agent: "Conseiller",
+      you: "Vous",
+      connecting: "Connexion…",
+      reconnecting: "Reconnexion…",
+      offline: "Vous êtes hors ligne",
+      sending: "Envoi…",
+      sent: "Envoyé",
+      not_sent: "Non envoyé",
+      feedback_up: "Utile",
+      feedback_down: "Pas utile",
+      feedback_thanks: "Merci pour votre avis",
+      sources: "Sources",
+      flagged: "Non vérifié : {reason}",
+      flag_note: "Nous n'avons pas pu confirmer la partie surlignée dans notre documentation : elle est peut-être fausse. Vérifiez-la avant de vous y fier.",
+      flag_reason: "Pourquoi : {reason}",
+      flag_ask: "Demander à une personne",
+      withheld: "[supprimé : non vérifié]",
+      replaced: "Corrigé",
+      cancelled: "Réponse interrompue",
+      stopped_takeover: "Interrompue — une personne prend le relais",
+      new_messages: "Nouveaux messages ↓",
+      carousel_label: "Carrousel",
+      carousel_prev: "Précédent",
+      carousel_next: "Suivant",
+      slide_label: "{index} sur {count}",
+      form_submit: "Valider",
+      messages_label: "Conversation",
+      input_label: "Message",
+      unread: "{count} non lus",
+      error: "Une erreur s'est produite ({code})",
+      rate_limited: "Vous envoyez des messages trop vite. Patientez un instant.",
+      too_long: "Ce message est trop long.",
+    },
+    de: {
+      title: "Chatten Sie mit uns",
+      subtitle: "Wir antworten meist sofort",
+      subtitle_agent: "Sie chatten mit {name}",
+      placeholder: "Nachricht schreiben…",
+      send: "Senden",
+      open: "Chat öffnen",
+      close: "Chat schließen",
+      dialog_label: "Chat",
+      handoff: "Mit einem Menschen sprechen",
+      handoff_asked: "Sie haben darum gebeten, mit einem Menschen zu sprechen.",
+      handoff_queued: "Warten auf die nächste freie Person…",
+      handoff_queued_position: "Sie sind Nummer {position} in der Warteschlange.",
+      agent_joined: "{name} ist dem Gespräch beigetreten",
+      agent_left: "{name} hat das Gespräch verlassen",
+      conversation_resolved: "Dieses Gespräch wurde beendet. Schreiben Sie uns jederzeit wieder.",
+      typing: "{name} schreibt…",
+      assistant: "Assistent",
+      agent: "Mitarbeiter",
+      you: "Sie",
+      connecting: "Verbindung wird hergestellt…",
+      reconnecting: "Verbindung wird wiederhergestellt…",
+      offline: "Sie sind offline",
+      sending: "Wird gesendet…",
+      sent: "Gesendet",
+      not_sent: "Nicht gesendet",
+      feedback_up: "Hilfreich",
+      feedback_down: "Nicht hilfreich",
+      feedback_thanks: "Danke für Ihr Feedback",
+      sources: "Quellen",
+      flagged: "Nicht bestätigt: {reason}",
+      flag_note: "Den markierten Teil konnten wir in unserer Dokumentation nicht bestätigen, er könnte also falsch sein. Bitte prüfen Sie ihn, bevor Sie sich darauf verlassen.",
+      flag_reason: "Grund: {reason}",
+      flag_ask: "Einen Menschen fragen",
+      withheld: "[entfernt: nicht bestätigt]",
+      replaced: "Korrigiert",
+      cancelled: "Antwort abgebrochen",
+      stopped_takeover: "Abgebrochen – ein Mensch übernimmt",
+      new_messages: "Neue Nachrichten ↓",
+      carousel_label: "Karussell",
+      carousel_prev: "Zurück",
+      carousel_next: "Weiter",
+      slide_label: "{index} von {count}",
+      form_submit: "Absenden",
+      messages_label: "Gespräch",
+      input_label: "Nachricht",
+      unread: "{count} ungelesen",
+      error: "Etwas ist schiefgelaufen ({code})",
+      rate_limited: "Sie senden zu schnell Nachrichten. Bitte warten Sie einen Moment.",
+      too_long: "Diese Nachricht ist zu lang.",
+    },
+    pt: {
+      title: "Fale conosco",
+      subtitle: "Normalmente respondemos na hora",
+      subtitle_agent: "Você está conversando com {name}",
+      placeholder: "Escreva uma mensagem…",
+      send: "Enviar",
+      open: "Abrir o chat",
+      close: "Fechar o chat",
+      dialog_label: "Conversa",
+      handoff: "Falar com uma pessoa",
+      handoff_asked: "Você pediu para falar com uma pessoa.",
+      handoff_queued: "Aguardando a próxima pessoa disponível…",
+      handoff_queued_position: "Você é o número {position} na fila.",
+      agent_joined: "{name} entrou na conversa",
+      agent_left: "{name} saiu da conversa",
+      conversation_resolved: "Esta conversa foi encerrada. Escreva de novo quando quiser.",
+      typing: "{name} está digitando…",
+      assistant: "Assistente",
+      agent: "Atendente",
+      you: "Você",
+      connecting: "Conectando…",
+      reconnecting: "Reconectando…",
+      offline: "Você está offline",
+      sending: "Enviando…",
+      sent: "Enviada",
+      not_sent: "Não enviada",
+      feedback_up: "Útil",
+      feedback_down: "Não foi útil",
+      feedback_thanks: "Obrigado pela sua opinião",
+      sources: "Fontes",
+      flagged: "Não foi possível verificar: {reason}",
+      flag_note: "Não conseguimos confirmar a parte destacada na nossa documentação, então ela pode estar errada. Confira antes de confiar nela.",
+      flag_reason: "Motivo: {reason}",
+      flag_ask: "Perguntar a uma pessoa",
+      withheld: "[removido: não verificado]",
+      replaced: "Corrigido",
+      cancelled: "Resposta interrompida",
+      stopped_takeover: "Interrompida — uma pessoa está assumindo",
+      new_messages: "Novas mensagens ↓",
+      carousel_label: "Carrossel",
+      carousel_prev: "Anterior",
+      carousel_next: "Próximo",
+      slide_label: "{index} de {count}",
+      form_submit: "Enviar",
+      messages_label: "Mensagens",
+      input_label: "Mensagem",
+      unread: "{count} não lidas",
+      error: "Algo deu errado ({code})",
+      rate_limited: "Você está enviando mensagens rápido demais. Aguarde um momento.",
+      too_long: "Essa mensagem é longa demais.",
+    },
+    pl: {
+      title: "Porozmawiaj z nami",
+      subtitle: "Zwykle odpowiadamy od razu",
+      subtitle_agent: "Rozmawiasz z: {name}",
+      placeholder: "Napisz wiadomość…",
+      send: "Wyślij",
+      open: "Otwórz czat",
+      close: "Zamknij czat",
+      dialog_label: "Czat",
+      handoff: "Porozmawiaj z człowiekiem",
+      handoff_asked: "Poproszono o rozmowę z człowiekiem.",
+      handoff_queued: "Czekamy na pierwszą wolną osobę…",
+      handoff_queued_position: "Twoje miejsce w kolejce: {position}.",
+      agent_joined: "{name} dołącza do rozmowy",
+      agent_left: "{name} opuszcza rozmowę",
+      conversation_resolved: "Ta rozmowa została zakończona. Napisz do nas w dowolnej chwili.",
+      typing: "{name} pisze…",
+      assistant: "Asystent",
+      agent: "Konsultant",
+      you: "Ty",
+      connecting: "Łączenie…",
+      reconnecting: "Ponowne łączenie…",
+      offline: "Brak połączenia z internetem",
+      sending: "Wysyłanie…",
+      sent: "Wysłano",
+      not_sent: "Nie wysłano",
+      feedback_up: "Pomocne",
+      feedback_down: "Niepomocne",
+      feedback_thanks: "Dziękujemy za opinię",
+      sources: "Źródła",
+      flagged: "Nie udało się zweryfikować: {reason}",
+      flag_note: "Nie udało się potwierdzić wyróżnionego fragmentu w naszej dokumentacji, więc może być błędny. Sprawdź go, zanim na nim polegasz.",
+      flag_reason: "Powód: {reason}",
+      flag_ask: "Zapytaj człowieka",
+      withheld: "[usunięto: nie udało się zweryfikować]",
+      replaced: "Poprawiono",
+      cancelled: "Odpowiedź przerwana",
+      stopped_takeover: "Przerwano — rozmowę przejmuje człowiek",
+      new_messages: "Nowe wiadomości ↓",
+      carousel_label: "Karuzela",
+      carousel_prev: "Poprzedni",
+      carousel_next: "Następny",
+      slide_label: "{index} z {count}",
+      form_submit: "Zatwierdź",
+      messages_label: "Rozmowa",
+      input_label: "Wiadomość",
+      unread: "Nieprzeczytane: {count}",
+      error: "Coś poszło nie tak ({code})",
+      rate_limited: "Wysyłasz wiadomości zbyt szybko. Poczekaj chwilę.",
+      too_long: "Ta wiadomość jest za długa.",
+    },
+    ar: {
+      title: "تحدث معنا",
+      subtitle: "نرد عادةً على الفور",
+      subtitle_agent: "أنت تتحدث مع {name}",
+      placeholder: "اكتب رسالة…",
+      send: "إرسال",
+      open: "فتح الدردشة",
+      close: "إغلاق الدردشة",
+      dialog_label: "دردشة",
+      handoff: "التحدث إلى شخص",
+      handoff_asked: "طلبت التحدث إلى شخص.",
+      handoff_queued: "في انتظار أول شخص متاح…",
+      handoff_queued_position: "ترتيبك في قائمة الانتظار: {position}.",
+      agent_joined: "انضم {name} إلى المحادثة",
+      agent_left: "غادر {name} المحادثة",
+      conversation_resolved: "تم إغلاق هذه المحادثة. راسلنا في أي وقت.",
+      typing: "{name} يكتب…",
+      assistant: "المساعد",
+      agent: "موظف الدعم",
+      you: "أنت",
+      connecting: "جارٍ الاتصال…",
+      reconnecting: "جارٍ إعادة الاتصال…",
+      offline: "أنت غير متصل بالإنترنت",
+      sending: "جارٍ الإرسال…",
+      sent: "تم الإرسال",
+      not_sent: "لم يتم الإرسال",
+      feedback_up: "مفيد",
+      feedback_down: "غير مفيد",
+      feedback_thanks: "شكرًا على ملاحظاتك",
+      sources: "المصادر",
+      flagged: "تعذّر التحقق: {reason}",
+      flag_note: "لم نتمكن من تأكيد الجزء المميّز في وثائقنا، لذا قد يكون غير صحيح. يُرجى التحقق منه قبل الاعتماد عليه.",
+      flag_reason: "السبب: {reason}",
+      flag_ask: "اسأل شخصًا",
+      withheld: "[أُزيل: تعذّر التحقق]",
+      replaced: "تم التصحيح",
+      cancelled: "توقّف الرد",
+      stopped_takeover: "توقّف — شخص يتولى المحادثة",
+      new_messages: "رسائل جديدة ↓",
+      carousel_label: "عرض دوّار",
+      carousel_prev: "السابق",
+      carousel_next: "التالي",
+      slide_label: "{index} من {count}",
+      form_submit: "إرسال",
+      messages_label: "المحادثة",
+      input_label: "الرسالة",
+      unread: "{count} غير مقروءة",
+      error: "حدث خطأ ما ({code})",
+      rate_limited: "أنت ترسل الرسائل بسرعة كبيرة. يُرجى الانتظار قليلًا.",
+      too_long: "هذه الرسالة طويلة جدًا.",
+    },
+    he: {
+      title: "דברו איתנו",
+      subtitle: "בדרך כלל אנחנו עונים מיד",
+      subtitle_agent: "בשיחה עם {name}",
+      placeholder: "כתבו הודעה…",
+      send: "שליחה",
+      open: "פתיחת הצ׳אט",
+      close: "סגירת הצ׳אט",
+      dialog_label: "צ׳אט",
+      handoff: "שיחה עם נציג",
+      handoff_asked: "ביקשת לדבר עם נציג.",
+      handoff_queued: "ממתינים לנציג הפנוי הבא…",
+      handoff_queued_position: "המקום שלך בתור: {position}.",
+      agent_joined: "{name} הצטרף/ה לשיחה",
+      agent_left: "{name} עזב/ה את השיחה",
+      conversation_resolved: "השיחה נסגרה. אפשר לכתוב לנו שוב בכל עת.",
+      typing: "{name} מקליד/ה…",
+      assistant: "עוזר",
+      agent: "נציג",
+      you: "את/ה",
+      connecting: "מתחבר…",
+      reconnecting: "מתחבר מחדש…",
+      offline: "אין חיבור לאינטרנט",
+      sending: "שולח…",
+      sent: "נשלחה",
+      not_sent: "לא נשלחה",
+      feedback_up: "מועיל",
+      feedback_down: "לא מועיל",
+      feedback_thanks: "תודה על המשוב",
+      sources: "מקורות",
+      flagged: "לא ניתן לאמת: {reason}",
+      flag_note: "לא הצלחנו לאשר את החלק המסומן בתיעוד שלנו, ולכן ייתכן שהוא שגוי. כדאי לבדוק אותו לפני שמסתמכים עליו.",
+      flag_reason: "הסיבה: {reason}",
+      flag_ask: "לשאול נציג",
+      withheld: "[הוסר: לא ניתן לאמת]",
+      replaced: "תוקן",
+      cancelled: "התשובה הופסקה",
+      stopped_takeover: "הופסקה — נציג ממשיך את השיחה",
+      new_messages: "הודעות חדשות ↓",
+      carousel_label: "קרוסלה",
+      carousel_prev: "הקודם",
+      carousel_next: "הבא",
+      slide_label: "{index} מתוך {count}",
+      form_submit: "שליחה",
+      messages_label: "שיחה",
+      input_label: "הודעה",
+      unread: "{count} שלא נקראו",
+      error: "משהו השתבש ({code})",
+      rate_limited: "נשלחות הודעות מהר מדי. נא להמתין רגע.",
+      too_long: "ההודעה ארוכה מדי.",
+    },
+  };
+  const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
+  /** message.cancelled reasons meaning a person took the conversation over (orchestrator: agent_joined). */
+  const TAKEOVER_REASONS = new Set(['agent_joined', 'handoff', 'takeover']);
 
   /** Custom component renderers and JS template overrides registered by the host page. */
   const registry = { renderers: new Map(), templates: {} };
@@ -118,6 +488,27 @@
 
   const IMG_PROTOCOLS = ['http:', 'https:'];
 
+  /** An Intl formatter for `lang`, or for the browser's language when `lang` is not a valid tag. */
+  function intl(Ctor, lang, options) {
+    try {
+      return new Ctor(lang, options);
+    } catch {
+      return new Ctor(undefined, options);
+    }
+  }
+
+  /** "now", "5 min. ago", "2 hr. ago" in `lang`; older than a day, the date and time. */
+  function relativeTime(date, lang, now = Date.now()) {
+    const s = Math.round((date.getTime() - now) / 1000);
+    const rtf = intl(Intl.RelativeTimeFormat, lang, { numeric: 'auto', style: 'short' });
+    if (Math.abs(s) < 45) return rtf.format(0, 'second');
+    if (Math.abs(s) < 3600) return rtf.format(Math.round(s / 60), 'minute');
+    if (Math.abs(s) < 86400) return rtf.format(Math.round(s / 3600), 'hour');
+    return intl(Intl.DateTimeFormat, lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  }
+
+  const fullTime = (date, lang) => intl(Intl.DateTimeFormat, lang, { dateStyle: 'full', timeStyle: 'medium' }).format(date);
+
   /** Reconnect delay: exponential, capped, with "equal jitter" (never zero, never a herd). */
   function backoff(attempt, baseMs, maxMs, random = Math.random) {
     const d = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
@@ -130,10 +521,11 @@
     return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  const store = {
+  /** JSON in a Web Storage area; storage full, disabled or blocked: the widget still works, it just forgets on reload. */
+  const storage = (area) => ({
     get(key) {
       try {
-        const raw = localStorage.getItem(key);
+        const raw = window[area].getItem(key);
         return raw ? JSON.parse(raw) : null;
       } catch {
         return null;
@@ -141,12 +533,17 @@
     },
     set(key, value) {
       try {
-        localStorage.setItem(key, JSON.stringify(value));
+        if (value == null) window[area].removeItem(key);
+        else window[area].setItem(key, JSON.stringify(value));
       } catch {
-        /* storage full or disabled: the widget still works, it just forgets on reload */
+        /* see above */
       }
     },
-  };
+  });
+  /** Across tabs and visits: the session, the conversation cache, the tenant config, the draft. */
+  const store = storage('localStorage');
+  /** This tab only: whether the panel is open and where the transcript was scrolled. */
+  const tabStore = storage('sessionStorage');
 
   /**
    * The cached durable events of a conversation if they can be trusted: this version's format,
@@ -238,6 +635,7 @@
     };
     vars['--sb-flag-text'] = hex(readable(text, parseColor(vars['--sb-flag-bg'])));
     vars['--sb-accent-readable'] = hex(readable(accent, bg));
+    vars['--sb-error'] = hex(readable([176, 0, 32], bg));
     // Any other token passes through as --sb-<name>: radius, font, font_size, shadow, width, height...
     for (const [k, v] of Object.entries(t)) {
       const name = '--sb-' + k.replace(/_/g, '-');
@@ -251,6 +649,26 @@
       'bot_bubble', 'bot_text', 'header_background', 'header_text', 'link', 'flag_background',
       'launcher_background', 'launcher_text'].map((k) => [k, 1]),
   );
+
+  const isDark = (theme) => {
+    const bg = parseColor((theme || {}).background);
+    return !!bg && luminance(bg) < 0.2;
+  };
+  /** Colours that follow the background; the brand's (accent, header, launcher, visitor bubble) stay. */
+  const SURFACE_KEYS = ['background', 'text', 'surface', 'border', 'muted', 'bot_bubble', 'bot_text', 'link', 'flag_background', 'accent_text', 'user_text', 'header_text', 'launcher_text'];
+  /**
+   * The theme for dark mode: a theme that is dark already stays as it is; a light one gets a dark
+   * background and light text, its brand colours kept (readable colours are derived again), then
+   * the tenant's `theme_dark` on top.
+   */
+  function darkTheme(theme, overrides) {
+    const t = { ...(theme || {}) };
+    if (!isDark(t)) {
+      for (const k of SURFACE_KEYS) delete t[k];
+      Object.assign(t, { background: '#16181d', text: '#e8eaed' });
+    }
+    return { ...t, ...(overrides && typeof overrides === 'object' ? overrides : {}) };
+  }
   const cssValue = (v) => String(v).replace(/[;{}<>\\]/g, '');
 
   // ---------------------------------------------------------------- safe markdown (DOM only)
@@ -574,10 +992,12 @@
         part: 'carousel-slide', role: 'listitem',
         'aria-label': fmt(ctx.strings.slide_label, { index: i + 1, count: cards.length }),
       }, DEFAULT_RENDERERS.card(card, ctx))));
-      const step = (dir) => track.scrollBy({ left: dir * track.clientWidth * 0.8, behavior: 'smooth' });
+      // In a right-to-left layout the next card is to the left.
+      const step = (dir) => track.scrollBy({ left: (getComputedStyle(track).direction === 'rtl' ? -dir : dir) * track.clientWidth * 0.8, behavior: 'smooth' });
       track.addEventListener('keydown', (e) => {
-        if (e.key === 'ArrowRight') { step(1); e.preventDefault(); }
-        if (e.key === 'ArrowLeft') { step(-1); e.preventDefault(); }
+        const rtl = getComputedStyle(track).direction === 'rtl';
+        if (e.key === 'ArrowRight') { step(rtl ? -1 : 1); e.preventDefault(); }
+        if (e.key === 'ArrowLeft') { step(rtl ? 1 : -1); e.preventDefault(); }
       });
       return h('div', { part: 'carousel', role: 'group', 'aria-roledescription': 'carousel', 'aria-label': ctx.strings.carousel_label },
         h('button', { type: 'button', part: 'carousel-prev', 'aria-label': ctx.strings.carousel_prev, onclick: () => step(-1) }, '‹'),
@@ -677,8 +1097,8 @@
 .sr-only { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 button, input, select, textarea { font: inherit; color: inherit; }
 :focus-visible { outline: 3px solid var(--sb-accent-readable); outline-offset: 2px; }
-.root.floating { position: fixed; right: var(--sb-gap); bottom: var(--sb-gap); z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
-.root.floating.left { right: auto; left: var(--sb-gap); align-items: flex-start; }
+.root.floating { position: fixed; inset-inline-end: var(--sb-gap); inset-block-end: var(--sb-gap); z-index: 2147483000; display: flex; flex-direction: column; align-items: flex-end; gap: 12px; }
+.root.floating.left { inset-inline-end: auto; inset-inline-start: var(--sb-gap); align-items: flex-start; }
 .root.embedded { height: 100%; min-height: 420px; }
 .root.fullpage { position: fixed; inset: 0; z-index: 2147483000; }
 .panel { display: flex; flex-direction: column; background: var(--sb-bg); color: var(--sb-text); overflow: hidden; }
@@ -691,7 +1111,7 @@ button, input, select, textarea { font: inherit; color: inherit; }
   padding: 0 18px; border: 0; border-radius: 999px; background: var(--sb-launcher-bg); color: var(--sb-launcher-text); cursor: pointer;
   box-shadow: var(--sb-shadow, 0 8px 24px rgba(0,0,0,.25)); position: relative; font-weight: 600; }
 .launcher svg { width: 26px; height: 26px; flex: none; }
-.badge { position: absolute; top: -4px; right: -4px; min-width: 22px; height: 22px; border-radius: 11px; padding: 0 6px; background: #b00020; color: #fff;
+.badge { position: absolute; inset-block-start: -4px; inset-inline-end: -4px; min-width: 22px; height: 22px; border-radius: 11px; padding: 0 6px; background: #b00020; color: #fff;
   font-size: 12px; line-height: 22px; text-align: center; }
 .badge[hidden] { display: none; }
 .header { display: flex; align-items: center; gap: 12px; padding: 14px 16px; background: var(--sb-header-bg); color: var(--sb-header-text); }
@@ -706,12 +1126,18 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .h-centered .header { flex-direction: column; text-align: center; gap: 6px; padding: 18px 16px 14px; position: relative; }
 .h-centered .header .avatar { width: 52px; height: 52px; }
 .h-centered .header-actions { position: static; }
-.h-centered .close { position: absolute; top: 8px; right: 8px; }
+.h-centered .close { position: absolute; inset-block-start: 8px; inset-inline-end: 8px; }
 .h-compact .header { padding: 8px 12px; }
 .h-compact .header .avatar, .h-compact .subtitle { display: none; }
 .h-minimal .header { background: var(--sb-bg); color: var(--sb-text); border-bottom: 1px solid var(--sb-border); }
 .avatar { border-radius: 50%; flex: none; width: 30px; height: 30px; object-fit: cover; display: inline-grid; place-items: center;
   background: var(--sb-accent); color: var(--sb-on-accent); font-weight: 700; font-size: .85em; }
+.log-area { flex: 1; min-height: 0; position: relative; display: flex; flex-direction: column; }
+.new-messages { position: absolute; inset-block-end: 10px; inset-inline-start: 50%; transform: translateX(-50%); z-index: 1;
+  border: 0; border-radius: 999px; padding: 6px 14px; min-height: 32px; background: var(--sb-accent); color: var(--sb-on-accent);
+  box-shadow: 0 4px 14px rgba(0,0,0,.25); cursor: pointer; font-size: .85em; font-weight: 600; white-space: nowrap; }
+[dir="rtl"] .new-messages { transform: translateX(50%); }
+.new-messages[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 10px; overscroll-behavior: contain; }
 .row { display: flex; gap: 8px; align-items: flex-start; max-width: 100%; }
 .row.visitor { flex-direction: row-reverse; }
@@ -722,22 +1148,22 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .row.pending .bubble { opacity: .75; }
 .b-square .bubble { border-radius: min(var(--sb-radius), 4px); }
 .b-pill .bubble { border-radius: 22px; padding: 9px 16px; }
-.b-tail .row:not(.visitor) .bubble { border-bottom-left-radius: 3px; }
-.b-tail .row.visitor .bubble { border-bottom-right-radius: 3px; }
-.b-leaf .bubble { border-radius: var(--sb-radius) 0 var(--sb-radius) 0; }
-.b-leaf .row.visitor .bubble { border-radius: 0 var(--sb-radius) 0 var(--sb-radius); }
+.b-tail .row:not(.visitor) .bubble { border-end-start-radius: 3px; }
+.b-tail .row.visitor .bubble { border-end-end-radius: 3px; }
+.b-leaf .bubble { border-radius: 0; border-start-start-radius: var(--sb-radius); border-end-end-radius: var(--sb-radius); }
+.b-leaf .row.visitor .bubble { border-radius: 0; border-start-end-radius: var(--sb-radius); border-end-start-radius: var(--sb-radius); }
 .author { font-size: .78em; color: var(--sb-muted); }
 .bubble > :first-child, .content > :first-child { margin-top: 0; }
 .content > :last-child { margin-bottom: 0; }
 .content p, .content ul, .content ol, .content pre, .content blockquote { margin: 0 0 .5em; }
-.content ul, .content ol { padding-left: 1.3em; }
+.content ul, .content ol { padding-inline-start: 1.3em; }
 .content h3, .content h4, .content h5, .content h6 { margin: .2em 0 .4em; font-size: 1em; }
 .content a { color: var(--sb-link); }
 .row.visitor .content a { color: inherit; }
 .content code { font-family: ui-monospace, monospace; font-size: .9em; background: rgba(127,127,127,.16); padding: 0 .25em; border-radius: 4px; }
 .content pre { background: rgba(127,127,127,.14); padding: 8px; border-radius: 6px; overflow-x: auto; }
 .content pre code { background: none; padding: 0; }
-.content blockquote { border-left: 3px solid var(--sb-border); padding-left: 8px; }
+.content blockquote { border-inline-start: 3px solid var(--sb-border); padding-inline-start: 8px; }
 .streaming .content::after { content: '▍'; animation: sb-blink 1s steps(2) infinite; }
 mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoration: underline wavy #b36b00; text-underline-offset: 3px; border-radius: 2px; }
 .withheld, .replaced { font-style: italic; }
@@ -746,9 +1172,14 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .flag-note .flag-reason { opacity: .8; }
 .flag-ask { font: inherit; color: inherit; background: none; border: 1px solid currentColor; border-radius: 4px; padding: 0 6px; cursor: pointer; }
 .meta { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .8em; color: var(--sb-muted); }
+.time { font-variant-numeric: tabular-nums; border-radius: 3px; }
+.time:focus-visible::after { content: ' · ' attr(title); }
+.message-status[data-state="failed"] { color: var(--sb-error); font-weight: 600; }
+/* "Sent" shows under the visitor's latest sent message only; sending and failed show under every one. */
+.row.visitor:has(~ .row.visitor [data-state="sent"]) .message-status[data-state="sent"] { display: none; }
 .feedback { display: inline-flex; align-items: center; background: transparent; border: 1px solid var(--sb-border); border-radius: 999px; padding: 1px 8px; cursor: pointer; color: var(--sb-muted); }
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
-.sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; gap: 4px 8px; }
+.sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
 .sources a { color: var(--sb-link); }
 .system { align-self: center; display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); text-align: center; max-width: 90%; }
 .typing { display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); padding: 0 16px 6px; min-height: 1.4em; }
@@ -765,7 +1196,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .components { display: flex; flex-direction: column; gap: 8px; width: 100%; }
 .component[aria-busy="true"] { opacity: .7; }
 .component-status { font-size: .85em; color: var(--sb-text); padding: 4px 2px; }
-.field-error { font-size: .85em; color: #b00020; padding-top: 2px; }
+.field-error { font-size: .85em; color: var(--sb-error); padding-top: 2px; }
 .card { border: 1px solid var(--sb-border); border-radius: var(--sb-radius); overflow: hidden; background: var(--sb-bg); min-width: 200px; }
 .card-image { display: block; width: 100%; max-height: 160px; object-fit: cover; }
 .card-body { padding: 10px 12px; display: flex; flex-direction: column; gap: 4px; }
@@ -801,6 +1232,30 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .label { font-size: .85em; font-weight: 600; }
 .field input, .field select, .field textarea { padding: 7px 9px; border: 1px solid var(--sb-border); border-radius: 6px; background: var(--sb-surface); color: var(--sb-text); }
 .form-submit { align-self: flex-start; }
+/* Touch targets of at least 24x24 px (WCAG 2.2 AA 2.5.8), whatever the tenant's font size. */
+button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24px; }
+.feedback { min-height: 28px; min-width: 36px; justify-content: center; }
+.flag-ask { min-height: 24px; }
+.sources a, .sources .source { display: inline-flex; align-items: center; min-height: 24px; }
+.header-button.icon { min-width: 32px; min-height: 32px; }
+/* The header stays a header: the title and the subtitle take two lines at most, then end in an ellipsis. */
+.title, .subtitle { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; overflow-wrap: anywhere; }
+@media ${MOBILE_QUERY} {
+  .floating .panel { position: fixed; inset: 0; width: auto; height: 100vh; height: 100dvh; max-height: none;
+    border-radius: 0; border: 0; box-shadow: none; }
+  .root.floating[data-open] > :not(.panel) { display: none; }
+  .input, .field input, .field select, .field textarea { font-size: max(16px, 1em); }
+  .header { gap: 8px; padding: 8px; padding-inline-start: 12px; }
+  .header .avatar { width: 30px; height: 30px; }
+  .h-centered .header { flex-direction: row; text-align: start; padding: 8px; padding-inline-start: 12px; }
+  .h-centered .header .avatar { width: 30px; height: 30px; }
+  .h-centered .close { position: static; }
+  .subtitle { -webkit-line-clamp: 1; }
+  .header-button:not(.icon) { max-width: 10em; overflow: hidden; text-overflow: ellipsis; min-height: 32px; }
+  .header-button.icon { min-width: 40px; min-height: 40px; }
+  .sources { font-size: .9em; }
+  .feedback { min-height: 32px; min-width: 40px; }
+}
 @keyframes sb-blink { to { visibility: hidden; } }
 @keyframes sb-bounce { 0%, 80%, 100% { transform: translateY(0); opacity: .5; } 40% { transform: translateY(-4px); opacity: 1; } }
 @keyframes sb-slide-up { from { transform: translateY(16px); opacity: 0; } }
@@ -810,8 +1265,11 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .a-slide .panel:not([hidden]) { animation: sb-slide-up .25s ease-out; }
 .a-slide .row, .a-slide .system { animation: sb-slide-in .2s ease-out; }
 .a-slide .row.visitor { --sb-slide-from: 12px; }
+[dir="rtl"].a-slide .row { --sb-slide-from: 12px; }
+[dir="rtl"].a-slide .row.visitor { --sb-slide-from: -12px; }
 .a-fade .panel:not([hidden]), .a-fade .row, .a-fade .system { animation: sb-fade .3s ease-out; }
 .a-pop .panel:not([hidden]) { animation: sb-pop .28s cubic-bezier(.2,.9,.3,1.3); transform-origin: bottom right; }
+[dir="rtl"].a-pop .panel:not([hidden]) { transform-origin: bottom left; }
 .a-pop .row { animation: sb-pop .22s ease-out; }
 .a-none *, .a-none { animation: none !important; }
 @media (prefers-reduced-motion: reduce) { *, .panel:not([hidden]) { animation: none !important; } .streaming .content::after { animation: none; } }
@@ -821,7 +1279,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 
   class SwitchboardChat extends HTMLElement {
     static get observedAttributes() {
-      return ['widget-key', 'api-base', 'layout', 'open'];
+      return ['widget-key', 'api-base', 'layout', 'open', 'lang', 'dir', 'color-scheme'];
     }
 
     constructor() {
@@ -864,42 +1322,51 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const cached = store.get(this._prefix + 'tenant');
       if (cached) this._setTenant(cached, false);
       this._tenantConfig = this._tenantConfig || {};
-      this._open = this.hasAttribute('open');
+      const ui = tabStore.get(this._prefix + 'ui') || {};
+      this._open = this.hasAttribute('open') || ui.open === true; // still open after a reload or a navigation
+      this._savedScroll = Number.isFinite(ui.scroll) && ui.scroll >= 0 ? ui.scroll : null;
+      this._mobile = window.matchMedia(MOBILE_QUERY);
       this._build();
       if (this._session) this._restore();
       this._onOnline = () => this._reconnectNow();
       this._onVisible = () => { if (document.visibilityState === 'visible') this._reconnectNow(); };
       this._onHide = () => this._persistNow();
       this._onOffline = () => this._setStatus('offline');
+      this._onMobile = () => this._lockPageScroll();
+      this._mobile.addEventListener('change', this._onMobile);
       window.addEventListener('online', this._onOnline);
       window.addEventListener('offline', this._onOffline);
       document.addEventListener('visibilitychange', this._onVisible);
       window.addEventListener('pagehide', this._onHide);
       this._watchdog = setInterval(() => this._checkAlive(), 5000);
+      this._clock = setInterval(() => this._refreshTimes(), 30_000);
       this._loadConfig().finally(() => {
-        if (this._session || this._layout() !== 'floating' || this.hasAttribute('open')) this._connect();
+        if (this._session || this._layout() !== 'floating' || this._open) this._connect();
       });
     }
 
     disconnectedCallback() {
       this._closing = true;
       clearInterval(this._watchdog);
+      clearInterval(this._clock);
       clearTimeout(this._retryTimer);
       window.removeEventListener('online', this._onOnline);
       window.removeEventListener('offline', this._onOffline);
       document.removeEventListener('visibilitychange', this._onVisible);
       window.removeEventListener('pagehide', this._onHide);
+      this._mobile.removeEventListener('change', this._onMobile);
       this._persistNow();
       if (this._ws) this._ws.close(1000);
       this._ws = null;
       this._live = false;
       this._mounted = false;
+      this._lockPageScroll();
     }
 
     attributeChangedCallback(name, _old, value) {
       if (!this._mounted) return;
       if (name === 'open') this._setOpen(value !== null, false);
-      if (name === 'layout') this._applyConfig();
+      if (['layout', 'lang', 'dir', 'color-scheme'].includes(name)) this._applyConfig();
     }
 
     // -- public API
@@ -938,12 +1405,35 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 
     _S() {
       const cfg = this._cfg();
-      const lang = (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
+      const lang = this._lang();
+      const primary = lang.split('-')[0];
       const locales = cfg.locales || {};
-      const local = locales[lang] || locales[lang.split('-')[0]] || {};
-      const S = { ...STRINGS, ...cfg.strings, ...local };
+      const local = locales[lang] || locales[primary] || {};
+      // The tenant's `strings` are written in its `language` (English unless it says otherwise): a
+      // visitor whose language the widget has bundled gets those instead, then the tenant's locales.
+      const bundled = TRANSLATIONS[lang] || TRANSLATIONS[primary];
+      const own = !bundled || primary === String(cfg.language || 'en').toLowerCase().split('-')[0];
+      const S = { ...STRINGS, ...bundled, ...(own ? cfg.strings : {}), ...local };
       S.assistant_name = this._assistantName || S.assistant;
       return S;
+    }
+
+    /** The visitor's language: the element's lang attribute, else the page's, else the browser's. */
+    _lang() {
+      return (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase();
+    }
+
+    /** Right to left for Arabic, Hebrew, Persian and Urdu; a dir="ltr|rtl" attribute decides instead. */
+    _dir() {
+      const d = (this.getAttribute('dir') || '').toLowerCase();
+      if (d === 'rtl' || d === 'ltr') return d;
+      return RTL_LANGUAGES.has(this._lang().split('-')[0]) ? 'rtl' : 'ltr';
+    }
+
+    /** 'light', 'dark', or 'auto' (the visitor's prefers-color-scheme): color-scheme attribute, else the tenant's. */
+    _scheme() {
+      const s = this.getAttribute('color-scheme') || this._cfg().color_scheme;
+      return ['light', 'dark'].includes(s) ? s : 'auto';
     }
 
     _layout() {
@@ -987,8 +1477,14 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     _applyConfig() {
       const cfg = this._cfg();
       const S = this._S();
-      const vars = themeVars(cfg.theme);
-      this._themeStyle.textContent = `:host { ${Object.entries(vars).map(([k, v]) => `${k}: ${cssValue(v)};`).join(' ')} }`;
+      const block = (theme, scheme) => `:host { ${Object.entries(themeVars(theme)).map(([k, v]) => `${k}: ${cssValue(v)};`).join(' ')} color-scheme: ${scheme}; }`;
+      const scheme = this._scheme();
+      const light = block(cfg.theme, isDark(cfg.theme) ? 'dark' : 'light');
+      const dark = block(darkTheme(cfg.theme, cfg.theme_dark), 'dark');
+      this._themeStyle.textContent = scheme === 'light' ? light
+        : scheme === 'dark' ? dark
+          : `${light}\n@media (prefers-color-scheme: dark) { ${dark} }`;
+      this.setAttribute('data-color-scheme', scheme);
       this._customStyle.textContent = typeof cfg.css === 'string' ? cfg.css : '';
       const layout = this._layout();
       const pick = (v, allowed, d) => (allowed.includes(v) ? v : d);
@@ -1000,6 +1496,10 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         'a-' + pick(cfg.animation, ['slide', 'fade', 'pop', 'none'], 'slide'),
       ].filter(Boolean).join(' ');
       this.setAttribute('data-layout', layout);
+      this._root.setAttribute('dir', this._dir());
+      this._root.setAttribute('lang', this._lang());
+      this._root.toggleAttribute('data-open', layout === 'floating' && !!this._open);
+      this._lockPageScroll();
       const key = JSON.stringify([layout, cfg.templates, S]);
       if (key === this._structureKey) {
         this._refreshHeader();
@@ -1014,20 +1514,33 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const hadLog = e.log;
       const panelId = 'sb-panel';
       e.live = h('div', { class: 'sr-only', part: 'live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'false' });
-      e.log = hadLog || h('div', { class: 'log', part: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0' });
+      e.log = hadLog || h('div', {
+        class: 'log', part: 'messages', role: 'log', 'aria-live': 'off', tabindex: '0',
+        onscroll: () => {
+          if (this._nearEnd()) this._showPill(false);
+          clearTimeout(this._scrollSave);
+          this._scrollSave = setTimeout(() => this._saveUi(), 200);
+        },
+      });
+      e.pill = h('button', { type: 'button', class: 'new-messages', part: 'new-messages', hidden: !(e.pill && !e.pill.hidden), onclick: () => { this._scrollToEnd(true); this._els.input.focus(); } }, S.new_messages);
       e.log.setAttribute('aria-label', S.messages_label);
       e.typing = h('div', { class: 'typing', part: 'typing', hidden: true }, h('span', { class: 'dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', { part: 'typing-text' }));
+      const draft = e.input ? e.input.value : String(store.get(this._prefix + 'draft') || '');
       e.input = h('textarea', {
         class: 'input', part: 'input', rows: '1', placeholder: S.placeholder, 'aria-label': S.input_label,
-        maxlength: '8000', enterkeyhint: 'send',
+        maxlength: '8000', enterkeyhint: 'send', dir: 'auto',
         onkeydown: (ev) => {
           if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
             ev.preventDefault();
             this._submit();
           }
         },
-        oninput: () => this._visitorTyping(),
+        oninput: () => {
+          this._visitorTyping();
+          store.set(this._prefix + 'draft', e.input.value || null); // kept across reloads and pages
+        },
       });
+      e.input.value = draft;
       e.send = h('button', { class: 'send', part: 'send', type: 'submit' }, S.send);
       const composer = h('form', { class: 'composer', part: 'composer', onsubmit: (ev) => { ev.preventDefault(); this._submit(); } }, e.input, e.send);
       e.header = this._header(cfg, S, layout);
@@ -1035,7 +1548,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         class: 'panel', part: 'panel', id: panelId,
         role: layout === 'floating' ? 'dialog' : 'region', 'aria-label': S.dialog_label,
         onkeydown: (ev) => { if (ev.key === 'Escape' && this._layout() === 'floating') { ev.stopPropagation(); this.close(); } },
-      }, e.header, e.log, e.typing, composer, e.live);
+      }, e.header, h('div', { class: 'log-area', part: 'log-area' }, e.log, e.pill), e.typing, composer, e.live);
       const kids = [e.panel];
       if (layout === 'floating') {
         e.launcher = this._launcher(cfg, S, panelId);
@@ -1128,17 +1641,38 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._open = open;
       const e = this._els;
       e.panel.hidden = !open;
+      this._root.toggleAttribute('data-open', open);
+      this._lockPageScroll();
       if (e.launcher) e.launcher.setAttribute('aria-expanded', String(open));
       if (open) {
         this._unread = 0;
         this._updateBadge();
         if (!this._ws && !this._retryTimer) this._connect();
         if (byUser) e.input.focus();
-        this._scrollToEnd(true);
+        this._restoreScroll();
       } else if (byUser && e.launcher) {
         e.launcher.focus();
       }
+      this._saveUi();
       this.dispatchEvent(new CustomEvent(open ? 'switchboard:open' : 'switchboard:close'));
+    }
+
+    /**
+     * While the floating panel covers a phone's screen, the page behind it does not scroll (the
+     * page's own overflow styles are put back when the panel closes, the screen widens or the
+     * widget leaves the page).
+     */
+    _lockPageScroll() {
+      const lock = !!(this._mounted && this._open && this._layout() === 'floating' && this._mobile && this._mobile.matches);
+      if (lock === !!this._pageOverflow) return;
+      const targets = [document.documentElement, document.body].filter(Boolean);
+      if (lock) {
+        this._pageOverflow = targets.map((el) => [el, el.style.overflow]);
+        for (const el of targets) el.style.overflow = 'hidden';
+      } else {
+        for (const [el, value] of this._pageOverflow) el.style.overflow = value;
+        this._pageOverflow = null;
+      }
     }
 
     _updateBadge() {
@@ -1154,15 +1688,53 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     }
 
+    /** To the newest message if the visitor was there (or `force`). */
     _scrollToEnd(force) {
       const log = this._els.log;
-      if (force || this._stick !== false) log.scrollTop = log.scrollHeight;
+      if (force || this._stick !== false) {
+        log.scrollTop = log.scrollHeight;
+        this._showPill(false);
+      }
     }
 
-    _appendRow(node) {
+    _showPill(on) {
+      const pill = this._els.pill;
+      if (pill && pill.hidden === on) pill.hidden = !on;
+    }
+
+    /**
+     * Back where the visitor was reading before a reload or a navigation (once the transcript is
+     * tall enough and visible), else at the newest message. `final`: the history is complete.
+     */
+    _restoreScroll(final = false) {
+      const log = this._els.log;
+      const saved = this._savedScroll;
+      if (saved == null) {
+        this._scrollToEnd(true);
+        return;
+      }
+      if (!log.clientHeight) return; // a closed panel: when it opens
+      log.scrollTop = saved;
+      this._stick = this._nearEnd();
+      if (final || log.scrollTop >= saved - 1) this._savedScroll = null;
+    }
+
+    /** Open state and scroll position for this tab, so a reload or the next page shows the same. */
+    _saveUi() {
+      if (!this._prefix || !this._els.log) return;
+      const log = this._els.log;
+      let scroll = null; // at the end (or closed): open at the newest message
+      if (this._savedScroll != null) scroll = this._savedScroll;
+      else if (log.clientHeight && !this._nearEnd()) scroll = Math.round(log.scrollTop);
+      tabStore.set(this._prefix + 'ui', { open: !!this._open, scroll });
+    }
+
+    /** A new row at the end; if the visitor is reading above, `news` shows the "new messages" pill instead of scrolling. */
+    _appendRow(node, news = true) {
       this._stick = this._nearEnd();
       this._els.log.append(node);
       this._scrollToEnd();
+      if (news && !this._stick && !this._replaying) this._showPill(true);
     }
 
     _announce(text) {
@@ -1193,7 +1765,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const S = this._S();
       const isVisitor = role === 'visitor';
       const name = isVisitor ? S.you : (author && author.name) || (role === 'agent' ? S.agent : this._assistantName || S.assistant);
-      m.content = h('div', { class: 'content', part: 'content' });
+      m.content = h('div', { class: 'content', part: 'content', dir: 'auto' });
       m.authorEl = h('div', { class: 'author', part: 'author' }, name);
       const face = { name, avatar_url: (author && author.avatar_url) || (role === 'assistant' ? this._tenantAvatar() : null) };
       m.avatarEl = isVisitor ? null : h('span', { class: 'avatar', part: 'avatar message-avatar', 'aria-hidden': 'true' }, this._avatarContent(face));
@@ -1211,7 +1783,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       m.notes = h('div', { part: 'notes' });
       m.stack = h('div', { class: 'stack', part: 'stack' }, bubble, m.notes, m.extras, m.meta);
       m.row = h('div', { class: `row ${role}`, part: `row row-${role}`, 'data-message-id': id }, bubble.contains(m.avatarEl) ? null : m.avatarEl, m.stack);
-      this._appendRow(m.row);
+      this._appendRow(m.row, !isVisitor);
       return m;
     }
 
@@ -1242,15 +1814,21 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         : []);
       const notes = m.flags.filter((f) => f.action === 'flag' || !f.action).map((f) => h('div', { class: 'flag-note', part: 'flag-note', role: 'note' },
         '⚠ ', S.flag_note, ' ', h('span', { part: 'flag-reason' }, fmt(S.flag_reason, { reason: f.reason || '' })), ask()));
-      if (m.cancelled) notes.push(h('div', { class: 'note', part: 'cancelled-note' }, S.cancelled));
+      if (m.cancelled) notes.push(h('div', { class: 'note', part: 'cancelled-note', role: 'note' }, m.cancelled === 'takeover' ? S.stopped_takeover : S.cancelled));
       m.notes.replaceChildren(...notes);
     }
 
     _renderMeta(m) {
       const S = this._S();
       const kids = [];
-      if (m.role === 'visitor' && m.status === 'sending') kids.push(h('span', { part: 'message-status' }, S.sending));
-      if (m.final && (m.role === 'assistant' || m.role === 'agent') && m.text && this._cfg().feedback !== false) {
+      m.timeEl = this._timeEl(m.ts);
+      kids.push(m.timeEl);
+      if (m.role === 'visitor' && m.status) {
+        const label = { sending: S.sending, sent: S.sent, failed: S.not_sent }[m.status];
+        kids.push(h('span', { part: 'message-status', class: 'message-status', 'data-state': m.status }, label));
+      }
+      // A reply cut short is not rated and cites nothing: it is not an answer.
+      if (m.final && !m.cancelled && (m.role === 'assistant' || m.role === 'agent') && m.text && this._cfg().feedback !== false) {
         const rated = this._feedback[m.id];
         const button = (rating, label, glyph) => h('button', {
           type: 'button', class: 'feedback', part: `feedback feedback-${rating}`, 'aria-label': label, title: label,
@@ -1261,13 +1839,29 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         if (rated) kids.push(h('span', { part: 'feedback-thanks' }, S.feedback_thanks));
       }
       m.meta.replaceChildren(...kids);
-      if (m.sources.length) {
+      if (m.sources.length && !m.cancelled) {
         const links = m.sources.map((s) => {
           const href = safeUrl(s.url, IMG_PROTOCOLS);
           const title = String(s.title || s.id || '');
           return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', part: 'source' }, title) : h('span', { part: 'source' }, title);
         });
         m.meta.append(h('div', { class: 'sources', part: 'sources' }, h('span', null, S.sources + ':'), links));
+      }
+    }
+
+    /** <time datetime> with the relative time as text and the full time on hover (title) and focus. */
+    _timeEl(ts) {
+      const date = ts ? new Date(ts) : null;
+      if (!date || Number.isNaN(date.getTime())) return null;
+      const lang = this._lang();
+      return h('time', { part: 'time', class: 'time', datetime: date.toISOString(), title: fullTime(date, lang), tabindex: '0' }, relativeTime(date, lang));
+    }
+
+    /** Relative times age: "now" becomes "1 min. ago" without a re-render of the message. */
+    _refreshTimes() {
+      const lang = this._lang();
+      for (const m of this._msgs.values()) {
+        if (m.timeEl) m.timeEl.textContent = relativeTime(new Date(m.timeEl.getAttribute('datetime')), lang);
       }
     }
 
@@ -1364,6 +1958,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       const text = this._els.input.value;
       if (!text.trim()) return;
       this._els.input.value = '';
+      store.set(this._prefix + 'draft', null);
       this._sendText(text);
     }
 
@@ -1375,9 +1970,12 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       m.clientId = clientId;
       m.text = text;
       m.status = 'sending';
+      m.ts = new Date().toISOString();
       this._clientIds.set(clientId, m);
       this._renderNow(m);
       this._renderMeta(m);
+      this._savedScroll = null;
+      this._scrollToEnd(true); // wherever the visitor was reading, what they send is in view
       this._typingSent = false;
       this._queue({ type: 'message.send', client_id: clientId, text });
     }
@@ -1506,11 +2104,12 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         m.clientId = o.frame.client_id;
         m.text = o.frame.text;
         m.status = 'sending';
+        m.ts = Number.isFinite(o.at) ? new Date(o.at).toISOString() : null;
         this._clientIds.set(m.clientId, m);
         this._renderNow(m);
         this._renderMeta(m);
       }
-      this._scrollToEnd(true);
+      this._restoreScroll();
     }
 
     /** Apply stored events (oldest first) as history: skipped by seq if already applied, not announced. */
@@ -1564,7 +2163,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       this._quietUpTo = 0;
       // Messages still on their way go below the history that was replayed above them.
       for (const m of this._clientIds.values()) if (m.status === 'sending' && m.row.parentNode === this._els.log) this._els.log.append(m.row);
-      this._scrollToEnd(true);
+      this._restoreScroll(true);
       this._persist();
     }
 
@@ -1581,6 +2180,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     _persistNow() {
       clearTimeout(this._persistTimer);
       this._persistTimer = null;
+      this._saveUi();
       const conv = this._session && this._session.conversation_id;
       if (!conv) return;
       const drop = this._events.length - this._cacheMax();
@@ -1629,7 +2229,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
       url.searchParams.set('page', location.pathname); // for the tenant's nudges ("on this page for 30 s")
       if (!this._lastSeq) { // a conversation this widget has nothing of: the tenant's welcome, if any
         url.searchParams.set('welcome', '1');
-        url.searchParams.set('lang', (this.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en').toLowerCase());
+        url.searchParams.set('lang', this._lang());
       }
       let ws;
       try {
@@ -1791,6 +2391,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
           }
           m.text = String(ev.text ?? m.text);
           m.status = 'sent';
+          m.ts = ev.ts || m.ts;
           this._outbox = this._outbox.filter((o) => o.frame.client_id !== ev.client_id);
           this._renderNow(m);
           this._renderMeta(m);
@@ -1799,6 +2400,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         case 'message.created': {
           const m = this._message(ev.message_id, ev.role || 'assistant', ev.author);
           if (Array.isArray(ev.sources)) m.sources = ev.sources;
+          m.ts = m.ts || ev.ts;
           this._typing({ who: m.role, on: false });
           this._render(m);
           return;
@@ -1817,6 +2419,7 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
           const m = this._message(ev.message_id, ev.role || 'assistant', ev.author);
           m.text = String(ev.text ?? '');
           m.final = true;
+          m.ts = ev.ts || m.ts;
           if (Array.isArray(ev.sources)) m.sources = ev.sources;
           this._renderNow(m);
           this._renderMeta(m);
@@ -1829,8 +2432,15 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
           const m = this._msgs.get(ev.message_id);
           if (!m) return;
           if (typeof ev.text === 'string' && ev.text.length >= m.text.length) m.text = ev.text;
+          if (!m.text.trim()) {
+            // Stopped before it said anything: nothing to keep.
+            this._msgs.delete(m.id);
+            for (const [id, c] of this._components) if (c.messageId === m.id) this._components.delete(id);
+            m.row.remove();
+            return;
+          }
           m.final = true;
-          m.cancelled = true;
+          m.cancelled = TAKEOVER_REASONS.has(String(ev.reason || '')) ? 'takeover' : 'stopped';
           this._renderNow(m);
           this._renderMeta(m);
           return;
@@ -1924,6 +2534,13 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
     setTemplate(name, fn) { registry.templates[name] = fn; },
     /** The safe markdown renderer, for custom renderers that show markdown. */
     renderMarkdown: (text) => renderMarkdown(String(text ?? ''), [], STRINGS),
+    /** The languages the widget has bundled strings for, besides English. */
+    languages: Object.freeze(Object.keys(TRANSLATIONS)),
+    /** The bundled strings for a language tag ('pt-BR' falls back to 'pt'; English when none). */
+    strings(lang) {
+      const tag = String(lang ?? '').toLowerCase();
+      return { ...STRINGS, ...(TRANSLATIONS[tag] || TRANSLATIONS[tag.split('-')[0]]) };
+    },
     backoff,
     safeUrl,
     h,
