@@ -108,6 +108,7 @@ def mode_key(tenant_id: str, conversation_id: str) -> str:
     return f"mode.{tenant_id}.{conversation_id}"
 
 
+TENANTS_BUCKET = "sb_tenants"  # key: tenant id; value: the Tenant's JSON; written by the admin API only
 HANDOFF_BUCKET = "sb_handoff"  # written by the handoff service only; others may read it
 
 

@@ -1,5 +1,6 @@
 """The database: SQLAlchemy 2 async models (one module per entity family), engine, migrations, queries."""
 
+from shared.db.audit import AdminAudit
 from shared.db.base import Base
 from shared.db.conversations import Conversation
 from shared.db.engine import get_engine, make_engine, make_sessionmaker
@@ -10,6 +11,7 @@ from shared.db.visitors import Visitor
 from shared.db.webhooks import WebhookDelivery
 
 __all__ = (
+    "AdminAudit",
     "Base",
     "Conversation",
     "Message",
