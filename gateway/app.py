@@ -19,6 +19,7 @@ from gateway.limits import SharedLimits
 from shared import metrics
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings, api_docs_urls
+from shared.tenant_sync import TenantSync
 from shared.tenants import load_tenants
 
 
@@ -28,14 +29,22 @@ class State(TypedDict):
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         tenants = load_tenants(settings.tenants_file)
         deliveries = OpenDeliveries()
-        broker = make_broker(settings, reconnected_cb=deliveries.recover_all)
+        sync: TenantSync | None = None
+
+        async def reconnected() -> None:
+            await deliveries.recover_all()
+            if sync is not None:
+                await sync.rewatch()  # the watch consumer did not survive a NATS restart
+
+        broker = make_broker(settings, reconnected_cb=reconnected)
         await broker.connect()
         try:
             js = broker.config.connection_state.stream
             await ensure_streams(js)
+            sync = app.state.tenant_sync = await TenantSync.follow(js, tenants)
             limits = await SharedLimits.open(broker.config.connection_state.connection)
             yield {
                 "gateway": Gateway(
@@ -43,6 +52,8 @@ def create_app(settings: Settings) -> FastAPI:
                 )
             }
         finally:
+            if sync is not None:
+                await sync.stop()
             await broker.stop()
 
     app = FastAPI(

@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TypedDict
 
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from admin import routes as admin_routes
+from admin.config import admin_keys
+from admin.context import Admin
+from admin.service import admin_running
 from handoff import errors
 from handoff.agents import load_agents, refuse_demo_agents
 from handoff.config import HandoffSettings
@@ -28,6 +32,7 @@ from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
 from shared.redelivery import DeadLetterUndecodable, unlimit_deliveries
 from shared.settings import Settings, api_docs_urls, get_settings
+from shared.tenant_sync import TenantSync
 from shared.tenants import load_tenants
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ OUTBOX_STALE_S = 5.0  # an outbox this old was left by a replica that died (publ
 class State(TypedDict):
     handoff: Handoff
     fanout: Fanout
+    admin: Admin
 
 
 async def _sweep_forever(h: Handoff, stopping: asyncio.Event) -> None:
@@ -56,17 +62,22 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     config = config or HandoffSettings()
     if settings.environment == "production":
         refuse_demo_agents(config.agents_file, explicitly_set="agents_file" in config.model_fields_set)
+    keys = admin_keys(settings)  # a bad ADMIN_API_KEYS stops the service here, not at the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         store: HandoffStore | None = None
+        sync: TenantSync | None = None
 
         async def reconnected() -> None:
             # The KV watch feeding every replica's view lives in an ephemeral consumer a NATS
             # restart loses; start a new one (older revisions are ignored when re-applied).
             if store is not None:
                 fanout.spawn(store.rewatch())
+            if sync is not None:
+                fanout.spawn(sync.rewatch())
 
+        stack = AsyncExitStack()
         broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))
         nc = await broker.connect()
         js = nc.jetstream()
@@ -74,6 +85,9 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         store = await HandoffStore.open(js)
         metrics.count_handoff_states(store)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
+        admin = await stack.enter_async_context(admin_running(settings, js, tenants, keys))
+        sync = await TenantSync.follow(js, tenants)  # admin changes reach this replica's directory
+        app.state.tenant_sync = sync
         h = Handoff(settings, config, broker, store, tenants, accounts)
         fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))
         store.listeners.append(fanout.on_store_change)
@@ -88,14 +102,16 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         stopping = asyncio.Event()
         sweeper = asyncio.create_task(_sweep_forever(h, stopping), name="handoff-sweeper")
         try:
-            yield {"handoff": h, "fanout": fanout}
+            yield {"handoff": h, "fanout": fanout, "admin": admin}
         finally:
             stopping.set()
             await stop_tasks(sweeper)
             await fanout.close()
+            await sync.stop()
             await store.stop()
             await broker.stop()
             await http.aclose()
+            await stack.aclose()
 
     app = FastAPI(
         title="Switchboard handoff API",
@@ -112,6 +128,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(agents.router)
     app.include_router(socket.router)
     app.include_router(console.router)
+    app.include_router(admin_routes.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     metrics.mount(app)
     return app

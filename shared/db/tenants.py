@@ -30,3 +30,6 @@ class TenantRow(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", doc="Bumped by every change.")
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Optimistic concurrency: an ORM update of a row another writer changed meanwhile raises StaleDataError.
+    __mapper_args__ = {"version_id_col": version}

@@ -44,6 +44,7 @@ def upgrade() -> None:
     op.add_column("tenants", sa.Column("version", sa.Integer(), server_default="0", nullable=False))
     op.add_column("tenants", sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
 
+
 def downgrade() -> None:
     for column in ("updated_at", "version", "disabled", "source", "config"):
         op.drop_column("tenants", column)  # SQLite >= 3.35 drops columns in place

@@ -1,0 +1,67 @@
+"""The tenants file as a seed: file tenants the database lacks are added; the ones never changed through
+the admin API follow the file; every admin-owned tenant is (re)published to the bus at start."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from admin.changes import config_of
+from shared.db.base import utcnow
+from shared.db.tenants import TenantRow
+from shared.tenant_sync import publish_tenant
+from shared.tenants import Tenant, TenantDirectory
+
+if TYPE_CHECKING:
+    from nats.js.kv import KeyValue
+
+log = logging.getLogger(__name__)
+
+
+async def seed_from_file(sessions: async_sessionmaker[AsyncSession], directory: TenantDirectory) -> int:
+    """Store the file's tenants the database does not own; how many rows were added or refreshed."""
+    changed = 0
+    async with sessions() as session, session.begin():
+        rows = {r.id: r for r in await session.scalars(select(TenantRow))}
+        for tenant in directory.tenants:
+            row = rows.get(tenant.id)
+            if row is not None and row.source == "admin" and row.config is not None:
+                continue  # changed through the admin API: the database owns it now
+            config = config_of(tenant)
+            if row is not None and row.config == config:
+                continue
+            if row is None:
+                row = TenantRow(id=tenant.id)
+                session.add(row)
+            row.config, row.name, row.disabled, row.source, row.updated_at = (
+                config,
+                tenant.name,
+                tenant.disabled,
+                "file",
+                utcnow(),
+            )
+            changed += 1
+    if changed:
+        log.info("tenants file: %d tenant(s) seeded into the database", changed)
+    return changed
+
+
+async def publish_owned(sessions: async_sessionmaker[AsyncSession], kv: KeyValue) -> int:
+    """Put every admin-owned tenant in the bucket (repairs a publish lost after a commit); how many."""
+    async with sessions() as session:
+        rows = list(await session.scalars(select(TenantRow).where(TenantRow.source == "admin")))
+    published = 0
+    for row in rows:
+        if row.config is None:
+            continue
+        try:
+            tenant = Tenant.model_validate(row.config)
+        except ValueError as exc:
+            log.warning("tenant %s in the database does not validate, not published: %s", row.id, exc)
+            continue
+        await publish_tenant(kv, tenant)
+        published += 1
+    return published
