@@ -194,3 +194,21 @@ async def test_an_admin_change_outlives_a_restart_and_the_file_no_longer_applies
     finally:
         await again.stop()
     assert (view["config"]["assistant_name"], view["source"]) == ("Changed", "admin")
+
+
+async def test_an_open_widget_gets_a_config_frame_when_its_branding_changes(
+    admin: httpx.AsyncClient, gateway: RunningGateway
+) -> None:
+    tenant_id = new_tenant_id()
+    widget_key = (await admin.post("/tenants", json=tenant_body(tenant_id))).json()["config"]["widget_key"]
+    await gateway.sync.wait_for(lambda d: d.by_id(tenant_id) is not None, HOT_RELOAD_S)
+    session = (await gateway.open_session(widget_key)).json()
+    async with gateway.socket(session["token"]) as ws:
+        await ws.recv_until("hello")
+        # Not branding: no frame. Then branding: the first config frame the socket gets is that one.
+        await admin.patch(f"/tenants/{tenant_id}", json={"limits": {"messages_per_visitor": 500}})
+        await admin.patch(f"/tenants/{tenant_id}", json={"widget": {"theme": {"accent": "#00ff00"}}})
+        frame = await ws.recv_until("config")
+    assert frame["tenant"]["id"] == tenant_id
+    assert frame["tenant"]["widget"]["theme"]["accent"] == "#00ff00"
+    assert frame["tenant"]["widget"]["strings"]["title"] == "Fresh help"

@@ -1719,6 +1719,9 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
         case 'ack':
           this._acked(ev);
           return;
+        case 'config': // the tenant's branding changed (admin API): restyle now
+          this._setTenant(ev.tenant);
+          return;
         case 'resumed':
           if (this._recovery) this._recovered();
           return;
