@@ -128,7 +128,7 @@ async def create(admin: Admin, key_id: str, tenant: Tenant) -> TenantRow:
             row = TenantRow(id=tenant.id)
             session.add(row)
         _store(session, row, key_id, "tenant.create", None, tenant)
-    await publish_tenant(admin.kv, tenant)
+    await publish_tenant(admin.kv, tenant, row.version)
     return row
 
 
@@ -150,7 +150,7 @@ async def change(
             _store(session, row, key_id, action, before, tenant)
     except StaleDataError as exc:
         raise Conflict(f"Tenant {tenant_id!r} was changed meanwhile; read it again and retry") from exc
-    await publish_tenant(admin.kv, tenant)
+    await publish_tenant(admin.kv, tenant, row.version)
     return row, tenant
 
 

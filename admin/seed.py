@@ -7,7 +7,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from admin.changes import config_of
 from shared.db.base import utcnow
@@ -22,7 +24,22 @@ log = logging.getLogger(__name__)
 
 
 async def seed_from_file(sessions: async_sessionmaker[AsyncSession], directory: TenantDirectory) -> int:
-    """Store the file's tenants the database does not own; how many rows were added or refreshed."""
+    """Store the file's tenants the database does not own; how many rows were added or refreshed.
+
+    Replicas starting together (or the recorder meeting a tenant meanwhile) may write the same rows:
+    the loser of that race tries again, and then finds them written.
+    """
+    for attempt in range(3):
+        try:
+            return await _seed(sessions, directory)
+        except (IntegrityError, StaleDataError):
+            if attempt == 2:
+                raise
+            log.info("tenants file: another process seeded at the same time; trying again")
+    raise AssertionError("unreachable")
+
+
+async def _seed(sessions: async_sessionmaker[AsyncSession], directory: TenantDirectory) -> int:
     changed = 0
     async with sessions() as session, session.begin():
         rows = {r.id: r for r in await session.scalars(select(TenantRow))}
@@ -50,7 +67,7 @@ async def seed_from_file(sessions: async_sessionmaker[AsyncSession], directory: 
 
 
 async def publish_owned(sessions: async_sessionmaker[AsyncSession], kv: KeyValue) -> int:
-    """Put every admin-owned tenant in the bucket (repairs a publish lost after a commit); how many."""
+    """Put every admin-owned tenant the bucket lacks or has older in it (repairs a publish lost after a commit)."""
     async with sessions() as session:
         rows = list(await session.scalars(select(TenantRow).where(TenantRow.source == "admin")))
     published = 0
@@ -62,6 +79,5 @@ async def publish_owned(sessions: async_sessionmaker[AsyncSession], kv: KeyValue
         except ValueError as exc:
             log.warning("tenant %s in the database does not validate, not published: %s", row.id, exc)
             continue
-        await publish_tenant(kv, tenant)
-        published += 1
+        published += await publish_tenant(kv, tenant, row.version)
     return published

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import BadRequestError, BucketNotFoundError
+from nats.js.errors import (
+    BadRequestError,
+    BucketNotFoundError,
+    KeyDeletedError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+)
+from pydantic import BaseModel
 
 from shared.aio import stop_tasks
 from shared.bus import nats_replicas
@@ -53,9 +61,42 @@ async def open_tenants_bucket(js: JetStreamContext) -> KeyValue:
         return await js.key_value(TENANTS_BUCKET)
 
 
-async def publish_tenant(kv: KeyValue, tenant: Tenant) -> int:
-    """Make ``tenant`` every service's current configuration; the bucket revision it was stored at."""
-    return await kv.put(tenant.id, tenant.model_dump_json().encode())
+class TenantEntry(BaseModel):
+    """One key's value: the configuration and the database row's version it was read at."""
+
+    version: int
+    tenant: Tenant
+
+
+async def publish_tenant(kv: KeyValue, tenant: Tenant, version: int) -> bool:
+    """Make ``tenant`` (at row ``version``) every service's configuration, unless a newer version is there.
+
+    Compare-and-set on the key's revision: two replicas publishing changes out of order never leave
+    the older one in the bucket. False when a newer version was already published.
+    """
+    value = TenantEntry(version=version, tenant=tenant).model_dump_json().encode()
+    while True:
+        try:
+            current = await kv.get(tenant.id)
+        except (KeyNotFoundError, KeyDeletedError):
+            current = None
+        if current is not None and current.value and _version_of(current.value) >= version:
+            return False
+        try:
+            if current is None:
+                await kv.create(tenant.id, value)
+            else:
+                await kv.update(tenant.id, value, last=current.revision)
+            return True
+        except KeyWrongLastSequenceError:
+            continue  # another replica wrote meanwhile: look again
+
+
+def _version_of(value: bytes) -> int:
+    try:
+        return int(json.loads(value).get("version", -1))
+    except (ValueError, AttributeError, TypeError):
+        return -1
 
 
 class TenantSync:
@@ -114,7 +155,7 @@ class TenantSync:
             self.directory.drop(entry.key)
         else:
             try:
-                after = Tenant.model_validate_json(entry.value)
+                after = TenantEntry.model_validate_json(entry.value).tenant
             except ValueError as exc:  # written by a newer build, or by hand: skipped, never fatal
                 log.warning("skipping unreadable tenant %s in %s: %s", entry.key, TENANTS_BUCKET, exc)
                 return

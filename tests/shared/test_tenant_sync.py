@@ -7,7 +7,7 @@ import uuid
 import nats
 import pytest
 
-from shared.tenant_sync import TenantSync, open_tenants_bucket, publish_tenant
+from shared.tenant_sync import TenantEntry, TenantSync, open_tenants_bucket, publish_tenant
 from shared.tenants import Tenant, TenantDirectory
 
 pytestmark = pytest.mark.connected
@@ -21,7 +21,7 @@ async def test_a_directory_starts_with_the_bucket_and_follows_it(nats_client: na
     js = nats_client.jetstream()
     kv = await open_tenants_bucket(js)
     seeded, published = f"s{uuid.uuid4().hex[:10]}", f"p{uuid.uuid4().hex[:10]}"
-    await publish_tenant(kv, tenant(published, name="From the bucket"))
+    assert await publish_tenant(kv, tenant(published, name="From the bucket"), 1)
     directory = TenantDirectory(tenants=[tenant(seeded), tenant(published, name="From the file")])
     changes: list[tuple[str | None, str | None]] = []
 
@@ -31,9 +31,15 @@ async def test_a_directory_starts_with_the_bucket_and_follows_it(nats_client: na
         assert directory.by_id(published).name == "From the bucket"  # type: ignore[union-attr]  # bucket wins
         assert directory.by_id(seeded) is not None  # a file tenant the bucket lacks stays
 
-        await publish_tenant(kv, tenant(seeded, disabled=True))
+        assert await publish_tenant(kv, tenant(seeded, disabled=True), 3)
         await sync.wait_for(lambda d: d.by_id(seeded).disabled)  # type: ignore[union-attr]
         assert changes == [("Co", "Co")]
+        # A replica publishing an older version late (out of order) leaves the newer one in place.
+        assert not await publish_tenant(kv, tenant(seeded, disabled=False), 2)
+        assert not await publish_tenant(kv, tenant(seeded, disabled=False), 3)
+        assert (await kv.get(seeded)).value == TenantEntry(
+            version=3, tenant=tenant(seeded, disabled=True)
+        ).model_dump_json().encode()
 
         await kv.put(published, b"{not json")  # skipped, logged: the last good config stays
         await kv.delete(seeded)
