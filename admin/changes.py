@@ -19,6 +19,7 @@ from admin.context import Admin
 from shared.db.audit import AdminAudit
 from shared.db.base import utcnow
 from shared.db.tenants import TenantRow
+from shared.demo import demo_secrets_in_tenants
 from shared.tenant_sync import publish_tenant
 from shared.tenants import Tenant
 
@@ -32,6 +33,17 @@ class NotFound(Exception):
 
 class Conflict(Exception):
     pass
+
+
+class DemoSecret(ValueError):
+    """A configuration using a credential of the shipped demo files, in production (they are public)."""
+
+
+def _refuse_demo_secrets(admin: Admin, tenant: Tenant) -> None:
+    if admin.refuse_demo_secrets:
+        problems = demo_secrets_in_tenants({"tenants": [config_of(tenant)]})
+        if problems:
+            raise DemoSecret("Public demo credentials are refused in production: " + "; ".join(problems))
 
 
 def config_of(tenant: Tenant) -> dict[str, Any]:
@@ -119,6 +131,7 @@ def _check_widget_key(rows: list[TenantRow], tenant: Tenant) -> None:
 
 
 async def create(admin: Admin, key_id: str, tenant: Tenant) -> TenantRow:
+    _refuse_demo_secrets(admin, tenant)
     async with admin.sessions() as session, session.begin():
         _check_widget_key(list(await session.scalars(select(TenantRow))), tenant)
         row = await session.get(TenantRow, tenant.id)
@@ -145,6 +158,7 @@ async def change(
             tenant = Tenant.model_validate(edit(copy.deepcopy(before)))
             if tenant.id != tenant_id:
                 raise Conflict(f"Expected the tenant id to stay {tenant_id!r}, got {tenant.id!r}")
+            _refuse_demo_secrets(admin, tenant)
             if tenant.widget_key != before.get("widget_key"):
                 _check_widget_key(list(await session.scalars(select(TenantRow))), tenant)
             _store(session, row, key_id, action, before, tenant)

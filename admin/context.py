@@ -18,6 +18,7 @@ class Admin:
     sessions: async_sessionmaker[AsyncSession]
     kv: KeyValue
     keys: dict[str, str]  # secret -> key id
+    refuse_demo_secrets: bool = False  # production: the shipped demo credentials are public
 
 
 def get_admin(conn: HTTPConnection) -> Admin:

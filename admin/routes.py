@@ -31,11 +31,18 @@ def _http(exc: Exception) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, str(exc))
 
 
+def _unprocessable(message: str, field: str | None = None) -> RequestValidationError:
+    loc = ("body", field) if field else ("body",)
+    return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message}])
+
+
 async def _change(admin: AdminDep, key_id: str, tenant_id: str, action: str, edit: Any) -> TenantView:
     try:
         row, _ = await changes.change(admin, key_id, tenant_id, action, edit)
     except (changes.NotFound, changes.Conflict) as exc:
         raise _http(exc) from exc
+    except changes.DemoSecret as exc:
+        raise _unprocessable(str(exc)) from exc
     except ValidationError as exc:  # the edited configuration is not a valid tenant: 422, as a bad body
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from exc
@@ -53,6 +60,8 @@ async def create_tenant(admin: AdminDep, key_id: KeyIdDep, body: NewTenant) -> T
         row = await changes.create(admin, key_id, Tenant.model_validate(body.model_dump()))
     except changes.Conflict as exc:
         raise _http(exc) from exc
+    except changes.DemoSecret as exc:
+        raise _unprocessable(str(exc)) from exc
     return TenantView.of(row)
 
 
@@ -81,9 +90,7 @@ async def update_tenant(
     for field in ("id", "disabled"):
         if field in patch:
             where = "the tenant id never changes" if field == "id" else "use POST .../disable or .../enable"
-            raise RequestValidationError(
-                [{"type": "value_error", "loc": ("body", field), "msg": f"Expected no {field!r} in a patch: {where}"}]
-            )
+            raise _unprocessable(f"Expected no {field!r} in a patch: {where}", field)
     return await _change(admin, key_id, tenant_id, "tenant.update", lambda config: changes.merge_patch(config, patch))
 
 

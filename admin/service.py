@@ -30,6 +30,6 @@ async def admin_running(
         await seed_from_file(sessions, seed)
         kv = await open_tenants_bucket(js)
         await publish_owned(sessions, kv)
-        yield Admin(sessions=sessions, kv=kv, keys=keys)
+        yield Admin(sessions=sessions, kv=kv, keys=keys, refuse_demo_secrets=settings.environment == "production")
     finally:
         await engine.dispose()
