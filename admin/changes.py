@@ -23,7 +23,7 @@ from shared.demo import demo_secrets_in_tenants
 from shared.tenant_sync import publish_tenant
 from shared.tenants import Tenant
 
-SECRET_FIELDS = frozenset({"identity_secret", "webhook_secret", "secret", "api_keys"})
+SECRET_FIELDS = frozenset({"identity_secret", "webhook_secret", "secret", "api_keys", "token_sha256"})
 MASK = "***"
 
 
@@ -174,15 +174,25 @@ def _store(
     after = config_of(tenant)
     row.config, row.name, row.disabled = after, tenant.name, tenant.disabled
     row.source, row.updated_at = "admin", utcnow()
-    session.add(
-        AdminAudit(
-            key_id=key_id,
-            action=action,
-            tenant_id=tenant.id,
-            before_sha256=fingerprint(before),
-            after_sha256=fingerprint(after),
-            diff=diff(before, after),
-        )
+    session.add(audit_row(key_id, action, tenant.id, before, after))
+
+
+def audit_row(
+    key_id: str,
+    action: str,
+    tenant_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    agent_id: str | None = None,
+) -> AdminAudit:
+    return AdminAudit(
+        key_id=key_id,
+        action=action,
+        tenant_id=tenant_id,
+        agent_id=agent_id,
+        before_sha256=fingerprint(before),
+        after_sha256=fingerprint(after),
+        diff=diff(before, after),
     )
 
 

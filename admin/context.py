@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Admin:
     sessions: async_sessionmaker[AsyncSession]
-    kv: KeyValue
+    kv: KeyValue  # sb_tenants
+    agents_kv: KeyValue  # sb_agents
     keys: dict[str, str]  # secret -> key id
     refuse_demo_secrets: bool = False  # production: the shipped demo credentials are public
 

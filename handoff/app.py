@@ -12,11 +12,13 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from admin import agent_routes as admin_agent_routes
 from admin import routes as admin_routes
 from admin.config import admin_keys
 from admin.context import Admin
 from admin.service import admin_running
 from handoff import errors
+from handoff.agent_sync import AgentSync
 from handoff.agents import load_agents, refuse_demo_agents
 from handoff.config import HandoffSettings
 from handoff.context import Handoff
@@ -68,6 +70,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         store: HandoffStore | None = None
         sync: TenantSync | None = None
+        agent_sync: AgentSync | None = None
 
         async def reconnected() -> None:
             # The KV watch feeding every replica's view lives in an ephemeral consumer a NATS
@@ -76,6 +79,8 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
                 fanout.spawn(store.rewatch())
             if sync is not None:
                 fanout.spawn(sync.rewatch())
+            if agent_sync is not None:
+                fanout.spawn(agent_sync.rewatch())
 
         stack = AsyncExitStack()
         broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))
@@ -85,9 +90,10 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         store = await HandoffStore.open(js)
         metrics.count_handoff_states(store)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
-        admin = await stack.enter_async_context(admin_running(settings, js, tenants, keys))
+        admin = await stack.enter_async_context(admin_running(settings, js, tenants, accounts, keys))
         sync = await TenantSync.follow(js, tenants)  # admin changes reach this replica's directory
-        app.state.tenant_sync = sync
+        agent_sync = await AgentSync.follow(js, accounts)
+        app.state.tenant_sync, app.state.agent_sync = sync, agent_sync
         h = Handoff(settings, config, broker, store, tenants, accounts)
         fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))
         store.listeners.append(fanout.on_store_change)
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
             await stop_tasks(sweeper)
             await fanout.close()
             await sync.stop()
+            await agent_sync.stop()
             await store.stop()
             await broker.stop()
             await http.aclose()
@@ -129,6 +136,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(socket.router)
     app.include_router(console.router)
     app.include_router(admin_routes.router)
+    app.include_router(admin_agent_routes.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     metrics.mount(app)
     return app

@@ -1,5 +1,6 @@
 """The database: SQLAlchemy 2 async models (one module per entity family), engine, migrations, queries."""
 
+from shared.db.agents import AgentRow
 from shared.db.audit import AdminAudit
 from shared.db.base import Base
 from shared.db.conversations import Conversation
@@ -12,6 +13,7 @@ from shared.db.webhooks import WebhookDelivery
 
 __all__ = (
     "AdminAudit",
+    "AgentRow",
     "Base",
     "Conversation",
     "Message",

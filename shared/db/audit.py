@@ -19,6 +19,7 @@ class AdminAudit(Base):
     key_id: Mapped[str] = mapped_column(String(64), doc="The admin key's id (never the key).")
     action: Mapped[str] = mapped_column(String(64), doc="tenant.create, tenant.update, tenant.disable, ...")
     tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent_id: Mapped[str | None] = mapped_column(String(64), doc="For agent.* actions: which agent.")
     before_sha256: Mapped[str | None] = mapped_column(String(64), doc="Hash of the configuration before; None: new.")
     after_sha256: Mapped[str | None] = mapped_column(String(64))
     diff: Mapped[list[dict[str, Any]]] = mapped_column(

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from gateway.app import create_app as create_gateway
 from handoff.app import create_app as create_handoff
@@ -50,8 +51,13 @@ def handoff_config(admin_settings: Settings, tmp_path: Path) -> HandoffSettings:
 
 
 @pytest.fixture
-async def handoff(admin_settings: Settings, handoff_config: HandoffSettings) -> AsyncIterator[Service]:
-    running = await serve(create_handoff(admin_settings, handoff_config))
+def handoff_app(admin_settings: Settings, handoff_config: HandoffSettings) -> FastAPI:
+    return create_handoff(admin_settings, handoff_config)
+
+
+@pytest.fixture
+async def handoff(handoff_app: FastAPI) -> AsyncIterator[Service]:
+    running = await serve(handoff_app)
     yield running
     await running.stop()
 

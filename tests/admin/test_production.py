@@ -22,7 +22,7 @@ async def test_a_demo_widget_key_is_refused_in_production_only(
     # An identity secret, not a widget key: a demo widget key in the shared bucket would shadow other tests' tenants.
     demo = next(secret for secret, what in demo_tenant_secrets().items() if what.startswith("the demo identity_secret"))
     kv = await open_tenants_bucket(nats_client.jetstream())
-    production = Admin(sessions=db_sessions, kv=kv, keys={}, refuse_demo_secrets=True)
+    production = Admin(sessions=db_sessions, kv=kv, agents_kv=kv, keys={}, refuse_demo_secrets=True)
     tenant = Tenant(id=new_tenant_id(), name="Prod", widget_key="pk_demo_test", identity_secret=demo)
     with pytest.raises(changes.DemoSecret, match="identity_secret is the demo identity_secret"):
         await changes.create(production, "ops", tenant)
@@ -32,7 +32,7 @@ async def test_a_demo_widget_key_is_refused_in_production_only(
     with pytest.raises(changes.DemoSecret):
         await changes.change(production, "ops", tenant.id, "tenant.update", lambda c: {**c, "identity_secret": demo})
     try:
-        development = Admin(sessions=db_sessions, kv=kv, keys={})
+        development = Admin(sessions=db_sessions, kv=kv, agents_kv=kv, keys={})
         _, changed = await changes.change(
             development, "dev", tenant.id, "tenant.update", lambda c: {**c, "identity_secret": demo}
         )

@@ -1,4 +1,4 @@
-"""Tenant configuration in the database (the tenants file becomes a seed) and the admin audit log.
+"""Tenant configuration and agent accounts in the database (their files become seeds); the admin audit log.
 
 Revision ID: 0004
 Revises: 0003
@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
+        sa.Column("agent_id", sa.String(length=64), nullable=True),
         sa.Column("before_sha256", sa.String(length=64), nullable=True),
         sa.Column("after_sha256", sa.String(length=64), nullable=True),
         sa.Column("diff", JSON, nullable=False),
@@ -36,6 +37,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_admin_audit_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_admin_audit_tenant_id"), ["tenant_id"], unique=False)
 
+    op.create_table(
+        "agents",
+        sa.Column("tenant_id", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("config", JSON, nullable=False),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("disabled", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_agents")),
+    )
     # Plain ADD COLUMN (no batch table rebuild): on SQLite, rebuilding `tenants` would drop it, and
     # foreign keys ON DELETE CASCADE would take every visitor and conversation with it.
     op.add_column("tenants", sa.Column("config", JSON, nullable=True))
@@ -54,3 +67,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_admin_audit_at"))
 
     op.drop_table("admin_audit")
+    op.drop_table("agents")
