@@ -46,13 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
         tenants = load_tenants(settings.tenants_file)
         deliveries = OpenDeliveries()
         sync: TenantSync | None = None
-
-        async def reconnected() -> None:
-            await deliveries.recover_all()
-            if sync is not None:
-                await sync.rewatch()  # the watch consumer did not survive a NATS restart
-
-        broker = make_broker(settings, reconnected_cb=reconnected)
+        # After a NATS restart shared.bus also restarts the tenant watch (shared.config_bucket).
+        broker = make_broker(settings, reconnected_cb=deliveries.recover_all)
         await broker.connect()
         try:
             js = broker.config.connection_state.stream

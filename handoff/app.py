@@ -69,18 +69,13 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         store: HandoffStore | None = None
-        sync: TenantSync | None = None
-        agent_sync: AgentSync | None = None
 
         async def reconnected() -> None:
             # The KV watch feeding every replica's view lives in an ephemeral consumer a NATS
             # restart loses; start a new one (older revisions are ignored when re-applied).
             if store is not None:
                 fanout.spawn(store.rewatch())
-            if sync is not None:
-                fanout.spawn(sync.rewatch())
-            if agent_sync is not None:
-                fanout.spawn(agent_sync.rewatch())
+            # (the tenant and agent watches are restarted by shared.bus: shared.config_bucket.rewatch_all)
 
         stack = AsyncExitStack()
         broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,21 @@ from shared.bus import nats_replicas
 if TYPE_CHECKING:
     from nats.js import JetStreamContext
     from nats.js.kv import KeyValue
+
+log = logging.getLogger(__name__)
+
+# Every started follower of this process, restarted by rewatch_all() after a NATS reconnect.
+FOLLOWERS: weakref.WeakSet[BucketFollower] = weakref.WeakSet()
+_REWATCHING: set[asyncio.Task[None]] = set()
+
+
+def rewatch_all() -> None:
+    """Restart every follower's watch in the background: a NATS restart loses the (ephemeral) watch
+    consumers, and a follower would silently stop seeing changes. Called by shared.bus on reconnect."""
+    for follower in list(FOLLOWERS):
+        task = asyncio.create_task(follower.rewatch_logged(), name=f"{follower.name}-rewatch")
+        _REWATCHING.add(task)
+        task.add_done_callback(_REWATCHING.discard)
 
 
 async def open_config_bucket(js: JetStreamContext, name: str, description: str) -> KeyValue:
@@ -86,6 +103,7 @@ class BucketFollower:
         self._changed = asyncio.Event()
         self._watcher: KeyValue.KeyWatcher | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closed = False  # stop() was called: never watch again
 
     def apply(self, key: str, value: bytes | None) -> None:
         raise NotImplementedError
@@ -95,13 +113,37 @@ class BucketFollower:
         while (entry := await self._watcher.updates(timeout=30)) is not None:
             self._on_entry(entry)
         self._task = asyncio.create_task(self._follow(), name=self.name)
+        FOLLOWERS.add(self)
+        if self._closed:  # stopped while this (re)start was under way
+            await self._halt()
 
     async def rewatch(self) -> None:
         """Start a fresh watch: after a NATS restart the old (ephemeral) watch consumer is gone."""
-        await self.stop()
-        await self.start()
+        await self._halt()
+        if not self._closed:
+            await self.start()
+
+    async def rewatch_logged(self, attempts: int = 60, pause_s: float = 0.5) -> None:
+        """rewatch(), tried again while JetStream is still recovering after the restart."""
+        for attempt in range(1, attempts + 1):
+            if self._closed:
+                return
+            try:
+                await self.rewatch()
+                return
+            except Exception as exc:
+                if attempt == attempts:
+                    log.exception("%s: could not watch the bucket again after a reconnect", self.name)
+                    return
+                log.debug("%s: watching again failed (%r), retrying", self.name, exc)
+                await asyncio.sleep(pause_s)
 
     async def stop(self) -> None:
+        self._closed = True
+        await self._halt()
+
+    async def _halt(self) -> None:
+        FOLLOWERS.discard(self)
         await stop_tasks(self._task)
         if self._watcher is not None:
             with contextlib.suppress(Exception):
