@@ -35,8 +35,23 @@ class Conflict(Exception):
     pass
 
 
-class DemoSecret(ValueError):
+class Refused(ValueError):
+    """A valid configuration the admin API still does not store (422)."""
+
+
+class DemoSecret(Refused):
     """A configuration using a credential of the shipped demo files, in production (they are public)."""
+
+
+# Paths of files on the servers: an HTTP API never chooses which server file a widget may read.
+SERVER_PATHS = ("knowledge_base", "catalog")
+
+
+def _refuse_server_paths(before: dict[str, Any] | None, tenant: Tenant) -> None:
+    after = config_of(tenant)
+    for field in SERVER_PATHS:
+        if after.get(field) != (before or {}).get(field):
+            raise Refused(f"Expected no change to {field!r}: server file paths are set in the tenants file only")
 
 
 def _refuse_demo_secrets(admin: Admin, tenant: Tenant) -> None:
@@ -132,6 +147,7 @@ def _check_widget_key(rows: list[TenantRow], tenant: Tenant) -> None:
 
 async def create(admin: Admin, key_id: str, tenant: Tenant) -> TenantRow:
     _refuse_demo_secrets(admin, tenant)
+    _refuse_server_paths(None, tenant)
     async with admin.sessions() as session, session.begin():
         _check_widget_key(list(await session.scalars(select(TenantRow))), tenant)
         row = await session.get(TenantRow, tenant.id)
@@ -159,6 +175,7 @@ async def change(
             if tenant.id != tenant_id:
                 raise Conflict(f"Expected the tenant id to stay {tenant_id!r}, got {tenant.id!r}")
             _refuse_demo_secrets(admin, tenant)
+            _refuse_server_paths(before, tenant)
             if tenant.widget_key != before.get("widget_key"):
                 _check_widget_key(list(await session.scalars(select(TenantRow))), tenant)
             _store(session, row, key_id, action, before, tenant)

@@ -41,7 +41,7 @@ async def _change(admin: AdminDep, key_id: str, tenant_id: str, action: str, edi
         row, _ = await changes.change(admin, key_id, tenant_id, action, edit)
     except (changes.NotFound, changes.Conflict) as exc:
         raise _http(exc) from exc
-    except changes.DemoSecret as exc:
+    except changes.Refused as exc:
         raise _unprocessable(str(exc)) from exc
     except ValidationError as exc:  # the edited configuration is not a valid tenant: 422, as a bad body
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
@@ -60,7 +60,7 @@ async def create_tenant(admin: AdminDep, key_id: KeyIdDep, body: NewTenant) -> T
         row = await changes.create(admin, key_id, Tenant.model_validate(body.model_dump()))
     except changes.Conflict as exc:
         raise _http(exc) from exc
-    except changes.DemoSecret as exc:
+    except changes.Refused as exc:
         raise _unprocessable(str(exc)) from exc
     return TenantView.of(row)
 

@@ -166,6 +166,12 @@ async def test_invalid_changes_are_422_naming_the_field(admin: httpx.AsyncClient
     assert bad_handler.status_code == 422
     assert "Expected a 'secret'" in bad_handler.json()["detail"][0]["msg"]
 
+    reads_files = await admin.patch(f"/tenants/{tenant_id}", json={"knowledge_base": "/etc"})
+    assert reads_files.status_code == 422
+    assert "server file paths are set in the tenants file only" in reads_files.json()["detail"][0]["msg"]
+    creates_with_files = await admin.post("/tenants", json=tenant_body(new_tenant_id(), catalog="/etc/passwd"))
+    assert creates_with_files.status_code == 422
+
     renamed = await admin.patch(f"/tenants/{tenant_id}", json={"id": "other"})
     assert renamed.status_code == 422
     assert "never changes" in renamed.json()["detail"][0]["msg"]
