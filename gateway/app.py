@@ -16,26 +16,44 @@ from gateway.chatkit import routes as chatkit_routes
 from gateway.context import Gateway
 from gateway.delivery import OpenDeliveries
 from gateway.limits import SharedLimits
+from gateway.sessions import PublicTenant
 from shared import metrics
 from shared.bus import ensure_streams, make_broker
 from shared.settings import Settings, api_docs_urls
-from shared.tenants import load_tenants
+from shared.tenant_sync import Listener, TenantSync
+from shared.tenants import Tenant, load_tenants
+from shared.widget_protocol import Config
 
 
 class State(TypedDict):
     gateway: Gateway
 
 
+def restyle_open_widgets(deliveries: OpenDeliveries) -> Listener:
+    """A tenant listener pushing a ``config`` frame to the tenant's open widgets when its branding changed."""
+
+    def changed(before: Tenant | None, after: Tenant | None) -> None:
+        if before is None or after is None or PublicTenant.of(before) == PublicTenant.of(after):
+            return
+        deliveries.send_to_tenant(after.id, Config(tenant=PublicTenant.of(after).model_dump()).model_dump_json())
+
+    return changed
+
+
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         tenants = load_tenants(settings.tenants_file)
         deliveries = OpenDeliveries()
+        sync: TenantSync | None = None
+        # After a NATS restart shared.bus also restarts the tenant watch (shared.config_bucket).
         broker = make_broker(settings, reconnected_cb=deliveries.recover_all)
         await broker.connect()
         try:
             js = broker.config.connection_state.stream
             await ensure_streams(js)
+            sync = app.state.tenant_sync = await TenantSync.follow(js, tenants)
+            sync.listeners.append(restyle_open_widgets(deliveries))
             limits = await SharedLimits.open(broker.config.connection_state.connection)
             yield {
                 "gateway": Gateway(
@@ -43,6 +61,8 @@ def create_app(settings: Settings) -> FastAPI:
                 )
             }
         finally:
+            if sync is not None:
+                await sync.stop()
             await broker.stop()
 
     app = FastAPI(

@@ -312,6 +312,13 @@ class OpenDeliveries:
     def discard(self, delivery: Delivery) -> None:
         self._open.discard(delivery)
 
+    def send_to_tenant(self, tenant_id: str, frame: str) -> int:
+        """Queue ``frame`` on every open socket of the tenant; how many."""
+        sockets = [d for d in self._open if d.visitor.tenant_id == tenant_id]
+        for delivery in sockets:
+            delivery.send(frame)
+        return len(sockets)
+
     async def recover_all(self) -> None:
         for delivery in list(self._open):
             task = asyncio.create_task(self._recover(delivery))

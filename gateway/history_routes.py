@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -14,14 +14,22 @@ from gateway.sessions import SessionError, check_origin
 from shared.db import Conversation
 from shared.db.deps import SessionDep, SettingsDep
 from shared.db.history import conversation_events
-from shared.tenants import cached_tenants
+from shared.settings import Settings
+from shared.tenants import TenantDirectory, cached_tenants
 
 router = APIRouter()
 PAGE_MAX = 200
 _bearer = HTTPBearer(auto_error=False, description="The visitor token from POST /v1/session.")
 
 
+def _tenants(request: Request, settings: Settings) -> TenantDirectory:
+    """The gateway's own directory (kept current by shared.tenant_sync); the file's when mounted alone."""
+    gateway = getattr(request.state, "gateway", None)
+    return gateway.tenants if gateway is not None else cached_tenants(settings.tenants_file)
+
+
 def visitor_claims(
+    request: Request,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     origin: Annotated[str | None, Header()] = None,
@@ -34,7 +42,7 @@ def visitor_claims(
         claims = tokens.verify(settings.secret_key, credentials.credentials)
     except tokens.TokenError as exc:
         raise HTTPException(401, str(exc)) from exc
-    tenant = cached_tenants(settings.tenants_file).by_id(claims.tenant)
+    tenant = _tenants(request, settings).by_id(claims.tenant)
     if tenant is None:
         raise HTTPException(401, f"Expected a token of a known tenant, got {claims.tenant!r}")
     try:

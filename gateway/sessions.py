@@ -80,7 +80,13 @@ def find_tenant(directory: TenantDirectory, widget_key: str) -> Tenant:
     tenant = directory.by_widget_key(widget_key)
     if tenant is None:
         raise SessionError(404, f"Expected a known widget key, got {widget_key!r}")
+    refuse_disabled(tenant)
     return tenant
+
+
+def refuse_disabled(tenant: Tenant) -> None:
+    if tenant.disabled:
+        raise SessionError(403, f"Tenant {tenant.id!r} is disabled: this widget opens no new sessions")
 
 
 def check_origin(tenant: Tenant, origin: str | None) -> None:

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from nats.js import JetStreamContext
+
 from shared.settings import Settings
+from shared.tenant_sync import TenantSync
 from shared.tenants import GuardPolicy, HandoffRules, TenantDirectory, cached_tenants
 
 
 class TenantRules:
     def __init__(self, directory: TenantDirectory) -> None:
         self.directory = directory
+        self.sync: TenantSync | None = None
+
+    async def follow(self, js: JetStreamContext) -> None:
+        """Keep the directory current with the admin API's changes (shared.tenant_sync)."""
+        if self.sync is None:
+            self.sync = await TenantSync.follow(js, self.directory)
+
+    async def aclose(self) -> None:
+        if self.sync is not None:
+            await self.sync.stop()
+            self.sync = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TenantRules:

@@ -30,6 +30,7 @@ class AgentAccount(BaseModel):
         "agent", description="agent: live events of their own conversations; supervisor: of the whole tenant."
     )
     token_sha256: str = Field(description="Hex sha256 of the agent's bearer token.", pattern=r"^[0-9a-f]{64}$")
+    disabled: bool = Field(False, description="A disabled agent's token is refused (401).")
 
     @field_validator("id", "tenant_id")
     @classmethod
@@ -38,16 +39,25 @@ class AgentAccount(BaseModel):
 
 
 class AgentDirectory(BaseModel):
+    """The accounts a handoff replica knows: the agents file, kept current by handoff.agent_sync."""
+
     agents: list[AgentAccount]
 
     def authenticate(self, token: str) -> AgentAccount | None:
-        """The account whose hash matches; every hash is compared, in constant time each."""
+        """The enabled account whose hash matches; every hash is compared, in constant time each."""
         digest = hash_token(token)
         found = None
         for agent in self.agents:
-            if hmac.compare_digest(agent.token_sha256, digest):
+            if hmac.compare_digest(agent.token_sha256, digest) and not agent.disabled:
                 found = agent
         return found
+
+    def put(self, agent: AgentAccount) -> None:
+        """Add ``agent`` or replace the one with its tenant and id (readers see the old or new list, never half)."""
+        self.agents = [*(a for a in self.agents if (a.tenant_id, a.id) != (agent.tenant_id, agent.id)), agent]
+
+    def drop(self, tenant_id: str, agent_id: str) -> None:
+        self.agents = [a for a in self.agents if (a.tenant_id, a.id) != (tenant_id, agent_id)]
 
     def of_tenant(self, tenant_id: str) -> list[AgentAccount]:
         return [a for a in self.agents if a.tenant_id == tenant_id]

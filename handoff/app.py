@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TypedDict
 
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from admin import agent_routes as admin_agent_routes
+from admin import routes as admin_routes
+from admin.config import admin_keys
+from admin.context import Admin
+from admin.service import admin_running
 from handoff import errors
+from handoff.agent_sync import AgentSync
 from handoff.agents import load_agents, refuse_demo_agents
 from handoff.config import HandoffSettings
 from handoff.context import Handoff
@@ -28,6 +34,7 @@ from shared.aio import stop_tasks
 from shared.bus import ensure_streams, make_broker
 from shared.redelivery import DeadLetterUndecodable, unlimit_deliveries
 from shared.settings import Settings, api_docs_urls, get_settings
+from shared.tenant_sync import TenantSync
 from shared.tenants import load_tenants
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,7 @@ OUTBOX_STALE_S = 5.0  # an outbox this old was left by a replica that died (publ
 class State(TypedDict):
     handoff: Handoff
     fanout: Fanout
+    admin: Admin
 
 
 async def _sweep_forever(h: Handoff, stopping: asyncio.Event) -> None:
@@ -56,6 +64,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     config = config or HandoffSettings()
     if settings.environment == "production":
         refuse_demo_agents(config.agents_file, explicitly_set="agents_file" in config.model_fields_set)
+    keys = admin_keys(settings)  # a bad ADMIN_API_KEYS stops the service here, not at the first request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
@@ -66,7 +75,9 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
             # restart loses; start a new one (older revisions are ignored when re-applied).
             if store is not None:
                 fanout.spawn(store.rewatch())
+            # (the tenant and agent watches are restarted by shared.bus: shared.config_bucket.rewatch_all)
 
+        stack = AsyncExitStack()
         broker = make_broker(settings, reconnected_cb=reconnected, middlewares=(DeadLetterUndecodable,))
         nc = await broker.connect()
         js = nc.jetstream()
@@ -74,6 +85,10 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         store = await HandoffStore.open(js)
         metrics.count_handoff_states(store)
         tenants, accounts = load_tenants(settings.tenants_file), load_agents(config.agents_file)
+        admin = await stack.enter_async_context(admin_running(settings, js, tenants, accounts, keys))
+        sync = await TenantSync.follow(js, tenants)  # admin changes reach this replica's directory
+        agent_sync = await AgentSync.follow(js, accounts)
+        app.state.tenant_sync, app.state.agent_sync = sync, agent_sync
         h = Handoff(settings, config, broker, store, tenants, accounts)
         fanout = Fanout(nc, lambda tenant, conversation: store.conversations.get((tenant, conversation)))
         store.listeners.append(fanout.on_store_change)
@@ -88,14 +103,17 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
         stopping = asyncio.Event()
         sweeper = asyncio.create_task(_sweep_forever(h, stopping), name="handoff-sweeper")
         try:
-            yield {"handoff": h, "fanout": fanout}
+            yield {"handoff": h, "fanout": fanout, "admin": admin}
         finally:
             stopping.set()
             await stop_tasks(sweeper)
             await fanout.close()
+            await sync.stop()
+            await agent_sync.stop()
             await store.stop()
             await broker.stop()
             await http.aclose()
+            await stack.aclose()
 
     app = FastAPI(
         title="Switchboard handoff API",
@@ -112,6 +130,8 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(agents.router)
     app.include_router(socket.router)
     app.include_router(console.router)
+    app.include_router(admin_routes.router)
+    app.include_router(admin_agent_routes.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     metrics.mount(app)
     return app

@@ -31,6 +31,7 @@ from shared.knowledge.index import prebuild
 from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM
+from shared.tenant_sync import TenantSync
 from shared.tenants import Tenant, cached_tenants
 
 log = logging.getLogger(__name__)
@@ -51,9 +52,11 @@ def build_orchestrator(
     def provider_for(tenant: Tenant) -> Provider:
         if provider is not None:
             return provider
-        if tenant.id not in chosen:  # one SDK client per tenant, reused across turns
-            chosen[tenant.id] = tracing.traced_provider(choose_provider(settings, tenant, offline))
-        return chosen[tenant.id]
+        # One SDK client per tenant and model configuration, reused across turns (a new one after an admin change).
+        key = f"{tenant.id}\x00{tenant.model.model_dump_json()}"
+        if key not in chosen:
+            chosen[key] = tracing.traced_provider(choose_provider(settings, tenant, offline))
+        return chosen[key]
 
     async def publish(event: Event) -> object:
         return await emit(broker, event)
@@ -117,6 +120,7 @@ async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorS
     orch.gate = await NatsGate.connect(js, lock_ttl=options.lock_ttl_s)
     orch.publish = raw_publisher(broker)
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
+    orch.closers.append((await TenantSync.follow(js, orch.tenants)).stop)  # admin changes, live
 
 
 async def apply_ack_wait(js: JetStreamContext, durable: str, ack_wait: float) -> None:

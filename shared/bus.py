@@ -6,6 +6,7 @@ import logging
 import os
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from faststream.nats import JStream, NatsBroker
@@ -109,6 +110,7 @@ def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     the runner can see on the server's monitoring endpoint when each service is subscribed.
     """
     kwargs.setdefault("name", os.environ.get("SB_SERVICE_NAME", "switchboard"))
+    kwargs["reconnected_cb"] = _rewatching(kwargs.get("reconnected_cb"))  # type: ignore[arg-type]
     # FastStream's "Received"/"Processed" lines, two per message, at DEBUG: at INFO they were
     # most of every service's log and a tenth of its CPU. Failures are still logged as errors.
     kwargs.setdefault("log_level", logging.DEBUG)
@@ -122,6 +124,23 @@ def make_broker(settings: Settings, **kwargs: object) -> NatsBroker:
     )
     BROKERS.add(broker)
     return broker
+
+
+def _rewatch_followers() -> None:
+    from shared.config_bucket import rewatch_all  # here: shared.config_bucket imports this module
+
+    rewatch_all()
+
+
+def _rewatching(callback: Callable[[], Awaitable[None]] | None) -> Callable[[], Awaitable[None]]:
+    """A reconnect callback that first restarts this process's config followers (shared.config_bucket)."""
+
+    async def reconnected() -> None:
+        _rewatch_followers()
+        if callback is not None:
+            await callback()
+
+    return reconnected
 
 
 async def ensure_streams(js: JetStreamContext) -> None:

@@ -108,6 +108,14 @@ def mode_key(tenant_id: str, conversation_id: str) -> str:
     return f"mode.{tenant_id}.{conversation_id}"
 
 
+TENANTS_BUCKET = "sb_tenants"  # key: tenant id; value: the Tenant's JSON; written by the admin API only
+AGENTS_BUCKET = "sb_agents"  # key: <tenant>.<agent>; value: the agent account's JSON; by the admin API only
+
+
+def agent_key(tenant_id: str, agent_id: str) -> str:
+    return f"{check_token(tenant_id)}.{check_token(agent_id)}"
+
+
 HANDOFF_BUCKET = "sb_handoff"  # written by the handoff service only; others may read it
 
 

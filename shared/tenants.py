@@ -1,4 +1,9 @@
-"""Tenant configuration: declared in a YAML file, validated here, read by every service."""
+"""Tenant configuration: validated here, read by every service.
+
+Stored in the database and changed through the admin API (admin/); the tenants file is the seed
+(loaded into the database for tenants it does not hold yet). Every service starts from the file and
+follows the changes through the bus (shared.tenant_sync), updating its TenantDirectory in place.
+"""
 
 from __future__ import annotations
 
@@ -243,6 +248,7 @@ class Limits(BaseModel):
 class Tenant(BaseModel):
     id: str
     name: str
+    disabled: bool = Field(False, description="A disabled tenant's widget gets no new sessions (HTTP 403).")
     widget_key: str = Field(description="Public key embedded in the tenant's site.")
     identity_secret: str | None = Field(None, description="HMAC secret for verified visitor identity.")
     allowed_origins: list[str] = Field(default_factory=list, description="Empty means any origin.")
@@ -295,7 +301,16 @@ class Tenant(BaseModel):
 
 
 class TenantDirectory(BaseModel):
+    """Every tenant a service knows; one object per service, updated in place by shared.tenant_sync."""
+
     tenants: list[Tenant]
+
+    def put(self, tenant: Tenant) -> None:
+        """Add ``tenant`` or replace the one with its id (readers see the old or the new list, never half)."""
+        self.tenants = [*(t for t in self.tenants if t.id != tenant.id), tenant]
+
+    def drop(self, tenant_id: str) -> None:
+        self.tenants = [t for t in self.tenants if t.id != tenant_id]
 
     def by_id(self, tenant_id: str) -> Tenant | None:
         return next((t for t in self.tenants if t.id == tenant_id), None)

@@ -168,6 +168,15 @@ class Heartbeat(_Frame):
     type: Literal["heartbeat"] = "heartbeat"
 
 
+class Config(_Frame):
+    """The tenant's branding changed (admin API): restyle with it, as with the session's ``tenant``."""
+
+    type: Literal["config"] = "config"
+    tenant: dict[str, Any] = Field(
+        description="The same object as POST /v1/session's `tenant`: id, name, assistant_name, widget."
+    )
+
+
 class Error(_Frame):
     type: Literal["error"] = "error"
     code: ErrorCode
@@ -187,6 +196,7 @@ __all__ = (
     "Ack",
     "ClientFrame",
     "CloseCode",
+    "Config",
     "Error",
     "ErrorCode",
     "FeedbackSend",

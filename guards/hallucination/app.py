@@ -55,6 +55,7 @@ async def connect(broker: NatsBroker, guard: HallucinationGuard, leases: LeaseSe
     await broker.connect()
     js = broker.connection.jetstream()
     await ensure_streams(js)
+    await guard.rules.follow(js)
     if type(guard.ownership) is Ownership:
         guard.ownership = Leases(js, LEASE_GROUP, leases)
     await guard.ownership.start(guard.gained)
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream
         yield
         await guard.ownership.aclose()
         await guard.aclose()
+        await guard.rules.aclose()
 
     app = FastStream(broker, lifespan=lifespan)
     app.guard = guard  # type: ignore[attr-defined]
@@ -89,4 +91,5 @@ async def running(
     finally:
         await guard.ownership.aclose()
         await guard.aclose()
+        await guard.rules.aclose()
         await broker.stop()

@@ -56,6 +56,7 @@ async def connect(broker: NatsBroker, monitor: SentimentMonitor) -> None:
     await ensure_streams(js)
     monitor.store = await open_bucket(js)
     monitor.handoffs = KvHandoffStates(js)
+    await monitor.rules.follow(js)
 
 
 def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream:
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, **kwargs: object) -> FastStream
     async def lifespan() -> AsyncIterator[None]:
         await connect(broker, monitor)
         yield
+        await monitor.rules.aclose()
 
     app = FastStream(broker, lifespan=lifespan)
     app.monitor = monitor  # type: ignore[attr-defined]
@@ -81,4 +83,5 @@ async def running(settings: Settings, **kwargs: object) -> AsyncIterator[Sentime
     try:
         yield monitor
     finally:
+        await monitor.rules.aclose()
         await broker.stop()

@@ -22,6 +22,7 @@ from shared.db.migrate import upgrade_head
 from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings
 from shared.tasks import ensure_task_stream
+from shared.tenant_sync import TenantSync
 from shared.tenants import TenantDirectory, cached_tenants
 
 
@@ -59,6 +60,12 @@ async def connect(settings: Settings, broker: NatsBroker, workers: Workers) -> N
     await ensure_streams(js)
     await ensure_task_stream(js)
     workers.js = js
+    workers.tenant_sync = await TenantSync.follow(js, workers.tenants)  # admin changes, live
+
+
+async def disconnect(workers: Workers) -> None:
+    if workers.tenant_sync is not None:
+        await workers.tenant_sync.stop()
 
 
 async def start_consumers(settings: Settings, broker: NatsBroker, workers: Workers) -> list[BatchConsumer]:
@@ -87,6 +94,7 @@ def create_app(settings: Settings) -> FastStream:
         try:
             yield
         finally:
+            await disconnect(workers)
             await http.aclose()
             await engine.dispose()
 
@@ -124,4 +132,5 @@ async def running(
             yield workers
         finally:
             await stop_consumers(consumers)
+            await disconnect(workers)
             await broker.stop()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from orchestrator.workers.llm import Summarizer
 from orchestrator.workers.summaries import DigestPolicy
 from orchestrator.workers.webhooks import WebhookPolicy
+from shared.tenant_sync import TenantSync
 from shared.tenants import TenantDirectory
 
 
@@ -23,6 +24,7 @@ class Workers:
     policy: WebhookPolicy
     digest: DigestPolicy = field(default_factory=DigestPolicy)
     js: JetStreamContext | None = None  # set once connected
+    tenant_sync: TenantSync | None = None  # keeps ``tenants`` current once connected
 
     @property
     def jetstream(self) -> JetStreamContext:

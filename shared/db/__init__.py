@@ -1,5 +1,7 @@
 """The database: SQLAlchemy 2 async models (one module per entity family), engine, migrations, queries."""
 
+from shared.db.agents import AgentRow
+from shared.db.audit import AdminAudit
 from shared.db.base import Base
 from shared.db.conversations import Conversation
 from shared.db.engine import get_engine, make_engine, make_sessionmaker
@@ -10,6 +12,8 @@ from shared.db.visitors import Visitor
 from shared.db.webhooks import WebhookDelivery
 
 __all__ = (
+    "AdminAudit",
+    "AgentRow",
     "Base",
     "Conversation",
     "Message",

@@ -8,6 +8,7 @@ from shared.widget_protocol import (
     MAX_TEXT_CHARS,
     Ack,
     CloseCode,
+    Config,
     ErrorCode,
     Heartbeat,
     Hello,
@@ -23,7 +24,7 @@ def test_every_visitor_frame_is_documented(kind: str) -> None:
     assert f"`{kind}`" in DOC
 
 
-@pytest.mark.parametrize("model", [Hello, Ack, Resumed, Pong, Heartbeat])
+@pytest.mark.parametrize("model", [Hello, Ack, Resumed, Pong, Heartbeat, Config])
 def test_every_server_frame_is_documented(model: type) -> None:
     assert f"`{model.model_fields['type'].default}`" in DOC
 

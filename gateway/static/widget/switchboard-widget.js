@@ -2319,6 +2319,9 @@ button, [role="button"], .button, .quick-reply { min-height: 24px; min-width: 24
         case 'ack':
           this._acked(ev);
           return;
+        case 'config': // the tenant's branding changed (admin API): restyle now
+          this._setTenant(ev.tenant);
+          return;
         case 'resumed':
           if (this._recovery) this._recovered();
           return;
