@@ -45,6 +45,20 @@ class NatsCluster:
             node.start()
         return self
 
+    @classmethod
+    def started(cls, base: Path, size: int = 3, attempts: int = 3) -> NatsCluster:
+        """A running cluster; new ports when a node found one of its ports taken meanwhile (free_port
+        only says a port was free when asked: on a busy machine another process can take it first)."""
+        for attempt in range(1, attempts + 1):
+            nodes = cls(base / f"try{attempt}", size)
+            try:
+                return nodes.start()
+            except RuntimeError:
+                nodes.stop()
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
     def stop(self) -> None:
         for node in self.nodes.values():
             node.stop()

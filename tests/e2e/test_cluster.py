@@ -39,7 +39,7 @@ REPLICAS = ("gateway=2", "orchestrator=2", "hallucination-guard=2")
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[NatsCluster]:
-    nodes = NatsCluster(tmp_path / "nats").start()
+    nodes = NatsCluster.started(tmp_path / "nats")
     yield nodes
     nodes.stop()
 
