@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from admin import agent_routes as admin_agent_routes
+from admin import knowledge_routes as admin_knowledge_routes
 from admin import routes as admin_routes
 from admin.config import admin_keys
 from admin.context import Admin
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(console.router)
     app.include_router(admin_routes.router)
     app.include_router(admin_agent_routes.router)
+    app.include_router(admin_knowledge_routes.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     metrics.mount(app)
     return app
