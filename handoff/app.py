@@ -26,7 +26,7 @@ from handoff.context import Handoff
 from handoff.fanout import Fanout
 from handoff.handlers import DURABLES, register_handlers
 from handoff.presence import sweep
-from handoff.routes import agents, console, conversations, socket
+from handoff.routes import admin_page, agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
 from handoff.transitions import mode_of, publish_pending
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(agents.router)
     app.include_router(socket.router)
     app.include_router(console.router)
+    app.include_router(admin_page.router_for(settings))
     app.include_router(admin_routes.router)
     app.include_router(admin_agent_routes.router)
     app.include_router(admin_knowledge_routes.router)
