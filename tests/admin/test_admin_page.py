@@ -139,5 +139,9 @@ async def test_create_style_upload_and_ask_the_new_widget(
     await widget.locator('[part~="send"]').click()
     answer = widget.locator('[part~="bubble-assistant"]').filter(has_text="Bartholomew")
     await expect(answer).to_have_count(1, timeout=20_000)
-
     assert await axe_violations(page) == []
+
+    await page.get_by_role("button", name="Delete bakery.md").click()
+    await expect(row).to_have_count(0)
+    await expect(page.get_by_test_id("documents-empty")).to_be_visible()
+    await orchestrator.knowledge.wait_for(tenant_id, set(), 10)

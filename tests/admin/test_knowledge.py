@@ -36,7 +36,7 @@ MARKDOWN = b"""# Moon Bakery
 Our sourdough starter is called Bartholomew and is fed rye flour every morning at six.
 """
 PDF_LINES = ["The lighthouse ferry leaves the harbour pier every Tuesday at noon."]
-MAX_BYTES = 20_000
+MAX_BYTES = 300_000  # over the app's 64 KiB body limit: the upload route has its own
 REBUILT_S = 5.0  # an upload (or delete) reaches a running orchestrator's index within this
 
 
@@ -171,7 +171,7 @@ async def test_an_orchestrator_started_later_answers_from_earlier_uploads(
         ("blob", b"\x00\x01\x02\x03binary", "application/octet-stream", 415, "Expected text (.txt)"),
         ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf", "application/pdf", 422, "readable pdf"),
         ("empty.md", b"   \n\n", "text/markdown", 422, "found none"),
-        ("big.txt", b"word " * 4001, "text/plain", 413, f"at most {MAX_BYTES} bytes"),
+        ("big.txt", b"word " * 60_001, "text/plain", 413, f"at most {MAX_BYTES} bytes"),
     ],
 )
 async def test_a_bad_upload_is_refused_clearly_and_nothing_is_stored(
@@ -207,6 +207,32 @@ async def test_a_duplicate_is_409_an_unknown_tenant_or_document_404(admin: httpx
     other = new_tenant_id()
     assert (await admin.post("/tenants", json=tenant_body(other))).status_code == 201
     assert (await admin.delete(f"/tenants/{other}/knowledge/{first.json()['id']}")).status_code == 404
+
+
+async def test_a_document_over_the_apps_body_limit_but_under_the_upload_limit_is_taken(
+    admin: httpx.AsyncClient, admin_settings: Settings
+) -> None:
+    tenant_id = new_tenant_id()
+    assert (await admin.post("/tenants", json=tenant_body(tenant_id))).status_code == 201
+    sections = "".join(f"## Part {i}\n\nShelf {i} holds {i * 3} jars of plum jam.\n\n" for i in range(4000))
+    data = f"# Pantry\n\n{sections}".encode()
+    assert admin_settings.max_body_bytes < len(data) < MAX_BYTES
+    answer = await admin.post(f"/tenants/{tenant_id}/knowledge", files={"file": ("pantry.md", data, "text/markdown")})
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["size"] == len(data)
+    ready = await until_ready(admin, tenant_id, answer.json()["id"])
+    assert (ready["status"], ready["passages"]) == ("ready", 4000)  # one per section
+
+
+async def test_a_request_over_the_limit_is_refused_by_its_length_before_reading(
+    admin: httpx.AsyncClient,
+) -> None:
+    tenant_id = new_tenant_id()
+    assert (await admin.post("/tenants", json=tenant_body(tenant_id))).status_code == 201
+    data = b"x" * (MAX_BYTES + 200_000)
+    answer = await admin.post(f"/tenants/{tenant_id}/knowledge", files={"file": ("big.txt", data, "text/plain")})
+    assert answer.status_code == 413
+    assert "got a request of" in answer.json()["detail"]
 
 
 async def test_uploads_need_an_admin_key(admin: httpx.AsyncClient) -> None:
