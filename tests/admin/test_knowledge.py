@@ -14,6 +14,8 @@ import pytest
 from faststream.nats import NatsBroker
 from sqlalchemy import func, select
 
+from handoff.app import create_app as create_handoff
+from handoff.config import HandoffSettings
 from orchestrator.app import running
 from orchestrator.config import OrchestratorSettings
 from orchestrator.turns import Orchestrator
@@ -24,6 +26,7 @@ from shared.events import MessageCompleted, UserMessage
 from shared.settings import Settings
 from shared.subjects import Channel, conversation_pattern
 from tests.admin.conftest import KEY_ID, new_tenant_id, tenant_body
+from tests.handoff.conftest import serve
 from tests.orchestrator._helpers import Watcher
 from tests.shared.pdf_bytes import minimal_pdf
 
@@ -240,3 +243,36 @@ async def test_uploads_need_an_admin_key(admin: httpx.AsyncClient) -> None:
     async with httpx.AsyncClient(base_url=str(admin.base_url)) as anonymous:
         assert (await anonymous.post("/tenants/main/knowledge", files=files)).status_code == 401
         assert (await anonymous.get("/tenants/main/knowledge")).status_code == 401
+
+
+async def test_a_document_left_queued_by_a_stopped_replica_is_indexed_by_the_next_one_to_start(
+    admin: httpx.AsyncClient, admin_settings: Settings, handoff_config: HandoffSettings
+) -> None:
+    tenant_id = new_tenant_id()
+    assert (await admin.post("/tenants", json=tenant_body(tenant_id))).status_code == 201
+    engine = make_engine(str(admin_settings.database_url))
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            doc = KnowledgeDocument(
+                tenant_id=tenant_id,
+                filename="bakery.md",
+                content_type="text/markdown",
+                kind="markdown",
+                size=len(MARKDOWN),
+                sha256="0" * 64,
+                markdown=MARKDOWN.decode(),
+                status="indexing",  # a replica died here
+                progress=0.25,
+                passages=0,
+                uploaded_by=KEY_ID,
+            )
+            session.add(doc)
+    finally:
+        await engine.dispose()
+    assert (await admin.get(f"/tenants/{tenant_id}/knowledge")).json()[0]["status"] == "indexing"
+    second = await serve(create_handoff(admin_settings, handoff_config))
+    try:
+        ready = await until_ready(admin, tenant_id, doc.id)
+    finally:
+        await second.stop()
+    assert (ready["status"], ready["progress"]) == ("ready", 1.0)
