@@ -145,3 +145,27 @@ async def test_create_style_upload_and_ask_the_new_widget(
     await expect(row).to_have_count(0)
     await expect(page.get_by_test_id("documents-empty")).to_be_visible()
     await orchestrator.knowledge.wait_for(tenant_id, set(), 10)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend", ["sqlite"])
+async def test_on_a_phone_the_page_is_one_column_without_sideways_scrolling(
+    handoff: Service, page_gateway: RunningGateway
+) -> None:
+    from playwright.async_api import expect
+
+    async for phone in open_console({"width": 390, "height": 844}):
+        await phone.goto(handoff.url + "/admin")
+        await expect(phone.locator("body[data-ready=true]")).to_have_count(1)
+        await phone.get_by_test_id("admin-key").fill(ADMIN_KEY)
+        await phone.get_by_test_id("sign-in").click()
+        await phone.locator("[data-tenant-id]").first.click()
+        widget = phone.get_by_test_id("preview-widget")
+        await expect(widget).to_have_attribute("data-status", "online")
+        assert await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        editor = await phone.get_by_test_id("editor-title").bounding_box()
+        preview = await widget.bounding_box()
+        assert editor is not None
+        assert preview is not None
+        assert preview["y"] > editor["y"]  # stacked, not side by side
+        assert await axe_violations(phone) == []
