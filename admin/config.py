@@ -24,6 +24,10 @@ class AdminSettings(BaseSettings):
         "Unset: the public demo key in development, none (the admin API refuses everyone) otherwise.",
     )
 
+    knowledge_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1, description="Largest knowledge document an admin may upload (413 beyond)."
+    )
+
 
 def key_id_of(secret: str) -> str:
     return "key-" + hashlib.sha256(secret.encode()).hexdigest()[:8]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends
@@ -20,6 +21,9 @@ class Admin:
     agents_kv: KeyValue  # sb_agents
     keys: dict[str, str]  # secret -> key id
     refuse_demo_secrets: bool = False  # production: the shipped demo credentials are public
+    knowledge_kv: KeyValue | None = None  # sb_knowledge: uploads changed (shared.knowledge.uploads)
+    knowledge_max_bytes: int = 10 * 1024 * 1024  # ADMIN_KNOWLEDGE_MAX_BYTES
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)  # documents being indexed here
 
 
 def get_admin(conn: HTTPConnection) -> Admin:

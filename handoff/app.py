@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from admin import agent_routes as admin_agent_routes
+from admin import knowledge_routes as admin_knowledge_routes
 from admin import routes as admin_routes
 from admin.config import admin_keys
 from admin.context import Admin
@@ -25,7 +26,7 @@ from handoff.context import Handoff
 from handoff.fanout import Fanout
 from handoff.handlers import DURABLES, register_handlers
 from handoff.presence import sweep
-from handoff.routes import agents, console, conversations, socket
+from handoff.routes import admin_page, agents, console, conversations, socket
 from handoff.routes.console import STATIC_DIR
 from handoff.store import HandoffStore
 from handoff.transitions import mode_of, publish_pending
@@ -130,8 +131,10 @@ def create_app(settings: Settings | None = None, config: HandoffSettings | None 
     app.include_router(agents.router)
     app.include_router(socket.router)
     app.include_router(console.router)
+    app.include_router(admin_page.router_for(settings))
     app.include_router(admin_routes.router)
     app.include_router(admin_agent_routes.router)
+    app.include_router(admin_knowledge_routes.router)
     app.mount("/console/static", StaticFiles(directory=STATIC_DIR), name="console-static")
     metrics.mount(app)
     return app

@@ -28,6 +28,7 @@ from shared.bus import emit, ensure_streams, make_broker
 from shared.checkpointer import checkpointer
 from shared.events import Event
 from shared.knowledge.index import prebuild
+from shared.knowledge.uploads import KnowledgeSync
 from shared.redelivery import DeadLetterUndecodable
 from shared.settings import Settings
 from shared.subjects import CONV_STREAM
@@ -110,7 +111,7 @@ def create_broker(
     return broker, orch
 
 
-async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorSettings) -> None:
+async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorSettings, settings: Settings) -> None:
     """Connect, make sure streams and buckets exist, and wire the NATS-backed pieces."""
     await broker.connect()
     js = broker.connection.jetstream()
@@ -121,6 +122,8 @@ async def connect(orch: Orchestrator, broker: NatsBroker, options: OrchestratorS
     orch.publish = raw_publisher(broker)
     orch.registry = StreamRegistry(subscribe=lambda subj, cb: broker.connection.subscribe(subj, cb=cb))
     orch.closers.append((await TenantSync.follow(js, orch.tenants)).stop)  # admin changes, live
+    orch.knowledge = await KnowledgeSync.follow(js, orch.tenants, settings.database_url)  # uploads, live
+    orch.closers.append(orch.knowledge.stop)
 
 
 async def apply_ack_wait(js: JetStreamContext, durable: str, ack_wait: float) -> None:
@@ -182,7 +185,7 @@ def create_app(
                 orch.graph = build_graph(saver)
             stack.push_async_callback(orch.aclose)
             await asyncio.to_thread(prebuild, [t.knowledge_base for t in orch.tenants.tenants])
-            await connect(orch, broker, options)
+            await connect(orch, broker, options, settings)
             yield
 
     app = FastStream(broker, lifespan=lifespan)
@@ -201,7 +204,7 @@ async def running(
     """A started orchestrator without the FastStream app around it (tests, benches)."""
     options = options or OrchestratorSettings()
     broker, orch = create_broker(settings, options, checkpointer=checkpointer, provider=provider)
-    await connect(orch, broker, options)
+    await connect(orch, broker, options, settings)
     await broker.start()
     try:
         yield orch

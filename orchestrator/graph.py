@@ -27,7 +27,7 @@ from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
 from orchestrator.providers.base import ChatMessage, Components, Provider, ToolCalls
-from orchestrator.retrieval import search as search_sources
+from orchestrator.retrieval import search_in, tenant_knowledge
 from orchestrator.tools import MAX_TOOL_ROUNDS, TOOL_FAILED, calls_message, run_tools
 from orchestrator.transcript import ReadEvents, fold_events
 from shared.events import Source
@@ -89,7 +89,7 @@ async def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> TurnState
     # GIL hand-over) cost more than the sub-millisecond BM25 lookup itself. With an embedding
     # model the question is embedded too (one request to the endpoint).
     context = runtime.context
-    sources = await search_sources(context.tenant.knowledge_base, state["question"], context.provider)
+    sources = await search_in(tenant_knowledge(context.tenant), state["question"], context.provider)
     if runtime.context.emit is not None:
         runtime.context.emit(sources)
     return {"sources": [s.model_dump() for s in sources]}

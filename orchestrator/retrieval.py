@@ -1,9 +1,10 @@
 """Retrieval over a tenant's knowledge base: the index in shared.knowledge (bm25s over simplemma lemmas).
 
-The orchestrator's view of it: ``search(directory, question, provider)`` for the graph's
-retrieve node (hybrid with the provider's embeddings when it has an embedding model, else
-``retrieve``: BM25); ``knowledge_base``, ``tokenize`` and ``coverage`` (on the index) for the
-offline answerer.
+The orchestrator's view of it: ``search_in(tenant_knowledge(tenant), question, provider)`` for
+the graph's retrieve node (the tenant's directory plus its uploaded documents, see
+shared.knowledge.uploads; hybrid with the provider's embeddings when it has an embedding model,
+else BM25); ``tenant_knowledge``, ``tokenize`` and ``coverage`` (on the index) for the offline
+answerer. ``search(directory, ...)`` and ``retrieve`` work on a directory alone.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shared.knowledge.index import (
     split_markdown,
     tokenize,
 )
+from shared.knowledge.uploads import tenant_knowledge
 from shared.knowledge.vectors import Embed, hybrid_search
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,9 @@ __all__ = [
     "query_terms",
     "retrieve",
     "search",
+    "search_in",
     "split_markdown",
+    "tenant_knowledge",
     "tokenize",
 ]
 
@@ -49,11 +53,15 @@ def embedder_of(provider: object) -> tuple[Embed, str] | None:
 
 
 async def search(directory: Path | None, question: str, provider: object, limit: int = 3) -> list[Source]:
+    """Hybrid retrieval over ``directory``'s index (see ``search_in``)."""
+    return await search_in(knowledge_base(directory), question, provider, limit)
+
+
+async def search_in(kb: KnowledgeBase, question: str, provider: object, limit: int = 3) -> list[Source]:
     """Hybrid retrieval when the provider embeds (BM25 alone if the endpoint fails), else BM25."""
     embedder = embedder_of(provider)
     if embedder is None:
-        return retrieve(directory, question, limit=limit)
-    kb = knowledge_base(directory)
+        return kb.search(question, limit=limit)
     try:
         return await hybrid_search(kb, question, embedder[0], embedder[1], limit=limit)
     except Exception:  # the endpoint is down or refuses embeddings: answer from BM25

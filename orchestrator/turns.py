@@ -37,6 +37,7 @@ from shared.events import (
     UserMessage,
     WidgetAction,
 )
+from shared.knowledge.uploads import KnowledgeSync
 from shared.metrics import TurnClock
 from shared.tenants import Tenant, TenantDirectory
 
@@ -81,6 +82,8 @@ class Orchestrator:
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Calls to tenants' action and tool endpoints (made on first use).
     http: httpx.AsyncClient | None = None
+    # Follows uploaded knowledge documents (shared.knowledge.uploads); set when connected to NATS.
+    knowledge: KnowledgeSync | None = None
 
     def http_client(self) -> httpx.AsyncClient:
         if self.http is None:

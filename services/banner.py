@@ -34,6 +34,15 @@ def agent_logins(settings: Settings) -> list[tuple[str, str, str]]:
     return demo_agent_logins(HandoffSettings().agents_file)
 
 
+def admin_key_hint(settings: Settings | None) -> str:
+    """The demo admin key when it is the one that works (development, ADMIN_API_KEYS unset)."""
+    if settings is None or settings.environment != "development":
+        return ""
+    from admin.config import DEMO_ADMIN_KEY, AdminSettings
+
+    return f" (admin key {DEMO_ADMIN_KEY})" if AdminSettings().api_keys is None else " (a key of ADMIN_API_KEYS)"
+
+
 def model_line(settings: Settings) -> str:
     if settings.llm_base_url:
         from shared.llm import default_model
@@ -62,6 +71,7 @@ def banner_lines(
         logins = agent_logins(settings) if settings is not None else []
         for name, tenant, token in logins:
             lines.append(f"    {name} ({tenant}): token {token}")
+        lines.append(f"  Admin page:     {handoff}/admin" + admin_key_hint(settings))
     if settings is not None:
         lines.append(f"  Model:          {model_line(settings)}")
     docs = ["README.md", "docs/"]

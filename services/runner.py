@@ -221,6 +221,11 @@ def build_children(
                 overrides["SB_HEALTH_HOST"] = "127.0.0.1"
                 argv = ["-m", "services", "run", item.spec.name]
                 children.append(Child(item.spec, i, child_env({}, **overrides), argv=argv))
+    if settings.gateway_public_url is None and urls.get("gateway"):
+        # The admin page's widget preview talks to the gateway: tell the handoff service the port it got.
+        for child in children:
+            if child.spec.name == "handoff":
+                child.env["GATEWAY_PUBLIC_URL"] = urls["gateway"][0]
     return children, urls
 
 

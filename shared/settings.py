@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     gateway_port: int = 8000
     handoff_host: str = "127.0.0.1"
     handoff_port: int = 8001
+    gateway_public_url: str | None = Field(
+        None,
+        description="The gateway's URL as browsers reach it: the admin page's widget preview talks to it. "
+        "Unset: http://<GATEWAY_HOST>:<GATEWAY_PORT> (right for development).",
+    )
 
     visitor_token_ttl_s: int = 24 * 3600
     max_frame_bytes: int = 16 * 1024
@@ -91,6 +96,13 @@ class Settings(BaseSettings):
     api_docs: bool | None = Field(
         None, description="Serve Swagger UI, ReDoc and /openapi.json. Default: on, except in production."
     )
+
+    def gateway_url(self) -> str:
+        """GATEWAY_PUBLIC_URL, else the gateway's own address (a wildcard bind read as loopback)."""
+        if self.gateway_public_url:
+            return self.gateway_public_url.rstrip("/")
+        host = "127.0.0.1" if self.gateway_host in ("0.0.0.0", "::", "") else self.gateway_host
+        return f"http://{host}:{self.gateway_port}"
 
     @model_validator(mode="after")
     def _secrets_and_urls(self) -> Settings:

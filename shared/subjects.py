@@ -110,6 +110,7 @@ def mode_key(tenant_id: str, conversation_id: str) -> str:
 
 TENANTS_BUCKET = "sb_tenants"  # key: tenant id; value: the Tenant's JSON; written by the admin API only
 AGENTS_BUCKET = "sb_agents"  # key: <tenant>.<agent>; value: the agent account's JSON; by the admin API only
+KNOWLEDGE_BUCKET = "sb_knowledge"  # key: tenant id; value: {"changed": ...}: its uploaded documents changed
 
 
 def agent_key(tenant_id: str, agent_id: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 
 from orchestrator.builtin import intent_reply
 from orchestrator.providers.base import ChatMessage, Chunk, Components
-from orchestrator.retrieval import knowledge_base, retrieve, tokenize
+from orchestrator.retrieval import tenant_knowledge, tokenize
 from shared.actions import HANDOFF_ACTION, ReplyPart
 from shared.events import Source
 from shared.events.components import Button, QuickReplies
@@ -44,7 +44,7 @@ THANKS_RE = re.compile(r"^(thanks|thank you|thx|cheers|great|perfect|ok|okay)\b[
 
 def _topics(tenant: Tenant, limit: int = 5) -> str:
     """What the knowledge base covers, named by its files (``shipping.md`` -> "shipping")."""
-    stems = dict.fromkeys(p.id.split("#")[0] for p in knowledge_base(tenant.knowledge_base).passages)
+    stems = dict.fromkeys(p.id.split("#")[0] for p in tenant_knowledge(tenant).passages)
     names = [n.upper() if len(n) <= 3 else n.replace("-", " ") for n in stems if n != "contact"][:limit]
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
@@ -93,7 +93,7 @@ def covered(question: str, sources: list[Source], tenant: Tenant) -> bool:
     """True if the best passage answers the question, not just shares a word or two with it."""
     if not sources:
         return False
-    return knowledge_base(tenant.knowledge_base).coverage(question, sources[0].id) >= MIN_COVERAGE
+    return tenant_knowledge(tenant).coverage(question, sources[0].id) >= MIN_COVERAGE
 
 
 def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tuple[ReplyPart, bool]:
@@ -107,7 +107,7 @@ def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tupl
         return ReplyPart(text=scripted.answer), True  # said as a model would: the guard checks it
     if not covered(question, sources, tenant):
         return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False
-    lang = knowledge_base(tenant.knowledge_base).query_language(question)
+    lang = tenant_knowledge(tenant).query_language(question)
     return ReplyPart(text=compose_answer(question, sources, lang)), True
 
 
@@ -131,13 +131,13 @@ class OfflineProvider:
     def verbatim(self, question: str, tenant: Tenant) -> bool:
         """True if the reply to ``question`` is fixed words (small talk, a built-in handler's, "I don't
         know"), not a quote of the knowledge base: the turn marks it so guards do not ground it."""
-        return not offline_answer(question, retrieve(tenant.knowledge_base, question), tenant)[1]
+        return not offline_answer(question, tenant_knowledge(tenant).search(question), tenant)[1]
 
     async def stream(self, messages: list[ChatMessage], sources: list[Source], tenant: Tenant) -> AsyncIterator[Chunk]:
         question = last_user_text(messages)
         if not sources:
             # Retrieval normally runs in the graph; a direct caller may not have done it.
-            sources = retrieve(tenant.knowledge_base, question)
+            sources = tenant_knowledge(tenant).search(question)
         reply = offline_reply(question, sources, tenant)
         words = reply.text.split(" ") if reply.text else []
         for i, word in enumerate(words):

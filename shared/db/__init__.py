@@ -6,6 +6,7 @@ from shared.db.base import Base
 from shared.db.conversations import Conversation
 from shared.db.engine import get_engine, make_engine, make_sessionmaker
 from shared.db.events import StoredEvent
+from shared.db.knowledge import KnowledgeDocument
 from shared.db.messages import Message
 from shared.db.tenants import TenantRow
 from shared.db.visitors import Visitor
@@ -16,6 +17,7 @@ __all__ = (
     "AgentRow",
     "Base",
     "Conversation",
+    "KnowledgeDocument",
     "Message",
     "StoredEvent",
     "TenantRow",

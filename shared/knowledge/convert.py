@@ -38,6 +38,15 @@ class UnsupportedDocument(ValueError):
     """The bytes are not a document this module converts (or are damaged)."""
 
 
+def declared_kind(filename: str = "", content_type: str | None = None) -> str | None:
+    """The kind the upload says it is (content type, else extension); None when it names neither."""
+    if content_type:
+        kind = _BY_CONTENT_TYPE.get(content_type.split(";")[0].strip().lower())
+        if kind is not None:
+            return kind
+    return _BY_EXTENSION.get(PurePath(filename).suffix.lower()) if filename else None
+
+
 def kind_of(data: bytes, filename: str = "", content_type: str | None = None) -> str:
     """One of KINDS, from the content type, else the extension, else the first bytes."""
     if content_type:
