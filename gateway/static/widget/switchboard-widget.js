@@ -104,7 +104,9 @@
     unread: "{count} unread",
     error: "Something went wrong ({code})",
     rate_limited: "You are sending messages too fast. Please wait a moment.",
-    too_long: "That message is too long."
+    too_long: "That message is too long.",
+    copy_code: "Copy",
+    copied: "Copied"
   };
   var TRANSLATIONS = {
     es: {
@@ -156,7 +158,9 @@
       unread: "{count} sin leer",
       error: "Algo salió mal ({code})",
       rate_limited: "Estás enviando mensajes demasiado rápido. Espera un momento.",
-      too_long: "Ese mensaje es demasiado largo."
+      too_long: "Ese mensaje es demasiado largo.",
+      copy_code: "Copiar",
+      copied: "Copiado"
     },
     fr: {
       title: "Discutez avec nous",
@@ -207,7 +211,9 @@
       unread: "{count} non lus",
       error: "Une erreur s'est produite ({code})",
       rate_limited: "Vous envoyez des messages trop vite. Patientez un instant.",
-      too_long: "Ce message est trop long."
+      too_long: "Ce message est trop long.",
+      copy_code: "Copier",
+      copied: "Copié"
     },
     de: {
       title: "Chatten Sie mit uns",
@@ -258,7 +264,9 @@
       unread: "{count} ungelesen",
       error: "Etwas ist schiefgelaufen ({code})",
       rate_limited: "Sie senden zu schnell Nachrichten. Bitte warten Sie einen Moment.",
-      too_long: "Diese Nachricht ist zu lang."
+      too_long: "Diese Nachricht ist zu lang.",
+      copy_code: "Kopieren",
+      copied: "Kopiert"
     },
     pt: {
       title: "Fale conosco",
@@ -309,7 +317,9 @@
       unread: "{count} não lidas",
       error: "Algo deu errado ({code})",
       rate_limited: "Você está enviando mensagens rápido demais. Aguarde um momento.",
-      too_long: "Essa mensagem é longa demais."
+      too_long: "Essa mensagem é longa demais.",
+      copy_code: "Copiar",
+      copied: "Copiado"
     },
     pl: {
       title: "Porozmawiaj z nami",
@@ -360,7 +370,9 @@
       unread: "Nieprzeczytane: {count}",
       error: "Coś poszło nie tak ({code})",
       rate_limited: "Wysyłasz wiadomości zbyt szybko. Poczekaj chwilę.",
-      too_long: "Ta wiadomość jest za długa."
+      too_long: "Ta wiadomość jest za długa.",
+      copy_code: "Kopiuj",
+      copied: "Skopiowano"
     },
     ar: {
       title: "تحدث معنا",
@@ -411,7 +423,9 @@
       unread: "{count} غير مقروءة",
       error: "حدث خطأ ما ({code})",
       rate_limited: "أنت ترسل الرسائل بسرعة كبيرة. يُرجى الانتظار قليلًا.",
-      too_long: "هذه الرسالة طويلة جدًا."
+      too_long: "هذه الرسالة طويلة جدًا.",
+      copy_code: "نسخ",
+      copied: "تم النسخ"
     },
     he: {
       title: "דברו איתנו",
@@ -462,7 +476,9 @@
       unread: "{count} שלא נקראו",
       error: "משהו השתבש ({code})",
       rate_limited: "נשלחות הודעות מהר מדי. נא להמתין רגע.",
-      too_long: "ההודעה ארוכה מדי."
+      too_long: "ההודעה ארוכה מדי.",
+      copy_code: "העתקה",
+      copied: "הועתק"
     }
   };
   var RTL_LANGUAGES = /* @__PURE__ */ new Set(["ar", "he", "fa", "ur"]);
@@ -1310,7 +1326,50 @@
     const line = (k2) => text.slice(lines[k2][0], lines[k2][1]);
     const blank = (k2) => /^\s*$/.test(line(k2));
     const LIST = /^(\s*)([-*+]|\d{1,9}[.)])\s+/;
-    const starts = (k2) => /^\s*(```|~~~|#{1,6}\s|>)/.test(line(k2)) || LIST.test(line(k2));
+    const indentOf = (k2) => line(k2).length - line(k2).trimStart().length;
+    const tableAt = (k2) => k2 + 1 < lines.length && line(k2).includes("|") && tableAlign(line(k2 + 1), cells(text, lines[k2]).length);
+    const starts = (k2) => /^\s*(```|~~~|#{1,6}\s|>)/.test(line(k2)) || LIST.test(line(k2)) || Boolean(tableAt(k2));
+    const parseList = (k0) => {
+      const m0 = LIST.exec(line(k0));
+      const indent = m0[1].length;
+      const ordered = /\d/.test(m0[2]);
+      const list = h(ordered ? "ol" : "ul", { part: "md-list" });
+      if (ordered && parseInt(m0[2], 10) !== 1) list.setAttribute("start", String(parseInt(m0[2], 10)));
+      let item = null;
+      let k2 = k0;
+      while (k2 < lines.length) {
+        if (blank(k2)) {
+          let n = k2;
+          while (n < lines.length && blank(n)) n++;
+          const nm = n < lines.length && LIST.exec(line(n));
+          const sameList = nm && nm[1].length + 1 >= indent && /\d/.test(nm[2]) === ordered;
+          const nested = nm && item && nm[1].length >= indent + 2;
+          if (!sameList && !nested) break;
+          k2 = n;
+          continue;
+        }
+        const im = LIST.exec(line(k2));
+        if (im && item && im[1].length >= indent + 2) {
+          const [sub, next] = parseList(k2);
+          item.append(sub);
+          k2 = next;
+          continue;
+        }
+        if (im) {
+          if (im[1].length + 1 < indent || /\d/.test(im[2]) !== ordered) break;
+          item = h("li", { part: "md-item" });
+          inline(item, lines[k2][0] + im[0].length, lines[k2][1], ctx);
+          list.append(item);
+          k2++;
+          continue;
+        }
+        if (starts(k2) || !item) break;
+        item.append(h("br"));
+        inline(item, lines[k2][0] + indentOf(k2), lines[k2][1], ctx);
+        k2++;
+      }
+      return [list, k2];
+    };
     let k = 0;
     while (k < lines.length) {
       if (blank(k)) {
@@ -1330,7 +1389,7 @@
         while (k < lines.length && !line(k).trimStart().startsWith(fence)) k++;
         if (k > first) emitText(code, lines[first][0], lines[k - 1][1], ctx);
         k++;
-        frag.append(h("pre", { part: "md-pre" }, code));
+        frag.append(h("div", { part: "md-code-wrap" }, h("pre", { part: "md-pre" }, code), copyButton(code, S)));
         continue;
       }
       if (m = /^(\s*)(#{1,6})\s+/.exec(s)) {
@@ -1358,26 +1417,17 @@
         frag.append(el);
         continue;
       }
-      if (m = LIST.exec(s)) {
-        const ordered = /\d/.test(m[2]);
-        const list = h(ordered ? "ol" : "ul", { part: "md-list" });
-        if (ordered && parseInt(m[2], 10) !== 1) list.setAttribute("start", String(parseInt(m[2], 10)));
-        let item = null;
-        while (k < lines.length && !blank(k)) {
-          const im = LIST.exec(line(k));
-          if (im && /\d/.test(im[2]) === ordered) {
-            item = h("li", { part: "md-item" });
-            inline(item, lines[k][0] + im[0].length, lines[k][1], ctx);
-            list.append(item);
-          } else if (im || starts(k)) {
-            break;
-          } else {
-            item.append(h("br"));
-            inline(item, lines[k][0] + (line(k).length - line(k).trimStart().length), lines[k][1], ctx);
-          }
-          k++;
-        }
+      const align = tableAt(k);
+      if (align) {
+        const [table, next] = parseTable(k, align, ctx, lines);
+        frag.append(table);
+        k = next;
+        continue;
+      }
+      if (LIST.test(s)) {
+        const [list, next] = parseList(k);
         frag.append(list);
+        k = next;
         continue;
       }
       const p = h("p", { part: "md-p" });
@@ -1391,6 +1441,83 @@
       frag.append(p);
     }
     return frag;
+  }
+  function cells(text, [ls, le]) {
+    let a = ls;
+    let b = le;
+    while (a < b && /\s/.test(text[a])) a++;
+    while (b > a && /\s/.test(text[b - 1])) b--;
+    if (text[a] === "|") a++;
+    if (b > a && text[b - 1] === "|" && text[b - 2] !== "\\") b--;
+    const out = [];
+    let start = a;
+    for (let p = a; p <= b; p++) {
+      if (p < b && text[p] === "\\") p++;
+      else if (p === b || text[p] === "|") {
+        let x = start;
+        let y = p;
+        while (x < y && /\s/.test(text[x])) x++;
+        while (y > x && /\s/.test(text[y - 1])) y--;
+        out.push([x, y]);
+        start = p + 1;
+      }
+    }
+    return out;
+  }
+  function tableAlign(row, n) {
+    const t = row.trim().replace(/^\|/, "").replace(/\|$/, "");
+    const parts = t.split("|").map((c) => c.trim());
+    if (!parts.length || parts.length !== n || !parts.every((c) => /^:?-+:?$/.test(c))) return null;
+    return parts.map((c) => c.startsWith(":") && c.endsWith(":") ? "center" : c.endsWith(":") ? "end" : c.startsWith(":") ? "start" : "");
+  }
+  function parseTable(k, align, ctx, lines) {
+    const text = ctx.text;
+    const row = (range, tag) => {
+      const tr = h("tr", { part: "md-tr" });
+      const cs = cells(text, range);
+      for (let c = 0; c < align.length; c++) {
+        const cell = h(tag, { part: "md-" + tag, "data-align": align[c] || null, scope: tag === "th" ? "col" : null });
+        if (cs[c]) inline(cell, cs[c][0], cs[c][1], ctx);
+        tr.append(cell);
+      }
+      return tr;
+    };
+    const thead = h("thead", null, row(lines[k], "th"));
+    const tbody = h("tbody");
+    let n = k + 2;
+    for (; n < lines.length; n++) {
+      const s = text.slice(lines[n][0], lines[n][1]);
+      if (!s.trim() || !s.includes("|")) break;
+      tbody.append(row(lines[n], "td"));
+    }
+    const table = h("table", { part: "md-table" }, thead, tbody.childNodes.length ? tbody : null);
+    return [h("div", { part: "md-table-wrap", tabindex: "0" }, table), n];
+  }
+  function copyButton(code, S) {
+    const label = S.copy_code || "Copy";
+    const button = h("button", { type: "button", part: "md-copy" }, label);
+    let timer = null;
+    const show = (text, state) => {
+      button.textContent = text;
+      if (state) button.setAttribute("data-state", state);
+      else button.removeAttribute("data-state");
+      clearTimeout(timer);
+      if (state) timer = setTimeout(() => show(label, null), 2e3);
+    };
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(code.textContent);
+        show(S.copied || "Copied", "copied");
+      } catch {
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        const selection = getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        show(label, "selected");
+      }
+    });
+    return button;
   }
   function inline(parent, a, b, ctx) {
     const text = ctx.text;
@@ -1446,13 +1573,17 @@
         const lb = c === "!" ? i + 1 : i;
         const rb = matchBracket(text, lb, b);
         if (rb > 0 && text[rb + 1] === "(") {
-          const rp = text.indexOf(")", rb + 2);
-          if (rp > 0 && rp < b) {
+          const rp = closeParen(text, rb + 2, b);
+          if (rp > 0) {
             flush(i);
-            const target = text.slice(rb + 2, rp).trim().split(/\s+/)[0].replace(/^<|>$/g, "");
+            const dest = text.slice(rb + 2, rp).trim();
+            const gt = dest.indexOf(">");
+            const target = dest.startsWith("<") && gt > 0 ? dest.slice(1, gt) : dest.split(/\s+/)[0];
             const href = safeUrl(target);
             const el = href ? h("a", { part: "md-link", href, target: "_blank", rel: "noopener noreferrer nofollow ugc" }) : h("span", { part: "md-link-blocked" });
+            ctx.inLink = true;
             inline(el, lb + 1, rb, ctx);
+            ctx.inLink = false;
             parent.append(el);
             i = run = rp + 1;
             continue;
@@ -1461,12 +1592,24 @@
         i++;
         continue;
       }
-      if ((c === "h" || c === "H") && (i === a || !/[\p{L}\p{N}]/u.test(text[i - 1]))) {
-        const m = /^https?:\/\/[^\s<>"'`]+/i.exec(text.slice(i, b));
+      if (c === "<" && !ctx.inLink) {
+        const m = /^<(https?:\/\/[^\s<>]+)>/i.exec(text.slice(i, b));
+        const href = m && safeUrl(m[1], IMG_PROTOCOLS);
+        if (href) {
+          flush(i);
+          const el = h("a", { part: "md-link", href, target: "_blank", rel: "noopener noreferrer nofollow ugc" });
+          emitText(el, i + 1, i + 1 + m[1].length, ctx);
+          parent.append(el);
+          i = run = i + m[0].length;
+          continue;
+        }
+      }
+      if (/[hHwW]/.test(c) && !ctx.inLink && (i === a || !/[\p{L}\p{N}/.@-]/u.test(text[i - 1]))) {
+        const m = /^(?:https?:\/\/|www\.)[^\s<>"'`]+/i.exec(text.slice(i, b));
         if (m) {
-          const raw = m[0].replace(/[.,;:!?)\]]+$/, "");
-          const href = safeUrl(raw, IMG_PROTOCOLS);
-          if (href) {
+          const raw = trimAutolink(m[0]);
+          const href = safeUrl(/^www\./i.test(raw) ? "https://" + raw : raw, IMG_PROTOCOLS);
+          if (href && /[\p{L}\p{N}]\.[\p{L}\p{N}]|\/\/[\p{L}\p{N}]/u.test(raw)) {
             flush(i);
             const el = h("a", { part: "md-link", href, target: "_blank", rel: "noopener noreferrer nofollow ugc" });
             emitText(el, i, i + raw.length, ctx);
@@ -1479,6 +1622,26 @@
       i++;
     }
     flush(b);
+  }
+  function closeParen(text, from, b) {
+    let depth = 1;
+    for (let p = from; p < b; p++) {
+      const c = text[p];
+      if (c === "\\") p++;
+      else if (c === "\n") return -1;
+      else if (c === "(") depth++;
+      else if (c === ")" && --depth === 0) return p;
+    }
+    return -1;
+  }
+  function trimAutolink(raw) {
+    let url = raw;
+    for (; ; ) {
+      const last = url[url.length - 1];
+      if (/[.,;:!?*_~'"\]]/.test(last)) url = url.slice(0, -1);
+      else if (last === ")" && url.split(")").length > url.split("(").length) url = url.slice(0, -1);
+      else return url;
+    }
   }
   function findClose(text, mark, from, b) {
     for (let p = text.indexOf(mark, from); p >= 0 && p + mark.length <= b; p = text.indexOf(mark, p + 1)) {
@@ -2023,6 +2186,20 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .content pre { background: rgba(127,127,127,.14); padding: 8px; border-radius: 6px; overflow-x: auto; }
 .content pre code { background: none; padding: 0; }
 .content blockquote { border-inline-start: 3px solid var(--sb-border); padding-inline-start: 8px; }
+.content .md-code-wrap { position: relative; margin: 0 0 .5em; }
+.content .md-code-wrap pre { margin: 0; padding-inline-end: 4.5em; }
+.md-copy { position: absolute; inset-block-start: 4px; inset-inline-end: 4px; min-height: 24px; min-width: 24px; padding: 2px 8px;
+  font: inherit; font-size: .78em; border: 1px solid var(--sb-border); border-radius: 6px; background: var(--sb-bg); color: var(--sb-text); cursor: pointer; }
+.md-copy:focus-visible { outline: 2px solid var(--sb-accent); outline-offset: 1px; }
+.md-copy[data-state="copied"] { border-color: var(--sb-accent); }
+.content .md-table-wrap { overflow-x: auto; margin: 0 0 .5em; max-width: 100%; }
+.content .md-table-wrap:focus-visible { outline: 2px solid var(--sb-accent); }
+.content table { border-collapse: collapse; font-size: .92em; }
+.content th, .content td { border: 1px solid var(--sb-border); padding: 4px 8px; text-align: start; vertical-align: top; }
+.content th { font-weight: 600; }
+.content [data-align="center"] { text-align: center; }
+.content [data-align="end"] { text-align: end; }
+.content li > ul, .content li > ol { margin: .2em 0 0; }
 .streaming .content::after { content: '▍'; animation: sb-blink 1s steps(2) infinite; }
 mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoration: underline wavy #b36b00; text-underline-offset: 3px; border-radius: 2px; }
 .withheld, .replaced { font-style: italic; }

@@ -50,6 +50,8 @@ export const STRINGS = {
   error: 'Something went wrong ({code})',
   rate_limited: 'You are sending messages too fast. Please wait a moment.',
   too_long: 'That message is too long.',
+  copy_code: 'Copy',
+  copied: 'Copied',
 };
 
 /** Bundled translations of STRINGS, chosen by the visitor's language (see _S). */
@@ -104,6 +106,8 @@ export const TRANSLATIONS = {
     error: "Algo salió mal ({code})",
     rate_limited: "Estás enviando mensajes demasiado rápido. Espera un momento.",
     too_long: "Ese mensaje es demasiado largo.",
+    copy_code: "Copiar",
+    copied: "Copiado",
   },
   fr: {
     title: "Discutez avec nous",
@@ -155,6 +159,8 @@ export const TRANSLATIONS = {
     error: "Une erreur s'est produite ({code})",
     rate_limited: "Vous envoyez des messages trop vite. Patientez un instant.",
     too_long: "Ce message est trop long.",
+    copy_code: "Copier",
+    copied: "Copié",
   },
   de: {
     title: "Chatten Sie mit uns",
@@ -206,6 +212,8 @@ export const TRANSLATIONS = {
     error: "Etwas ist schiefgelaufen ({code})",
     rate_limited: "Sie senden zu schnell Nachrichten. Bitte warten Sie einen Moment.",
     too_long: "Diese Nachricht ist zu lang.",
+    copy_code: "Kopieren",
+    copied: "Kopiert",
   },
   pt: {
     title: "Fale conosco",
@@ -257,6 +265,8 @@ export const TRANSLATIONS = {
     error: "Algo deu errado ({code})",
     rate_limited: "Você está enviando mensagens rápido demais. Aguarde um momento.",
     too_long: "Essa mensagem é longa demais.",
+    copy_code: "Copiar",
+    copied: "Copiado",
   },
   pl: {
     title: "Porozmawiaj z nami",
@@ -308,6 +318,8 @@ export const TRANSLATIONS = {
     error: "Coś poszło nie tak ({code})",
     rate_limited: "Wysyłasz wiadomości zbyt szybko. Poczekaj chwilę.",
     too_long: "Ta wiadomość jest za długa.",
+    copy_code: "Kopiuj",
+    copied: "Skopiowano",
   },
   ar: {
     title: "تحدث معنا",
@@ -359,6 +371,8 @@ export const TRANSLATIONS = {
     error: "حدث خطأ ما ({code})",
     rate_limited: "أنت ترسل الرسائل بسرعة كبيرة. يُرجى الانتظار قليلًا.",
     too_long: "هذه الرسالة طويلة جدًا.",
+    copy_code: "نسخ",
+    copied: "تم النسخ",
   },
   he: {
     title: "דברו איתנו",
@@ -410,6 +424,8 @@ export const TRANSLATIONS = {
     error: "משהו השתבש ({code})",
     rate_limited: "נשלחות הודעות מהר מדי. נא להמתין רגע.",
     too_long: "ההודעה ארוכה מדי.",
+    copy_code: "העתקה",
+    copied: "הועתק",
   },
 };
 export const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);

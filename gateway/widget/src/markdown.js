@@ -22,7 +22,51 @@ export function renderMarkdown(text, flags, S) {
   const line = (k) => text.slice(lines[k][0], lines[k][1]);
   const blank = (k) => /^\s*$/.test(line(k));
   const LIST = /^(\s*)([-*+]|\d{1,9}[.)])\s+/;
-  const starts = (k) => /^\s*(```|~~~|#{1,6}\s|>)/.test(line(k)) || LIST.test(line(k));
+  const indentOf = (k) => line(k).length - line(k).trimStart().length;
+  const tableAt = (k) => k + 1 < lines.length && line(k).includes('|') && tableAlign(line(k + 1), cells(text, lines[k]).length);
+  const starts = (k) => /^\s*(```|~~~|#{1,6}\s|>)/.test(line(k)) || LIST.test(line(k)) || Boolean(tableAt(k));
+  /** A list from line k0 (nested lists by indentation, blank lines between items allowed): [element, next line]. */
+  const parseList = (k0) => {
+    const m0 = LIST.exec(line(k0));
+    const indent = m0[1].length;
+    const ordered = /\d/.test(m0[2]);
+    const list = h(ordered ? 'ol' : 'ul', { part: 'md-list' });
+    if (ordered && parseInt(m0[2], 10) !== 1) list.setAttribute('start', String(parseInt(m0[2], 10)));
+    let item = null;
+    let k = k0;
+    while (k < lines.length) {
+      if (blank(k)) {
+        let n = k;
+        while (n < lines.length && blank(n)) n++;
+        const nm = n < lines.length && LIST.exec(line(n));
+        const sameList = nm && nm[1].length + 1 >= indent && /\d/.test(nm[2]) === ordered;
+        const nested = nm && item && nm[1].length >= indent + 2;
+        if (!sameList && !nested) break;
+        k = n;
+        continue;
+      }
+      const im = LIST.exec(line(k));
+      if (im && item && im[1].length >= indent + 2) {
+        const [sub, next] = parseList(k);
+        item.append(sub);
+        k = next;
+        continue;
+      }
+      if (im) {
+        if (im[1].length + 1 < indent || /\d/.test(im[2]) !== ordered) break;
+        item = h('li', { part: 'md-item' });
+        inline(item, lines[k][0] + im[0].length, lines[k][1], ctx);
+        list.append(item);
+        k++;
+        continue;
+      }
+      if (starts(k) || !item) break;
+      item.append(h('br'));
+      inline(item, lines[k][0] + indentOf(k), lines[k][1], ctx);
+      k++;
+    }
+    return [list, k];
+  };
   let k = 0;
   while (k < lines.length) {
     if (blank(k)) {
@@ -42,7 +86,7 @@ export function renderMarkdown(text, flags, S) {
       while (k < lines.length && !line(k).trimStart().startsWith(fence)) k++;
       if (k > first) emitText(code, lines[first][0], lines[k - 1][1], ctx);
       k++;
-      frag.append(h('pre', { part: 'md-pre' }, code));
+      frag.append(h('div', { part: 'md-code-wrap' }, h('pre', { part: 'md-pre' }, code), copyButton(code, S)));
       continue;
     }
     if ((m = /^(\s*)(#{1,6})\s+/.exec(s))) {
@@ -70,26 +114,17 @@ export function renderMarkdown(text, flags, S) {
       frag.append(el);
       continue;
     }
-    if ((m = LIST.exec(s))) {
-      const ordered = /\d/.test(m[2]);
-      const list = h(ordered ? 'ol' : 'ul', { part: 'md-list' });
-      if (ordered && parseInt(m[2], 10) !== 1) list.setAttribute('start', String(parseInt(m[2], 10)));
-      let item = null;
-      while (k < lines.length && !blank(k)) {
-        const im = LIST.exec(line(k));
-        if (im && /\d/.test(im[2]) === ordered) {
-          item = h('li', { part: 'md-item' });
-          inline(item, lines[k][0] + im[0].length, lines[k][1], ctx);
-          list.append(item);
-        } else if (im || starts(k)) {
-          break;
-        } else {
-          item.append(h('br'));
-          inline(item, lines[k][0] + (line(k).length - line(k).trimStart().length), lines[k][1], ctx);
-        }
-        k++;
-      }
+    const align = tableAt(k);
+    if (align) {
+      const [table, next] = parseTable(k, align, ctx, lines);
+      frag.append(table);
+      k = next;
+      continue;
+    }
+    if (LIST.test(s)) {
+      const [list, next] = parseList(k);
       frag.append(list);
+      k = next;
       continue;
     }
     const p = h('p', { part: 'md-p' });
@@ -103,6 +138,92 @@ export function renderMarkdown(text, flags, S) {
     frag.append(p);
   }
   return frag;
+}
+
+/** The cells of a table row text[ls:le] as [start, end] offsets (outer pipes dropped, `\|` kept in its cell). */
+export function cells(text, [ls, le]) {
+  let a = ls;
+  let b = le;
+  while (a < b && /\s/.test(text[a])) a++;
+  while (b > a && /\s/.test(text[b - 1])) b--;
+  if (text[a] === '|') a++;
+  if (b > a && text[b - 1] === '|' && text[b - 2] !== '\\') b--;
+  const out = [];
+  let start = a;
+  for (let p = a; p <= b; p++) {
+    if (p < b && text[p] === '\\') p++;
+    else if (p === b || text[p] === '|') {
+      let x = start;
+      let y = p;
+      while (x < y && /\s/.test(text[x])) x++;
+      while (y > x && /\s/.test(text[y - 1])) y--;
+      out.push([x, y]);
+      start = p + 1;
+    }
+  }
+  return out;
+}
+
+/** The column alignments if `row` is a GFM table delimiter row (`|---|:---:|--:|`) for `n` columns, else null. */
+export function tableAlign(row, n) {
+  const t = row.trim().replace(/^\|/, '').replace(/\|$/, '');
+  const parts = t.split('|').map((c) => c.trim());
+  if (!parts.length || parts.length !== n || !parts.every((c) => /^:?-+:?$/.test(c))) return null;
+  return parts.map((c) => (c.startsWith(':') && c.endsWith(':') ? 'center' : c.endsWith(':') ? 'end' : c.startsWith(':') ? 'start' : ''));
+}
+
+/** A GFM pipe table from line k (header, delimiter, body rows up to a blank line), in a scrollable wrapper. */
+export function parseTable(k, align, ctx, lines) {
+  const text = ctx.text;
+  const row = (range, tag) => {
+    const tr = h('tr', { part: 'md-tr' });
+    const cs = cells(text, range);
+    for (let c = 0; c < align.length; c++) {
+      const cell = h(tag, { part: 'md-' + tag, 'data-align': align[c] || null, scope: tag === 'th' ? 'col' : null });
+      if (cs[c]) inline(cell, cs[c][0], cs[c][1], ctx);
+      tr.append(cell);
+    }
+    return tr;
+  };
+  const thead = h('thead', null, row(lines[k], 'th'));
+  const tbody = h('tbody');
+  let n = k + 2;
+  for (; n < lines.length; n++) {
+    const s = text.slice(lines[n][0], lines[n][1]);
+    if (!s.trim() || !s.includes('|')) break;
+    tbody.append(row(lines[n], 'td'));
+  }
+  const table = h('table', { part: 'md-table' }, thead, tbody.childNodes.length ? tbody : null);
+  // Focusable so a keyboard user can scroll a wide table (WCAG 2.1.1).
+  return [h('div', { part: 'md-table-wrap', tabindex: '0' }, table), n];
+}
+
+/** "Copy" for a code block: the code's text to the clipboard (or, where the page may not, selected for Ctrl+C). */
+export function copyButton(code, S) {
+  const label = S.copy_code || 'Copy';
+  const button = h('button', { type: 'button', part: 'md-copy' }, label);
+  let timer = null;
+  const show = (text, state) => {
+    button.textContent = text;
+    if (state) button.setAttribute('data-state', state);
+    else button.removeAttribute('data-state');
+    clearTimeout(timer);
+    if (state) timer = setTimeout(() => show(label, null), 2000);
+  };
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(code.textContent);
+      show(S.copied || 'Copied', 'copied');
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      const selection = getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      show(label, 'selected');
+    }
+  });
+  return button;
 }
 
 export function inline(parent, a, b, ctx) {
@@ -159,15 +280,19 @@ export function inline(parent, a, b, ctx) {
       const lb = c === '!' ? i + 1 : i;
       const rb = matchBracket(text, lb, b);
       if (rb > 0 && text[rb + 1] === '(') {
-        const rp = text.indexOf(')', rb + 2);
-        if (rp > 0 && rp < b) {
+        const rp = closeParen(text, rb + 2, b);
+        if (rp > 0) {
           flush(i);
-          const target = text.slice(rb + 2, rp).trim().split(/\s+/)[0].replace(/^<|>$/g, '');
+          const dest = text.slice(rb + 2, rp).trim();
+          const gt = dest.indexOf('>');
+          const target = dest.startsWith('<') && gt > 0 ? dest.slice(1, gt) : dest.split(/\s+/)[0];
           const href = safeUrl(target);
           const el = href
             ? h('a', { part: 'md-link', href, target: '_blank', rel: 'noopener noreferrer nofollow ugc' })
             : h('span', { part: 'md-link-blocked' });
+          ctx.inLink = true; // no link inside a link: its text is text
           inline(el, lb + 1, rb, ctx);
+          ctx.inLink = false;
           parent.append(el);
           i = run = rp + 1;
           continue;
@@ -176,12 +301,26 @@ export function inline(parent, a, b, ctx) {
       i++;
       continue;
     }
-    if ((c === 'h' || c === 'H') && (i === a || !/[\p{L}\p{N}]/u.test(text[i - 1]))) {
-      const m = /^https?:\/\/[^\s<>"'`]+/i.exec(text.slice(i, b));
+    if (c === '<' && !ctx.inLink) {
+      // <https://example.com>: an autolink without its brackets
+      const m = /^<(https?:\/\/[^\s<>]+)>/i.exec(text.slice(i, b));
+      const href = m && safeUrl(m[1], IMG_PROTOCOLS);
+      if (href) {
+        flush(i);
+        const el = h('a', { part: 'md-link', href, target: '_blank', rel: 'noopener noreferrer nofollow ugc' });
+        emitText(el, i + 1, i + 1 + m[1].length, ctx);
+        parent.append(el);
+        i = run = i + m[0].length;
+        continue;
+      }
+    }
+    if (/[hHwW]/.test(c) && !ctx.inLink && (i === a || !/[\p{L}\p{N}/.@-]/u.test(text[i - 1]))) {
+      // bare https://… or www.… (GFM autolinks); trailing punctuation and an unbalanced ")" stay text
+      const m = /^(?:https?:\/\/|www\.)[^\s<>"'`]+/i.exec(text.slice(i, b));
       if (m) {
-        const raw = m[0].replace(/[.,;:!?)\]]+$/, '');
-        const href = safeUrl(raw, IMG_PROTOCOLS);
-        if (href) {
+        const raw = trimAutolink(m[0]);
+        const href = safeUrl(/^www\./i.test(raw) ? 'https://' + raw : raw, IMG_PROTOCOLS);
+        if (href && /[\p{L}\p{N}]\.[\p{L}\p{N}]|\/\/[\p{L}\p{N}]/u.test(raw)) {
           flush(i);
           const el = h('a', { part: 'md-link', href, target: '_blank', rel: 'noopener noreferrer nofollow ugc' });
           emitText(el, i, i + raw.length, ctx);
@@ -194,6 +333,30 @@ export function inline(parent, a, b, ctx) {
     i++;
   }
   flush(b);
+}
+
+/** The index of the ")" closing a link destination that starts at `from` (nested parentheses balance), else -1. */
+export function closeParen(text, from, b) {
+  let depth = 1;
+  for (let p = from; p < b; p++) {
+    const c = text[p];
+    if (c === '\\') p++;
+    else if (c === '\n') return -1;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return p;
+  }
+  return -1;
+}
+
+/** A bare URL without the punctuation that ends the sentence around it: "(see https://x.org/a_(b))." keeps "_(b)". */
+export function trimAutolink(raw) {
+  let url = raw;
+  for (;;) {
+    const last = url[url.length - 1];
+    if (/[.,;:!?*_~'"\]]/.test(last)) url = url.slice(0, -1);
+    else if (last === ')' && url.split(')').length > url.split('(').length) url = url.slice(0, -1);
+    else return url;
+  }
 }
 
 export function findClose(text, mark, from, b) {

@@ -78,6 +78,20 @@ button, input, select, textarea { font: inherit; color: inherit; }
 .content pre { background: rgba(127,127,127,.14); padding: 8px; border-radius: 6px; overflow-x: auto; }
 .content pre code { background: none; padding: 0; }
 .content blockquote { border-inline-start: 3px solid var(--sb-border); padding-inline-start: 8px; }
+.content .md-code-wrap { position: relative; margin: 0 0 .5em; }
+.content .md-code-wrap pre { margin: 0; padding-inline-end: 4.5em; }
+.md-copy { position: absolute; inset-block-start: 4px; inset-inline-end: 4px; min-height: 24px; min-width: 24px; padding: 2px 8px;
+  font: inherit; font-size: .78em; border: 1px solid var(--sb-border); border-radius: 6px; background: var(--sb-bg); color: var(--sb-text); cursor: pointer; }
+.md-copy:focus-visible { outline: 2px solid var(--sb-accent); outline-offset: 1px; }
+.md-copy[data-state="copied"] { border-color: var(--sb-accent); }
+.content .md-table-wrap { overflow-x: auto; margin: 0 0 .5em; max-width: 100%; }
+.content .md-table-wrap:focus-visible { outline: 2px solid var(--sb-accent); }
+.content table { border-collapse: collapse; font-size: .92em; }
+.content th, .content td { border: 1px solid var(--sb-border); padding: 4px 8px; text-align: start; vertical-align: top; }
+.content th { font-weight: 600; }
+.content [data-align="center"] { text-align: center; }
+.content [data-align="end"] { text-align: end; }
+.content li > ul, .content li > ol { margin: .2em 0 0; }
 .streaming .content::after { content: '▍'; animation: sb-blink 1s steps(2) infinite; }
 mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoration: underline wavy #b36b00; text-underline-offset: 3px; border-radius: 2px; }
 .withheld, .replaced { font-style: italic; }
