@@ -829,6 +829,7 @@
           m.final = true;
           m.ts = ev.ts || m.ts;
           if (Array.isArray(ev.sources)) m.sources = ev.sources;
+          m.citations = Array.isArray(ev.citations) ? ev.citations : null;
           this._renderNow(m);
           this._renderMeta(m);
           this._addComponents(m, ev.components);
@@ -2059,14 +2060,31 @@
         if (rated) kids.push(h("span", { part: "feedback-thanks" }, S.feedback_thanks));
       }
       m.meta.replaceChildren(...kids);
-      if (m.sources.length && !m.cancelled) {
-        const links = m.sources.map((s) => {
+      const refs = m.final && !m.cancelled ? this._references(m) : [];
+      if (refs.length) {
+        const items = refs.map((s, i) => {
           const href = safeUrl(s.url, IMG_PROTOCOLS);
           const title = String(s.title || s.id || "");
-          return href ? h("a", { href, target: "_blank", rel: "noopener noreferrer nofollow", part: "source" }, title) : h("span", { part: "source" }, title);
+          const link = href ? h("a", { href, target: "_blank", rel: "noopener noreferrer nofollow", part: "source" }, title) : h("span", { part: "source" }, title);
+          return h("li", { part: "citation", "data-citation": i + 1 }, h("span", { part: "citation-number", "aria-hidden": "true" }, String(i + 1)), link);
         });
-        m.meta.append(h("div", { class: "sources", part: "sources" }, h("span", null, S.sources + ":"), links));
+        m.meta.append(h("div", { class: "sources", part: "sources" }, h("span", { part: "sources-label" }, S.sources + ":"), h("ol", { part: "citations" }, items)));
       }
+    }
+    /**
+     * The sources an answer used (message.completed `citations`), in that order, each once (the same
+     * link or title is the same source); every source for an event from before citations existed.
+     */
+    _references(m) {
+      const byId = new Map(m.sources.filter(Boolean).map((s) => [s.id, s]));
+      const used = Array.isArray(m.citations) ? m.citations.map((id) => byId.get(id)).filter(Boolean) : m.sources.filter(Boolean);
+      const seen = /* @__PURE__ */ new Set();
+      return used.filter((s) => {
+        const key = safeUrl(s.url, IMG_PROTOCOLS) || String(s.title || s.id || "");
+        if (!key || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
     }
     /** <time datetime> with the relative time as text and the full time on hover (title) and focus. */
     _timeEl(ts) {
@@ -2217,6 +2235,10 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
 .sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
 .sources a { color: var(--sb-link); }
+.sources ol { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 10px; }
+.citation { display: inline-flex; align-items: center; gap: 4px; }
+.citation-number { display: inline-block; min-width: 1.5em; padding: 0 .3em; border: 1px solid var(--sb-border); border-radius: 999px;
+  text-align: center; font-variant-numeric: tabular-nums; line-height: 1.4; }
 .system { align-self: center; display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); text-align: center; max-width: 90%; }
 .typing { display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); padding: 0 16px 6px; min-height: 1.4em; }
 .typing[hidden] { display: none; }

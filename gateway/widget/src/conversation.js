@@ -65,6 +65,7 @@ export const withConversation = (Base) =>
           m.final = true;
           m.ts = ev.ts || m.ts;
           if (Array.isArray(ev.sources)) m.sources = ev.sources;
+          m.citations = Array.isArray(ev.citations) ? ev.citations : null; // null: an older event, all sources
           this._renderNow(m);
           this._renderMeta(m);
           this._addComponents(m, ev.components);

@@ -328,14 +328,33 @@ export const withRendering = (Base) =>
         if (rated) kids.push(h('span', { part: 'feedback-thanks' }, S.feedback_thanks));
       }
       m.meta.replaceChildren(...kids);
-      if (m.sources.length && !m.cancelled) {
-        const links = m.sources.map((s) => {
+      // Numbered references to what the answer used, once it is whole (a reply cut short cites nothing).
+      const refs = m.final && !m.cancelled ? this._references(m) : [];
+      if (refs.length) {
+        const items = refs.map((s, i) => {
           const href = safeUrl(s.url, IMG_PROTOCOLS);
           const title = String(s.title || s.id || '');
-          return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', part: 'source' }, title) : h('span', { part: 'source' }, title);
+          const link = href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', part: 'source' }, title) : h('span', { part: 'source' }, title);
+          return h('li', { part: 'citation', 'data-citation': i + 1 }, h('span', { part: 'citation-number', 'aria-hidden': 'true' }, String(i + 1)), link);
         });
-        m.meta.append(h('div', { class: 'sources', part: 'sources' }, h('span', null, S.sources + ':'), links));
+        m.meta.append(h('div', { class: 'sources', part: 'sources' }, h('span', { part: 'sources-label' }, S.sources + ':'), h('ol', { part: 'citations' }, items)));
       }
+    }
+
+    /**
+     * The sources an answer used (message.completed `citations`), in that order, each once (the same
+     * link or title is the same source); every source for an event from before citations existed.
+     */
+    _references(m) {
+      const byId = new Map(m.sources.filter(Boolean).map((s) => [s.id, s]));
+      const used = Array.isArray(m.citations) ? m.citations.map((id) => byId.get(id)).filter(Boolean) : m.sources.filter(Boolean);
+      const seen = new Set();
+      return used.filter((s) => {
+        const key = safeUrl(s.url, IMG_PROTOCOLS) || String(s.title || s.id || '');
+        if (!key || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
     }
 
     /** <time datetime> with the relative time as text and the full time on hover (title) and focus. */

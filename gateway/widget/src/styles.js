@@ -109,6 +109,10 @@ mark { background: var(--sb-flag-bg); color: var(--sb-flag-text); text-decoratio
 .feedback[aria-pressed="true"] { background: var(--sb-accent); color: var(--sb-on-accent); border-color: var(--sb-accent); }
 .sources { font-size: .8em; color: var(--sb-muted); display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
 .sources a { color: var(--sb-link); }
+.sources ol { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 10px; }
+.citation { display: inline-flex; align-items: center; gap: 4px; }
+.citation-number { display: inline-block; min-width: 1.5em; padding: 0 .3em; border: 1px solid var(--sb-border); border-radius: 999px;
+  text-align: center; font-variant-numeric: tabular-nums; line-height: 1.4; }
 .system { align-self: center; display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); text-align: center; max-width: 90%; }
 .typing { display: flex; align-items: center; gap: 8px; font-size: .82em; color: var(--sb-muted); padding: 0 16px 6px; min-height: 1.4em; }
 .typing[hidden] { display: none; }
