@@ -188,6 +188,10 @@ async def test_a_streamed_reply_shows_a_table_and_copyable_code_in_the_widget(
     await expect(row).to_have_class("row assistant")
     await expect(row.locator('[part~="md-td"]')).to_have_text(["M", "3"])
     await expect(row.locator('ol[part~="md-list"]')).to_have_attribute("start", "2")
+    # Announced as what was said: the code, not the button's label.
+    live = widget.locator('[part~="live"]')
+    await expect(live).to_contain_text("pip install acme")
+    await expect(live).not_to_contain_text("Copy")
     await row.screenshot(path=artifact("markdown-table-code-list.png"))
     copy = row.locator('[part~="md-copy"]')
     await copy.click()

@@ -376,7 +376,10 @@ export const withRendering = (Base) =>
     _notify(m) {
       const S = this._S();
       const name = (m.author && m.author.name) || (m.role === 'agent' ? S.agent : this._assistantName || S.assistant);
-      this._announce(fmt(S.new_message, { name, text: m.content.textContent }));
+      // What was said, without the controls inside it (a code block's "Copy").
+      const said = m.content.cloneNode(true);
+      for (const control of said.querySelectorAll('button')) control.remove();
+      this._announce(fmt(S.new_message, { name, text: said.textContent }));
       if (this._layout() === 'floating' && !this._open) {
         this._unread++;
         this._updateBadge();
