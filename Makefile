@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install browser run test test-fast bench lint format docs screenshots clean
+.PHONY: install browser run test test-fast bench lint format docs screenshots widget clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,6 +46,11 @@ format: install
 
 docs: install
 	$(BIN)/python -m services docs
+
+# The visitor widget: gateway/widget/src bundled by esbuild (npm, locked) into the served file,
+# gateway/static/widget/switchboard-widget.js, which is committed (so `make run` needs no node).
+widget:
+	cd gateway/widget && (test -d node_modules/esbuild || npm ci --no-audit --no-fund) && node build.mjs
 
 # Each demo brand in light, dark, phone and right-to-left, into docs/screenshots/ (docs/widget.md).
 screenshots: install browser

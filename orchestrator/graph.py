@@ -26,7 +26,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from orchestrator.prompts import HistoryEntry, chat_messages, merge_history
-from orchestrator.providers.base import ChatMessage, Components, Provider, ToolCalls
+from orchestrator.providers.base import ChatMessage, Citations, Components, Provider, ToolCalls
 from orchestrator.retrieval import search_in, tenant_knowledge
 from orchestrator.tools import MAX_TOOL_ROUNDS, TOOL_FAILED, calls_message, run_tools
 from orchestrator.transcript import ReadEvents, fold_events
@@ -54,9 +54,9 @@ class TurnContext:
     tenant: Tenant
     provider: Provider
     read_events: ReadEvents | None = None
-    # Called with the sources (a list) then each chunk (a str, or Components). Not LangGraph's
+    # Called with the sources (a list) then each chunk (a str, Components or Citations). Not LangGraph's
     # stream writer: that wakes the event loop through its self-pipe (a syscall) on every token.
-    emit: Callable[[list[Source] | str | Components], None] | None = None
+    emit: Callable[[list[Source] | str | Components | Citations], None] | None = None
     conversation_id: str = ""
     # Calls tenants' tool endpoints (the orchestrator's client; one is made if none is given).
     http: httpx.AsyncClient | None = None
@@ -173,7 +173,7 @@ class TurnInput:
     http: httpx.AsyncClient | None = None
 
 
-TurnItem = list[Source] | str | Components
+TurnItem = list[Source] | str | Components | Citations
 
 
 async def sources_then_chunks(

@@ -14,6 +14,7 @@ from typing import Literal
 import httpx
 
 from orchestrator.actions import act
+from orchestrator.citations import cited
 from orchestrator.gate import Gate, Lock, Resume, Turn
 from orchestrator.graph import TurnGraph, TurnInput, sources_then_chunks
 from orchestrator.ids import reply_ids
@@ -21,7 +22,7 @@ from orchestrator.modes import agent_has_it as human_has_it
 from orchestrator.modes import handoff_state, not_ours
 from orchestrator.prefetch import AnsweredHints, Prefetched, assistant_typing, nothing, read_window
 from orchestrator.providers import Provider
-from orchestrator.providers.base import Components
+from orchestrator.providers.base import Citations, Components
 from orchestrator.streams import StreamRegistry
 from shared.aio import stop_tasks
 from shared.events import (
@@ -292,6 +293,7 @@ async def answer(
         generated = not (verbatim is not None and verbatim(user.text, tenant))
         sources: list[Source] = []
         components: list[Component] = []
+        declared: list[str] | None = None  # the sources the provider says the reply quotes
         created = False
         clock = TurnClock()
 
@@ -309,7 +311,7 @@ async def answer(
             return await orch.gate.events(user.tenant_id, user.conversation_id, after, before)
 
         async def pump() -> None:
-            nonlocal sources, created
+            nonlocal sources, created, declared
             turn = TurnInput(
                 tenant,
                 user.conversation_id,
@@ -327,6 +329,8 @@ async def answer(
                     created = True
                 elif isinstance(item, Components):
                     components.extend(item.items)  # shown with the completed reply
+                elif isinstance(item, Citations):
+                    declared = item.ids
                 elif item:
                     clock.chunk()
                     offset = stream.append(item)
@@ -389,6 +393,7 @@ async def answer(
                 author=author,
                 reply_to=user.message_id,
                 sources=sources,
+                citations=cited(stream.text, sources, declared),
                 components=components,
                 generated=generated,
             )

@@ -39,7 +39,15 @@ class ToolCalls:
     calls: list[ToolCall]
 
 
-Chunk = str | Components | ToolCalls
+@dataclass(frozen=True)
+class Citations:
+    """The sources (ids, in the order the reply uses them) a reply quotes, when the provider knows
+    exactly (the offline answerer does); otherwise the turn works them out (orchestrator/citations.py)."""
+
+    ids: list[str]
+
+
+Chunk = str | Components | ToolCalls | Citations
 
 
 class Provider(Protocol):

@@ -15,7 +15,7 @@ import re
 from collections.abc import AsyncIterator
 
 from orchestrator.builtin import intent_reply
-from orchestrator.providers.base import ChatMessage, Chunk, Components
+from orchestrator.providers.base import ChatMessage, Chunk, Citations, Components
 from orchestrator.retrieval import tenant_knowledge, tokenize
 from shared.actions import HANDOFF_ACTION, ReplyPart
 from shared.events import Source
@@ -74,19 +74,31 @@ def _best_sentences(question: str, passage: str, limit: int = 3, lang: str = "en
 SECOND_SOURCE_RATIO = 0.7
 
 
-def compose_answer(question: str, sources: list[Source], lang: str = "en") -> str:
-    """The whole offline reply for ``question`` given retrieved ``sources`` (best first)."""
+def quoted_sources(sources: list[Source]) -> list[Source]:
+    """The sources compose_answer quotes: the best one, and a second document scoring close to it."""
     if not sources:
-        return DONT_KNOW
+        return []
     best = sources[0]
-    answer = " ".join(_best_sentences(question, best.snippet, lang=lang))
-    cited = [best.title]
     doc = best.id.split("#")[0]
     second = next((s for s in sources[1:] if s.id.split("#")[0] != doc), None)
     if second is not None and second.score >= SECOND_SOURCE_RATIO * best.score:
-        answer += " Also: " + " ".join(_best_sentences(question, second.snippet, limit=2, lang=lang))
-        cited.append(second.title)
-    return f"From our help center: {answer} (Source: {'; '.join(cited)})"
+        return [best, second]
+    return [best]
+
+
+def compose_answer(question: str, sources: list[Source], lang: str = "en") -> str:
+    """The whole offline reply for ``question`` given retrieved ``sources`` (best first).
+
+    The text does not name its sources: the reply cites them (quoted_sources), shown as numbered
+    references under it.
+    """
+    quoted = quoted_sources(sources)
+    if not quoted:
+        return DONT_KNOW
+    answer = " ".join(_best_sentences(question, quoted[0].snippet, lang=lang))
+    if len(quoted) > 1:
+        answer += " Also: " + " ".join(_best_sentences(question, quoted[1].snippet, limit=2, lang=lang))
+    return f"From our help center: {answer}"
 
 
 def covered(question: str, sources: list[Source], tenant: Tenant) -> bool:
@@ -96,19 +108,28 @@ def covered(question: str, sources: list[Source], tenant: Tenant) -> bool:
     return tenant_knowledge(tenant).coverage(question, sources[0].id) >= MIN_COVERAGE
 
 
+def answer_and_citations(
+    question: str, sources: list[Source], tenant: Tenant
+) -> tuple[ReplyPart, bool, list[str] | None]:
+    """offline_answer, and the ids of the sources the reply quotes (None for a scripted answer:
+    the turn works out what it used, as for a model's)."""
+    if (talk := small_talk(question, tenant)) is not None:
+        return ReplyPart(text=talk), False, []
+    if (served := intent_reply(question, tenant)) is not None:
+        return served, False, []
+    if (scripted := next((a for a in tenant.model.offline_answers if a.matches(question)), None)) is not None:
+        return ReplyPart(text=scripted.answer), True, None  # said as a model would: the guard checks it
+    if not covered(question, sources, tenant):
+        return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False, []
+    lang = tenant_knowledge(tenant).query_language(question)
+    return ReplyPart(text=compose_answer(question, sources, lang)), True, [s.id for s in quoted_sources(sources)]
+
+
 def offline_answer(question: str, sources: list[Source], tenant: Tenant) -> tuple[ReplyPart, bool]:
     """The whole offline reply (small talk, the built-in handler's components, a quote, or "I don't
     know") and whether it quotes the knowledge base (else its words are fixed ones: nothing to ground)."""
-    if (talk := small_talk(question, tenant)) is not None:
-        return ReplyPart(text=talk), False
-    if (served := intent_reply(question, tenant)) is not None:
-        return served, False
-    if (scripted := next((a for a in tenant.model.offline_answers if a.matches(question)), None)) is not None:
-        return ReplyPart(text=scripted.answer), True  # said as a model would: the guard checks it
-    if not covered(question, sources, tenant):
-        return ReplyPart(text=DONT_KNOW, components=[offer_human()]), False
-    lang = tenant_knowledge(tenant).query_language(question)
-    return ReplyPart(text=compose_answer(question, sources, lang)), True
+    reply, grounded, _ = answer_and_citations(question, sources, tenant)
+    return reply, grounded
 
 
 def offline_reply(question: str, sources: list[Source], tenant: Tenant) -> ReplyPart:
@@ -138,7 +159,9 @@ class OfflineProvider:
         if not sources:
             # Retrieval normally runs in the graph; a direct caller may not have done it.
             sources = tenant_knowledge(tenant).search(question)
-        reply = offline_reply(question, sources, tenant)
+        reply, _, quoted = answer_and_citations(question, sources, tenant)
+        if quoted is not None:
+            yield Citations(quoted)  # named here, not in the text: shown as numbered references
         words = reply.text.split(" ") if reply.text else []
         for i, word in enumerate(words):
             if self.word_delay:

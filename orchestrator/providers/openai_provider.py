@@ -12,12 +12,15 @@ from orchestrator.providers.base import ChatMessage, Chunk, ToolCall, ToolCalls
 from shared.events import Source
 from shared.tenants import Tenant
 
+CITE_NOTE = "The visitor sees the sources you use listed under your answer: do not name, number or link them."
+
 
 def sources_block(sources: list[Source]) -> str:
     if not sources:
         return "No knowledge-base passage matched; say you do not know and offer a human agent."
     lines = [f"[{i}] {s.title}: {s.snippet}" for i, s in enumerate(sources, 1)]
-    return "Sources:\n" + "\n".join(lines)
+    # The widget lists the sources an answer used under it (orchestrator/citations.py): not in the text too.
+    return "Sources:\n" + "\n".join(lines) + "\n\n" + CITE_NOTE
 
 
 def event_delta(line: str, request: Any) -> dict[str, Any]:

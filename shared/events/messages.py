@@ -95,7 +95,14 @@ class MessageCompleted(Event):
     text: str
     author: Author | None = None
     reply_to: str | None = None
-    sources: list[Source] = Field(default_factory=list)
+    sources: list[Source] = Field(
+        default_factory=list, description="Passages retrieved for the reply (what guards check it against)."
+    )
+    citations: list[str] | None = Field(
+        None,
+        description="Ids of the `sources` the reply used, in the order it used them, each once: the numbered "
+        "references shown under it (the text does not repeat them). None: not known (clients show `sources`).",
+    )
     generated: bool = Field(
         True,
         description="Written by the model, so guards check it against its sources. False for words the business "

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from orchestrator.providers import OfflineProvider, OpenAIProvider, choose_provider
-from orchestrator.providers.base import Components
-from orchestrator.providers.offline import DONT_KNOW, compose_answer, small_talk
+from orchestrator.providers.base import Citations, Components
+from orchestrator.providers.offline import DONT_KNOW, compose_answer, quoted_sources, small_talk
 from orchestrator.retrieval import retrieve
 from shared.actions import HANDOFF_ACTION
 from shared.events.components import QuickReplies
@@ -10,12 +10,15 @@ from shared.settings import Settings
 from shared.tenants import ModelConfig, Tenant
 
 
-def test_answer_quotes_the_best_passage_and_says_so(kb_dir: Path) -> None:
+def test_answer_quotes_the_best_passage_without_naming_it_in_the_text(kb_dir: Path) -> None:
     question = "What does express shipping cost?"
-    answer = compose_answer(question, retrieve(kb_dir, question))
+    sources = retrieve(kb_dir, question)
+    answer = compose_answer(question, sources)
     assert answer.startswith("From our help center: ")
     assert "Express shipping costs $14.95" in answer
-    assert answer.endswith("(Source: Shipping: Shipping options and costs)")
+    assert "Source" not in answer  # the citation says it
+    assert "Shipping options and costs" not in answer
+    assert [s.title for s in quoted_sources(sources)] == ["Shipping: Shipping options and costs"]
 
 
 def test_no_sources_means_i_do_not_know_and_a_human_is_offered() -> None:
@@ -26,18 +29,21 @@ def test_no_sources_means_i_do_not_know_and_a_human_is_offered() -> None:
 
 async def test_streams_word_by_word(acme: Tenant) -> None:
     messages = [{"role": "user", "content": "Do boots run small?"}]
-    chunks = [c async for c in OfflineProvider().stream(messages, [], acme)]  # type: ignore[list-item]
+    cited, *chunks = [c async for c in OfflineProvider().stream(messages, [], acme)]  # type: ignore[arg-type]
     assert len(chunks) > 10
-    assert all(" " not in c.strip() for c in chunks)
-    text = "".join(chunks)
+    assert all(isinstance(c, str) and " " not in c.strip() for c in chunks)
+    text = "".join(chunks)  # type: ignore[arg-type]
     assert text.startswith("From our help center:")
     assert "half size" in text
+    # The quoted passage is cited (first, before the words), not named in the text.
+    assert cited == Citations([retrieve(acme.knowledge_base, "Do boots run small?")[0].id])
 
 
 async def test_unknown_question_streams_the_fallback(acme: Tenant) -> None:
     messages = [{"role": "user", "content": "Who won the 1998 world cup?"}]
     chunks = [c async for c in OfflineProvider().stream(messages, [], acme)]  # type: ignore[arg-type]
     assert "".join(c for c in chunks if isinstance(c, str)) == DONT_KNOW
+    assert chunks[0] == Citations([])  # "I don't know" cites nothing, whatever retrieval found
     assert isinstance(chunks[-1], Components)  # the offer of a human comes with the text
     (offer,) = chunks[-1].items
     assert isinstance(offer, QuickReplies)
@@ -74,8 +80,9 @@ def test_greetings_and_thanks_get_small_talk_not_i_do_not_know(acme: Tenant) -> 
 
 async def test_greeting_streams_the_small_talk(acme: Tenant) -> None:
     messages = [{"role": "user", "content": "hey"}]
-    text = "".join([c async for c in OfflineProvider().stream(messages, [], acme)])  # type: ignore[list-item]
-    assert text == small_talk("hey", acme)
+    chunks = [c async for c in OfflineProvider().stream(messages, [], acme)]
+    assert chunks[0] == Citations([])
+    assert "".join(c for c in chunks if isinstance(c, str)) == small_talk("hey", acme)
 
 
 def test_two_part_question_quotes_both_documents(kb_dir: Path) -> None:
@@ -84,4 +91,6 @@ def test_two_part_question_quotes_both_documents(kb_dir: Path) -> None:
     assert "$14.95" in answer
     assert " Also: " in answer
     assert "60 days" in answer
-    assert answer.endswith("(Source: Shipping: Shipping options and costs; Returns and exchanges: Return window)")
+    assert "(Source" not in answer
+    cited = [s.title for s in quoted_sources(retrieve(kb_dir, question))]
+    assert cited == ["Shipping: Shipping options and costs", "Returns and exchanges: Return window"]

@@ -19,7 +19,7 @@ from tests.widget.conftest import GatewayServer, artifact, conversation_of, open
 
 pytestmark = [pytest.mark.browser, pytest.mark.connected]
 
-WIDGET_JS = REPO_ROOT / "gateway" / "static" / "widget" / "switchboard-widget.js"
+STYLES_JS = REPO_ROOT / "gateway" / "widget" / "src" / "styles.js"
 CONTRAST = (Path(__file__).parent / "js" / "contrast.js").read_text()
 LANGUAGES = {
     "es": "Enviar", "fr": "Envoyer", "de": "Senden", "pt": "Enviar", "pl": "Wyślij", "ar": "إرسال", "he": "שליחה",
@@ -51,7 +51,7 @@ async def polish_browser(browser: Any) -> AsyncIterator[Any]:
 
 
 def test_the_stylesheet_says_start_and_end_never_left_and_right() -> None:
-    css = WIDGET_JS.read_text().split("const BASE_CSS = `", 1)[1].split("`;", 1)[0]
+    css = STYLES_JS.read_text().split("const BASE_CSS = `", 1)[1].split("`;", 1)[0]
     physical = re.findall(
         r"(?:margin|padding|border)-(?:left|right)\b|(?:top|bottom)-(?:left|right)-radius|(?<![-\w])(?:left|right)\s*:"
         r"|text-align:\s*(?:left|right)|float:\s*(?:left|right)",

@@ -46,6 +46,9 @@ async def test_real_answer_then_gateway_restart(page: Any, system: RunningSystem
     await expect(answer).to_have_class("row assistant", timeout=30_000)  # completed: no longer streaming
     await expect(answer.locator('[part~="content"]')).to_contain_text("return")
     await expect(answer.locator('[part~="sources"]')).to_be_visible()
+    # The passage it quotes as reference 1 (only that one), not named again in the text.
+    await expect(answer.locator('[part~="citation-number"]')).to_have_text(["1"])
+    await expect(answer.locator('[part~="content"]')).not_to_contain_text("Source")
     await widget.locator('[part~="panel"]').screenshot(path=artifact("real-system-acme.png"))
 
     old = system.kill("gateway#0", signal.SIGKILL)
