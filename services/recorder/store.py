@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.recorder.clean import clean_text, unstorable
+from services.recorder.clean import clean_text, may_hold_unstorable, unstorable
 from shared.db import Conversation, Message, StoredEvent, TenantRow, Visitor
 from shared.db.base import utcnow
 from shared.db.upsert import insert_for
@@ -41,9 +41,13 @@ class Recordable:
     ts: datetime
 
 
-def recordable(payload: dict[str, Any], seq: int, channel: Channel) -> Recordable:
-    """Raises ValueError for a payload without type, tenant and conversation ids."""
-    if unstorable(payload):
+def recordable(payload: dict[str, Any], seq: int, channel: Channel, raw: bytes | None = None) -> Recordable:
+    """Raises ValueError for a payload without type, tenant and conversation ids.
+
+    ``raw``: the bytes ``payload`` was decoded from, if at hand; most events are then known
+    storable from one scan of the bytes, without walking every string of the payload.
+    """
+    if (raw is None or may_hold_unstorable(raw)) and unstorable(payload):
         payload = clean_text(payload)
     tenant_id, conversation_id = payload.get("tenant_id"), payload.get("conversation_id")
     kind = payload.get("type")
