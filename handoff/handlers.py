@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 REQUESTS_DURABLE = "handoff"
 ACTIVITY_DURABLE = "handoff-activity"
 WEBHOOKS_DURABLE = "handoff-webhooks"
+# One message per fetch returns as soon as it arrives, so a longer pull wait costs no latency;
+# it only sets how often an idle consumer asks again (each ask is a request to nats-server).
+FETCH_TIMEOUT_S = 5.0
 DURABLES = ((OPS_STREAM, REQUESTS_DURABLE), (CONV_STREAM, ACTIVITY_DURABLE), (OPS_STREAM, WEBHOOKS_DURABLE))
 
 
@@ -35,7 +38,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.OPS, "handoff.requested"),
         stream=OPS_JSTREAM,
         durable=REQUESTS_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="A visitor, the sentiment monitor, a keyword or the orchestrator asks for a human.",
@@ -52,7 +55,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.CONV, "message.user"),
         stream=CONV_JSTREAM,
         durable=ACTIVITY_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="Visitor messages make a conversation listable and reopen resolved ones.",
@@ -67,7 +70,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.OPS, "handoff.state"),
         stream=OPS_JSTREAM,
         durable=WEBHOOKS_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(max_deliver=-1, ack_wait=300),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="State changes go to the tenant's webhook, signed and retried.",
