@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import BigInteger, BindParameter, ColumnElement, Select, String, bindparam, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -42,7 +42,9 @@ class DigestPolicy:
 Outcome = Literal["done", "wait"] | float | ConversationInsights
 
 
-def replies_after(conversation_id: str, seq: int | InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
+def replies_after(
+    conversation_id: str | BindParameter[str], seq: int | BindParameter[int] | InstrumentedAttribute[int]
+) -> list[ColumnElement[bool]]:
     return [
         Message.conversation_id == conversation_id,
         Message.seq > seq,
@@ -62,22 +64,29 @@ class Standing:
     since_last: int  # replies since the last digest, up to this one
 
 
-async def standing(session: AsyncSession, task: PostReplyTask, message_id: str) -> Standing | None:
-    reply_at = select(Message.created_at).where(Message.id == message_id).scalar_subquery()
-    newer = exists().where(*replies_after(task.conversation_id, task.seq))
+def _standing_query() -> Select[Any]:
+    """Where a conversation stands, as one statement built once (per task only its values change)."""
+    conversation_id, seq = bindparam("conversation_id", type_=String), bindparam("seq", type_=BigInteger)
+    reply_at = select(Message.created_at).where(Message.id == bindparam("message_id", type_=String))
+    newer = exists().where(*replies_after(conversation_id, seq))
     since_last = (
         select(func.count())
         .select_from(Message)
-        .where(*replies_after(task.conversation_id, Conversation.summary_seq), Message.seq <= task.seq)
+        .where(*replies_after(conversation_id, Conversation.summary_seq), Message.seq <= seq)
         .scalar_subquery()
     )
-    row = (
-        await session.execute(
-            select(Conversation.title, Conversation.summary_seq, reply_at, newer, since_last).where(
-                Conversation.id == task.conversation_id
-            )
-        )
-    ).first()
+    return select(Conversation.title, Conversation.summary_seq, reply_at.scalar_subquery(), newer, since_last).where(
+        Conversation.id == conversation_id
+    )
+
+
+# Built once: composing the statement per task cost more CPU than running it.
+STANDING = _standing_query()
+
+
+async def standing(session: AsyncSession, task: PostReplyTask, message_id: str) -> Standing | None:
+    values = {"conversation_id": task.conversation_id, "seq": task.seq, "message_id": message_id}
+    row = (await session.execute(STANDING, values)).first()
     if row is None:
         return None
     title, summary_seq, at, is_newer, since = row
