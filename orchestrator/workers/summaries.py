@@ -16,9 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import BigInteger, BindParameter, ColumnElement, Select, String, bindparam, exists, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -80,8 +92,29 @@ def _standing_query() -> Select[Any]:
     )
 
 
-# Built once: composing the statement per task cost more CPU than running it.
+# Built once (as TURNS and STORE_DIGEST): composing a statement per task cost more CPU than running it.
 STANDING = _standing_query()
+
+
+_columns = cast(Table, Conversation.__table__).c
+# The conversation's turns up to the task's reply, and the digest stored unless a newer one is.
+TURNS = (
+    select(Message)
+    .where(Message.conversation_id == bindparam("conversation_id"), Message.seq <= bindparam("seq"))
+    .order_by(Message.seq)
+    .limit(MAX_TURNS)
+)
+STORE_DIGEST = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conversation_id"), Conversation.summary_seq < bindparam("seq"))
+    .values(
+        title=bindparam("new_title", type_=_columns.title.type),
+        summary=bindparam("new_summary", type_=_columns.summary.type),
+        tags=bindparam("new_tags", type_=_columns.tags.type),
+        summary_seq=bindparam("seq"),
+        updated_at=bindparam("now", type_=_columns.updated_at.type),
+    )
+)
 
 
 async def standing(session: AsyncSession, task: PostReplyTask, message_id: str) -> Standing | None:
@@ -131,22 +164,15 @@ async def summarize_conversation(
         due = due_in(state, policy, now or utcnow())
         if due is not None:
             return due
-    rows = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == task.conversation_id, Message.seq <= task.seq)
-        .order_by(Message.seq)
-        .limit(MAX_TURNS)
-    )
+    rows = await session.scalars(TURNS, {"conversation_id": task.conversation_id, "seq": task.seq})
     turns = [Turn(role=m.role, text=m.text) for m in rows]
     digest = await summarize(turns)
     title = state.title or digest.title[:200]
-    await session.execute(
-        update(Conversation)
-        .where(Conversation.id == task.conversation_id, Conversation.summary_seq < task.seq)
-        .values(
-            title=title, summary=digest.summary, tags=digest.tags, summary_seq=task.seq, updated_at=utcnow(),
-        )
-    )  # fmt: skip
+    values = {
+        "conversation_id": task.conversation_id, "seq": task.seq, "new_title": title, "new_summary": digest.summary,
+        "new_tags": digest.tags, "now": utcnow(),
+    }  # fmt: skip
+    await session.execute(STORE_DIGEST, values)
     return ConversationInsights(
         id=f"insights-{task.event_id}",
         tenant_id=task.tenant_id,
