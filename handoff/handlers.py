@@ -37,6 +37,9 @@ DURABLES = (
     (CONV_STREAM, REPLIES_DURABLE),
     (OPS_STREAM, MOODS_DURABLE),
 )
+# One message per fetch returns as soon as it arrives, so a longer pull wait costs no latency;
+# it only sets how often an idle consumer asks again (each ask is a request to nats-server).
+FETCH_TIMEOUT_S = 5.0
 
 
 def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -> None:
@@ -44,7 +47,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.OPS, "handoff.requested"),
         stream=OPS_JSTREAM,
         durable=REQUESTS_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="A visitor, the sentiment monitor, a keyword or the orchestrator asks for a human.",
@@ -61,7 +64,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.CONV, "message.user"),
         stream=CONV_JSTREAM,
         durable=ACTIVITY_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="Visitor messages make a conversation listable, reopen resolved ones and update its summary.",
@@ -77,7 +80,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.CONV, "message.completed"),
         stream=CONV_JSTREAM,
         durable=REPLIES_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="A finished reply (assistant or agent) is the conversation's last message in the console list.",
@@ -92,7 +95,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.OPS, "sentiment.scored"),
         stream=OPS_JSTREAM,
         durable=MOODS_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, max_deliver=-1, ack_wait=30),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="The visitor's mood, shown in words in the console list and used to sort the queue.",
@@ -107,7 +110,7 @@ def register_handlers(broker: NatsBroker, h: Handoff, http: httpx.AsyncClient) -
         kind_pattern(Channel.OPS, "handoff.state"),
         stream=OPS_JSTREAM,
         durable=WEBHOOKS_DURABLE,
-        pull_sub=PullSub(batch_size=1, timeout=1.0),
+        pull_sub=PullSub(batch_size=1, timeout=FETCH_TIMEOUT_S),
         config=ConsumerConfig(max_deliver=-1, ack_wait=300),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         description="State changes go to the tenant's webhook, signed and retried.",

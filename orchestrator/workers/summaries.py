@@ -16,9 +16,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    bindparam,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -42,7 +54,9 @@ class DigestPolicy:
 Outcome = Literal["done", "wait"] | float | ConversationInsights
 
 
-def replies_after(conversation_id: str, seq: int | InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
+def replies_after(
+    conversation_id: str | BindParameter[str], seq: int | BindParameter[int] | InstrumentedAttribute[int]
+) -> list[ColumnElement[bool]]:
     return [
         Message.conversation_id == conversation_id,
         Message.seq > seq,
@@ -62,22 +76,50 @@ class Standing:
     since_last: int  # replies since the last digest, up to this one
 
 
-async def standing(session: AsyncSession, task: PostReplyTask, message_id: str) -> Standing | None:
-    reply_at = select(Message.created_at).where(Message.id == message_id).scalar_subquery()
-    newer = exists().where(*replies_after(task.conversation_id, task.seq))
+def _standing_query() -> Select[Any]:
+    """Where a conversation stands, as one statement built once (per task only its values change)."""
+    conversation_id, seq = bindparam("conversation_id", type_=String), bindparam("seq", type_=BigInteger)
+    reply_at = select(Message.created_at).where(Message.id == bindparam("message_id", type_=String))
+    newer = exists().where(*replies_after(conversation_id, seq))
     since_last = (
         select(func.count())
         .select_from(Message)
-        .where(*replies_after(task.conversation_id, Conversation.summary_seq), Message.seq <= task.seq)
+        .where(*replies_after(conversation_id, Conversation.summary_seq), Message.seq <= seq)
         .scalar_subquery()
     )
-    row = (
-        await session.execute(
-            select(Conversation.title, Conversation.summary_seq, reply_at, newer, since_last).where(
-                Conversation.id == task.conversation_id
-            )
-        )
-    ).first()
+    return select(Conversation.title, Conversation.summary_seq, reply_at.scalar_subquery(), newer, since_last).where(
+        Conversation.id == conversation_id
+    )
+
+
+# Built once (as TURNS and STORE_DIGEST): composing a statement per task cost more CPU than running it.
+STANDING = _standing_query()
+
+
+_columns = cast(Table, Conversation.__table__).c
+# The conversation's turns up to the task's reply, and the digest stored unless a newer one is.
+TURNS = (
+    select(Message)
+    .where(Message.conversation_id == bindparam("conversation_id"), Message.seq <= bindparam("seq"))
+    .order_by(Message.seq)
+    .limit(MAX_TURNS)
+)
+STORE_DIGEST = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conversation_id"), Conversation.summary_seq < bindparam("seq"))
+    .values(
+        title=bindparam("new_title", type_=_columns.title.type),
+        summary=bindparam("new_summary", type_=_columns.summary.type),
+        tags=bindparam("new_tags", type_=_columns.tags.type),
+        summary_seq=bindparam("seq"),
+        updated_at=bindparam("now", type_=_columns.updated_at.type),
+    )
+)
+
+
+async def standing(session: AsyncSession, task: PostReplyTask, message_id: str) -> Standing | None:
+    values = {"conversation_id": task.conversation_id, "seq": task.seq, "message_id": message_id}
+    row = (await session.execute(STANDING, values)).first()
     if row is None:
         return None
     title, summary_seq, at, is_newer, since = row
@@ -122,22 +164,15 @@ async def summarize_conversation(
         due = due_in(state, policy, now or utcnow())
         if due is not None:
             return due
-    rows = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == task.conversation_id, Message.seq <= task.seq)
-        .order_by(Message.seq)
-        .limit(MAX_TURNS)
-    )
+    rows = await session.scalars(TURNS, {"conversation_id": task.conversation_id, "seq": task.seq})
     turns = [Turn(role=m.role, text=m.text) for m in rows]
     digest = await summarize(turns)
     title = state.title or digest.title[:200]
-    await session.execute(
-        update(Conversation)
-        .where(Conversation.id == task.conversation_id, Conversation.summary_seq < task.seq)
-        .values(
-            title=title, summary=digest.summary, tags=digest.tags, summary_seq=task.seq, updated_at=utcnow(),
-        )
-    )  # fmt: skip
+    values = {
+        "conversation_id": task.conversation_id, "seq": task.seq, "new_title": title, "new_summary": digest.summary,
+        "new_tags": digest.tags, "now": utcnow(),
+    }  # fmt: skip
+    await session.execute(STORE_DIGEST, values)
     return ConversationInsights(
         id=f"insights-{task.event_id}",
         tenant_id=task.tenant_id,

@@ -15,6 +15,16 @@ from typing import Any
 
 REPLACEMENT = "\ufffd"
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# How such a character can reach json.loads in the raw bytes of an event: as a JSON escape
+# (\u0000, \ud800-\udfff, any case), a NUL byte (not valid JSON, or UTF-16/32 text), or a
+# surrogate in CESU-8 (json.loads decodes bytes with "surrogatepass"). Bytes without any of
+# them decode to strings that are all storable: the per-string scan is skipped.
+MAYBE_UNSTORABLE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\x00|\xed[\xa0-\xbf]")
+
+
+def may_hold_unstorable(raw: bytes) -> bool:
+    """False when the JSON in ``raw`` certainly decodes to storable text (a valid surrogate pair may say True)."""
+    return MAYBE_UNSTORABLE.search(raw) is not None
 
 
 def unstorable(value: Any) -> bool:

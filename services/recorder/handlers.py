@@ -39,7 +39,7 @@ def decode(raw: Msg, channel: Channel) -> Recordable:
     if not isinstance(body, dict):
         raise Poison(f"Expected a JSON object at seq {seq}, got {type(body).__name__}")
     try:
-        return recordable(body, seq, channel)
+        return recordable(body, seq, channel, raw.data)
     except ValueError as exc:
         raise Poison(str(exc)) from exc
 

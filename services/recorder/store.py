@@ -10,20 +10,73 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.recorder.clean import clean_text, unstorable
+from services.recorder.clean import clean_text, may_hold_unstorable, unstorable
 from shared.db import Conversation, Message, StoredEvent, TenantRow, Visitor
 from shared.db.base import utcnow
-from shared.db.upsert import insert_for
+from shared.db.upsert import insert_on
 from shared.subjects import Channel
 
 MESSAGE_TYPES = frozenset({"message.user", "message.completed", "message.cancelled"})
 # How far back a message.cancelled looks for its message.created (role, author, reply_to).
 CREATED_LOOKBACK = 50
+KEPT_IF_PRESENT = (TenantRow, Visitor, Conversation, Message)  # inserted unless the key exists
+
+_visitors, _conversations = cast(Table, Visitor.__table__), cast(Table, Conversation.__table__)
+# Every statement of a batch is built once: composing one (and its cache key) per batch cost
+# the recorder more CPU than running it. Only the rows change from batch to batch.
+SEEN = (
+    update(_visitors)
+    .where(_visitors.c.id == bindparam("v_id"), _visitors.c.last_seen_at < bindparam("v_ts"))
+    .values(last_seen_at=bindparam("v_ts"))
+)
+OWNER = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("c_id"), _conversations.c.visitor_id.is_(None))
+    .values(visitor_id=bindparam("c_visitor"))
+)
+POSITION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("c_id"), _conversations.c.last_seq < bindparam("c_seq"))
+    .values(last_seq=bindparam("c_seq"), updated_at=bindparam("c_ts"))
+)
+STATE = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("c_id"), _conversations.c.state_seq < bindparam("c_seq"))
+    .values(state=bindparam("c_state"), state_seq=bindparam("c_seq"))
+)
+
+
+@dataclass(frozen=True)
+class Inserts:
+    """The dialect's inserts: events (returning the new ids), rows kept if present, replies upserted by seq."""
+
+    event: Any
+    ignore: dict[Any, Any]
+    reply: Any
+
+
+@cache
+def inserts(dialect: str) -> Inserts:
+    reply = insert_on(dialect, Message)
+    changed = {k: reply.excluded[k] for k in ("role", "text", "author", "status", "reply_to", "sources", "seq")}
+    return Inserts(
+        event=insert_on(dialect, StoredEvent).on_conflict_do_nothing().returning(StoredEvent.id),
+        ignore={model: insert_on(dialect, model).on_conflict_do_nothing() for model in KEPT_IF_PRESENT},
+        # Completed and cancelled may both arrive for one reply; the later one in the stream wins.
+        reply=reply.on_conflict_do_update(
+            index_elements=[Message.id], set_=changed, where=Message.seq < reply.excluded.seq
+        ),
+    )
+
+
+def inserts_for(session: AsyncSession) -> Inserts:
+    return inserts(session.get_bind().dialect.name)
 
 
 @dataclass(frozen=True)
@@ -41,9 +94,13 @@ class Recordable:
     ts: datetime
 
 
-def recordable(payload: dict[str, Any], seq: int, channel: Channel) -> Recordable:
-    """Raises ValueError for a payload without type, tenant and conversation ids."""
-    if unstorable(payload):
+def recordable(payload: dict[str, Any], seq: int, channel: Channel, raw: bytes | None = None) -> Recordable:
+    """Raises ValueError for a payload without type, tenant and conversation ids.
+
+    ``raw``: the bytes ``payload`` was decoded from, if at hand; most events are then known
+    storable from one scan of the bytes, without walking every string of the payload.
+    """
+    if (raw is None or may_hold_unstorable(raw)) and unstorable(payload):
         payload = clean_text(payload)
     tenant_id, conversation_id = payload.get("tenant_id"), payload.get("conversation_id")
     kind = payload.get("type")
@@ -98,7 +155,7 @@ async def record_events(session: AsyncSession, events: list[Recordable]) -> int:
     now = utcnow()
     inserted = set(
         await session.scalars(
-            insert_for(session, StoredEvent).on_conflict_do_nothing().returning(StoredEvent.id),
+            inserts_for(session).event,
             [
                 {
                     "id": e.event_id,
@@ -148,7 +205,7 @@ async def _ensure_parents(session: AsyncSession, batch: list[Recordable]) -> Non
 
 async def _insert_ignore(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert_for(session, model).on_conflict_do_nothing(), rows)
+        await session.execute(inserts_for(session).ignore[model], rows)
 
 
 async def _execute_many(session: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
@@ -174,34 +231,15 @@ async def _derive(session: AsyncSession, new: list[Recordable]) -> None:
         if new_state is not None and state.get(e.conversation_id, (0, ""))[0] < e.seq:
             state[e.conversation_id] = (e.seq, new_state)
 
-    visitors, conversations = cast(Table, Visitor.__table__), cast(Table, Conversation.__table__)
+    await _execute_many(session, SEEN, [{"v_id": v, "v_ts": ts} for v, ts in sorted(seen.items())])
+    await _execute_many(session, OWNER, [{"c_id": c, "c_visitor": v} for c, v in sorted(owner.items())])
     await _execute_many(
         session,
-        update(visitors)
-        .where(visitors.c.id == bindparam("v_id"), visitors.c.last_seen_at < bindparam("v_ts"))
-        .values(last_seen_at=bindparam("v_ts")),
-        [{"v_id": v, "v_ts": ts} for v, ts in sorted(seen.items())],
-    )
-    await _execute_many(
-        session,
-        update(conversations)
-        .where(conversations.c.id == bindparam("c_id"), conversations.c.visitor_id.is_(None))
-        .values(visitor_id=bindparam("c_visitor")),
-        [{"c_id": c, "c_visitor": v} for c, v in sorted(owner.items())],
-    )
-    await _execute_many(
-        session,
-        update(conversations)
-        .where(conversations.c.id == bindparam("c_id"), conversations.c.last_seq < bindparam("c_seq"))
-        .values(last_seq=bindparam("c_seq"), updated_at=bindparam("c_ts")),
+        POSITION,
         [{"c_id": c, "c_seq": position[c].seq, "c_ts": position[c].ts} for c in sorted(position)],
     )
     await _execute_many(
-        session,
-        update(conversations)
-        .where(conversations.c.id == bindparam("c_id"), conversations.c.state_seq < bindparam("c_seq"))
-        .values(state=bindparam("c_state"), state_seq=bindparam("c_seq")),
-        [{"c_id": c, "c_seq": state[c][0], "c_state": state[c][1]} for c in sorted(state)],
+        session, STATE, [{"c_id": c, "c_seq": state[c][0], "c_state": state[c][1]} for c in sorted(state)]
     )
     await _materialise_messages(session, [e for e in new if e.channel is Channel.CONV and e.kind in MESSAGE_TYPES])
 
@@ -228,13 +266,7 @@ async def _materialise_messages(session: AsyncSession, events: list[Recordable])
     await _insert_ignore(session, Message, sorted(visitor_rows, key=lambda row: row["id"]))
     if not replies:
         return
-    stmt = insert_for(session, Message)
-    changed = {k: stmt.excluded[k] for k in ("role", "text", "author", "status", "reply_to", "sources", "seq")}
-    # Completed and cancelled may both arrive for one reply; the later one in the stream wins.
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=[Message.id], set_=changed, where=Message.seq < stmt.excluded.seq),
-        [replies[m] for m in sorted(replies)],
-    )
+    await session.execute(inserts_for(session).reply, [replies[m] for m in sorted(replies)])
 
 
 async def _reply_fields(session: AsyncSession, e: Recordable, message_id: str) -> dict[str, Any]:

@@ -10,7 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 def insert_for(session: AsyncSession, model: Any) -> Any:
     """``INSERT`` with ``on_conflict_do_nothing`` / ``on_conflict_do_update`` for the session's dialect."""
-    dialect = session.get_bind().dialect.name
+    return insert_on(session.get_bind().dialect.name, model)
+
+
+def insert_on(dialect: str, model: Any) -> Any:
+    """``INSERT`` for the dialect named ``dialect`` ("postgresql" or "sqlite")."""
     if dialect == "postgresql":
         return postgresql.insert(model)
     if dialect == "sqlite":

@@ -65,3 +65,28 @@ async def test_replicas_split_the_partitions_and_take_over_a_dead_ones(nats_clie
         assert set(c.mine) == set(range(8))
     finally:
         await c.aclose()
+
+
+@pytest.mark.connected
+async def test_a_replica_back_from_a_stall_drops_what_was_taken_over_and_shares_again(nats_client: nats.NATS) -> None:
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    js = nats_client.jetstream()
+    a, b = Leases(js, group, FAST), Leases(js, group, FAST)
+    await a.start()
+    await b.start()
+    try:
+        await until(lambda: len(a.mine) == 4 and len(b.mine) == 4, a, b)
+        # a stalls past its member key's TTL: b takes every partition over.
+        assert a._task is not None
+        a._task.cancel()
+        await until(lambda: len(b.mine) == 8, b)
+        # a comes back: its next round sees b's names on its old keys and keeps none of them.
+        held = dict(a.mine)
+        await a.round()
+        assert not set(a.mine) & set(b.mine), f"two owners: a {sorted(a.mine)} (had {sorted(held)}), b {sorted(b.mine)}"
+        a._task = asyncio.create_task(a._loop())
+        await until(lambda: len(a.mine) == 4 and len(b.mine) == 4, a, b)
+        assert set(a.mine) | set(b.mine) == set(range(8))
+    finally:
+        await a.aclose()
+        await b.aclose()
