@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import nats.errors
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import (
     BadRequestError,
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from nats.js.kv import KeyValue
 
 log = logging.getLogger(__name__)
+
+INITIAL_WAIT_S = 30.0  # longest wait for the next of the bucket's current values at start
 
 # Every started follower of this process, restarted by rewatch_all() after a NATS reconnect.
 FOLLOWERS: weakref.WeakSet[BucketFollower] = weakref.WeakSet()
@@ -109,9 +112,26 @@ class BucketFollower:
         raise NotImplementedError
 
     async def start(self) -> None:
+        """Apply every value the bucket holds now, then follow it in the background.
+
+        Up to the stream's last sequence as read after subscribing, not up to nats-py's "initial
+        values done" marker: the library puts that marker in the queue as soon as the server
+        counts nothing pending, which can be before entries already on their way are queued
+        (a service then started without a value the bucket held).
+        """
         self._watcher = await self.kv.watchall()
-        while (entry := await self._watcher.updates(timeout=30)) is not None:
-            self._on_entry(entry)
+        state = (await self.kv.status()).stream_info.state
+        through = state.last_seq if state.messages else 0
+        try:
+            while through:
+                entry = await self._watcher.updates(timeout=INITIAL_WAIT_S)
+                if entry is None:
+                    continue  # the library's marker, possibly early (above)
+                self._on_entry(entry)
+                if (entry.revision or 0) >= through:
+                    break
+        except nats.errors.TimeoutError:
+            log.warning("%s: the bucket's values up to seq %d did not all arrive; following on", self.name, through)
         self._task = asyncio.create_task(self._follow(), name=self.name)
         FOLLOWERS.add(self)
         if self._closed:  # stopped while this (re)start was under way

@@ -124,12 +124,15 @@ async def test_wide_screen_keeps_the_floating_panel_and_the_page_scrolling(phone
     assert await page.evaluate(PAGE_OVERFLOW) == ["hidden", "hidden"]
 
     # Turned into a tablet (wider than 600 px): a floating panel again, the page scrolls, the launcher shows.
+    # The lock follows a media-query change event: wait for it (the launcher follows CSS at once).
     await page.set_viewport_size({"width": 1000, "height": 800})
     await expect(widget.locator('[part~="launcher"]')).to_be_visible()
+    await page.wait_for_function(f"({PAGE_OVERFLOW})().every((o) => o === 'visible')", timeout=5000)
     assert await page.evaluate(PAGE_OVERFLOW) == ["visible", "visible"]
     width = (await panel.bounding_box())["width"]
     assert width < 400, f"expected the floating panel (370 px), got {width}px"
     # Back to a phone while open: locked again.
     await page.set_viewport_size(PHONE)
     await expect(widget.locator('[part~="launcher"]')).to_be_hidden()
+    await page.wait_for_function(f"({PAGE_OVERFLOW})().every((o) => o === 'hidden')", timeout=5000)
     assert await page.evaluate(PAGE_OVERFLOW) == ["hidden", "hidden"]
