@@ -48,15 +48,27 @@ class Widget(WidgetClient):
     resumes = 0
 
 
+RETRY_FOR_S = 240.0  # how long a widget keeps reconnecting and resending while the cluster elects
+
+
+async def reconnect(client: Widget) -> None:
+    """What the widget does after its socket closed: wait a little, then reconnect resuming after
+    its last seq (the gateway closes at once while the stream has no leader, so a reconnect
+    without the pause would spin through its tries within the election)."""
+    client.resumes += 1
+    await asyncio.sleep(0.5)  # the widget's reconnect backoff (a timer: nothing announces the new leader)
+    with contextlib.suppress(OSError, websockets.InvalidStatus):
+        await client.reconnect()
+
+
 async def until(client: Widget, predicate, start: int = 0) -> Frame:
     """The matching frame, resuming (after_seq) whenever the gateway closes the socket."""
-    for _ in range(30):
+    deadline = time.monotonic() + RETRY_FOR_S
+    while time.monotonic() < deadline:
         frame = await client.wait_or_closed(predicate, timeout=120, start=start)
         if frame is not None:
             return frame
-        client.resumes += 1
-        with contextlib.suppress(OSError):
-            await client.reconnect()
+        await reconnect(client)
     raise AssertionError("the gateway kept closing the socket")
 
 
@@ -68,7 +80,8 @@ async def ask(client: Widget, text: str) -> Frame:
     socket; a resend of a stored message is acked again, not stored twice).
     """
     client_id = uuid.uuid4().hex
-    for _ in range(60):
+    deadline = time.monotonic() + RETRY_FOR_S
+    while time.monotonic() < deadline:
         start = len(client.frames)
         with contextlib.suppress(websockets.ConnectionClosed):
             await client.say(text, client_id=client_id)
@@ -83,11 +96,7 @@ async def ask(client: Widget, text: str) -> Frame:
             assert outcome["code"] == "unavailable", f"Expected an ack or 'unavailable', got {outcome}"
             await asyncio.sleep(0.5)  # the widget's resend backoff
         if client.closed:
-            client.resumes += 1
-            try:
-                await client.reconnect()
-            except (OSError, websockets.InvalidStatus):
-                await asyncio.sleep(0.5)  # the widget's reconnect backoff
+            await reconnect(client)
     raise AssertionError(f"{text!r} was never stored")
 
 
