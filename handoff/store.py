@@ -16,10 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import (
-    BadRequestError,
-    BucketNotFoundError,
     KeyDeletedError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
@@ -28,7 +25,7 @@ from nats.js.errors import (
 from handoff.records import AgentPresence, ConversationRecord
 from handoff.summaries import ConversationSummary, summary_key
 from shared.aio import stop_tasks
-from shared.bus import nats_replicas
+from shared.config_bucket import open_config_bucket
 from shared.events.handoff import ConversationState
 from shared.subjects import CONVERSATION_STATE_BUCKET, HANDOFF_BUCKET, handoff_record_key, mode_key
 
@@ -59,22 +56,6 @@ def reservations_key(tenant_id: str, agent_id: str) -> str:
     return f"load.{tenant_id}.{agent_id}"
 
 
-async def open_bucket(js: JetStreamContext, name: str, description: str) -> KeyValue:
-    """Bind to a bucket, creating it if missing; another service may create it at the same moment."""
-    try:
-        return await js.key_value(name)
-    except BucketNotFoundError:
-        pass
-    try:
-        return await js.create_key_value(
-            KeyValueConfig(
-                bucket=name, description=description, history=1, storage=StorageType.FILE, replicas=nats_replicas()
-            )
-        )
-    except BadRequestError:
-        return await js.key_value(name)
-
-
 class HandoffStore:
     def __init__(self, kv: KeyValue, modes: KeyValue) -> None:
         self.kv = kv
@@ -88,8 +69,8 @@ class HandoffStore:
 
     @classmethod
     async def open(cls, js: JetStreamContext) -> HandoffStore:
-        kv = await open_bucket(js, HANDOFF_BUCKET, "Handoff conversation records and agent presence.")
-        modes = await open_bucket(js, CONVERSATION_STATE_BUCKET, "Conversation state shared by services.")
+        kv = await open_config_bucket(js, HANDOFF_BUCKET, "Handoff conversation records and agent presence.")
+        modes = await open_config_bucket(js, CONVERSATION_STATE_BUCKET, "Conversation state shared by services.")
         return cls(kv, modes)
 
     # -- the local view -------------------------------------------------------------

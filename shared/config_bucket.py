@@ -51,7 +51,8 @@ def rewatch_all() -> None:
 
 
 async def open_config_bucket(js: JetStreamContext, name: str, description: str) -> KeyValue:
-    """Bind to the bucket, creating it if missing (another service may create it at the same moment)."""
+    """Bind to a KV bucket (history 1, file storage, NATS_REPLICAS), creating it if missing; another
+    service may create it at the same moment. Every service opens its shared buckets through this."""
     try:
         return await js.key_value(name)
     except BucketNotFoundError:

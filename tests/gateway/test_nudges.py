@@ -13,8 +13,8 @@ import pytest
 from gateway.commands import Visitor
 from gateway.limits import SharedLimits
 from gateway.nudges import Activity, Outcome, nudge_event, run_nudges
-from handoff.store import open_bucket
 from shared.bus import ensure_streams
+from shared.config_bucket import open_config_bucket
 from shared.settings import Settings
 from shared.subjects import CONVERSATION_STATE_BUCKET, mode_key
 from shared.tenants import NudgeRule, Nudges, Tenant
@@ -116,7 +116,7 @@ async def test_a_visitor_gets_at_most_the_tenants_nudges_per_hour(bus_gateway: S
 async def test_no_nudge_while_a_human_has_the_conversation(bus_gateway: SimpleNamespace) -> None:
     visitor = Visitor("acme", uuid.uuid4().hex, uuid.uuid4().hex)
     # The bucket as the services open it (another test may have made it already, with their config).
-    kv = await open_bucket(bus_gateway.js, CONVERSATION_STATE_BUCKET, "Conversation state shared by services.")
+    kv = await open_config_bucket(bus_gateway.js, CONVERSATION_STATE_BUCKET, "Conversation state shared by services.")
     await kv.put(mode_key("acme", visitor.conversation_id), b"assigned")
     recorded = Recorded()
     rule = NudgeRule(when="on_page", after_s=0.05, text="hello?")
